@@ -1,0 +1,18 @@
+# Every dependency comes from a Debian package (ci/setup installs them);
+# nothing is vendored or downloaded at build time.
+find_package(Threads REQUIRED)
+find_package(Boost 1.81 REQUIRED)            # Asio and Beast are header-only
+find_package(CLI11 CONFIG REQUIRED)
+find_package(nlohmann_json 3.10 CONFIG REQUIRED)
+find_package(yaml-cpp CONFIG REQUIRED)
+if(LEAKBENCH_BUILD_TESTS)
+  find_package(GTest CONFIG REQUIRED)
+endif()
+if(LEAKBENCH_BUILD_BENCH)
+  find_package(benchmark CONFIG REQUIRED)
+endif()
+
+# yaml-cpp 0.7 on Debian exports a plain `yaml-cpp` target; give it one name.
+if(TARGET yaml-cpp AND NOT TARGET yaml-cpp::yaml-cpp)
+  add_library(yaml-cpp::yaml-cpp ALIAS yaml-cpp)
+endif()

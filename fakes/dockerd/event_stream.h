@@ -1,0 +1,57 @@
+// One GET /events response in progress: replays the retained events at or
+// after `since`, then follows new ones that match the filters, and ends at
+// `until` (at once when `until` is already past). Events queue while a write
+// is in flight; a client that lets more than 1 MiB pile up is disconnected.
+// Lives on the daemon's io_context thread; not thread-safe.
+#pragma once
+
+#include <boost/asio/steady_timer.hpp>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "fakes/dockerd/daemon.h"
+#include "fakes/dockerd/events.h"
+#include "fakes/dockerd/http_connection.h"
+
+namespace fakedocker {
+
+struct EventQuery {
+  std::optional<UnixNanos> since;
+  std::optional<UnixNanos> until;
+  Filters filters;
+};
+
+class EventStream : public StreamSession,
+                    public EventObserver,
+                    public std::enable_shared_from_this<EventStream> {
+ public:
+  EventStream(Daemon& daemon, std::shared_ptr<HttpConnection> conn, EventQuery query,
+              std::vector<FaultSpec> faults, bool keep_alive, uint64_t record_id);
+
+  void Start();
+  void OnEvent(const Event& e) override;
+  void Abort(const std::string& reason) override;
+
+ private:
+  void Flush();
+  void Finish(const std::string& reason);
+  bool Wants(const Event& e) const;
+
+  Daemon& daemon_;
+  std::shared_ptr<HttpConnection> conn_;
+  EventQuery query_;
+  std::vector<FaultSpec> faults_;
+  bool keep_alive_;
+  uint64_t record_id_;
+  std::string queued_;
+  size_t queued_events_ = 0;
+  bool writing_ = false;
+  bool finishing_ = false;
+  bool finished_ = false;
+  bool stalled_ = false;
+  boost::asio::steady_timer until_timer_;
+};
+
+}  // namespace fakedocker
