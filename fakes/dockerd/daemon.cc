@@ -202,7 +202,7 @@ std::shared_ptr<Container> Daemon::Resolve(std::string_view ref, OpError* error)
   for (const auto& c : containers_) {
     if (c->id().starts_with(ref)) {
       if (found) {
-        *error = {400, "multiple IDs found with provided prefix: " + std::string(ref)};
+        *error = {500, "Multiple IDs found with provided prefix: " + std::string(ref)};
         return nullptr;
       }
       found = c;

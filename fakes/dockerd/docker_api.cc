@@ -71,11 +71,13 @@ bool BoolParam(const HttpRequest& req, const std::string& key) {
 void DockerApi::Refuse(const Conn& conn, const HttpRequest& req, int status, const std::string& message,
                        const std::string& reason) {
   daemon_.truth().Refuse(conn->id(), req.method, req.target, status, reason);
-  if (status == 405 && message.empty()) {
+  if (reason == "unsupported" && status == 404 && message == "page not found") {
+    // dockerd's router answers unknown paths and wrong methods alike, without
+    // the headers its handlers add.
     ResponseHead head;
-    head.status = 405;
-    head.headers = DockerHeaders(daemon_.config());
-    conn->Respond(head, "", req.keep_alive);
+    head.status = 404;
+    head.headers = {{"Content-Type", "application/json"}};
+    conn->Respond(head, "{\"message\":\"page not found\"}\n", req.keep_alive);
     return;
   }
   RespondError(conn, req, daemon_.config(), status, message);
@@ -90,17 +92,27 @@ void DockerApi::Handle(const Conn& conn, HttpRequest req) {
     int major = 0, minor = 0;
     if (ParseVersion(version, &major, &minor)) {
       parts.erase(parts.begin());
+      // dockerd's version middleware answers before the handlers run, so
+      // these lack Docker-Experimental; "too old" goes through http.Error.
+      ResponseHead head;
+      head.status = 400;
+      head.headers = {{"Api-Version", cfg.api_version}, {"Ostype", "linux"},
+                      {"Server", "Docker/" + cfg.engine_version + " (linux)"}};
       if (CompareVersions(version, cfg.api_version) > 0) {
         daemon_.truth().CountRequest(conn->id(), "version_rejected");
-        return RespondError(conn, req, cfg, 400,
-                            "client version " + version + " is too new. Maximum supported API version is " +
-                                cfg.api_version);
+        head.headers.emplace_back("Content-Type", "application/json");
+        nlohmann::json body = {{"message", "client version " + version +
+                                               " is too new. Maximum supported API version is " + cfg.api_version}};
+        return conn->Respond(head, body.dump() + "\n", req.keep_alive);
       }
       if (CompareVersions(version, cfg.min_api_version) < 0) {
         daemon_.truth().CountRequest(conn->id(), "version_rejected");
-        return RespondError(conn, req, cfg, 400,
-                            "client version " + version + " is too old. Minimum supported API version is " +
-                                cfg.min_api_version + ", please upgrade your client to a newer version");
+        head.headers.emplace_back("Content-Type", "text/plain; charset=utf-8");
+        head.headers.emplace_back("X-Content-Type-Options", "nosniff");
+        return conn->Respond(head,
+                             "client version " + version + " is too old. Minimum supported API version is " +
+                                 cfg.min_api_version + ", please upgrade your client to a newer version\n",
+                             req.keep_alive);
       }
     }
   }
@@ -111,17 +123,17 @@ void DockerApi::Handle(const Conn& conn, HttpRequest req) {
   if (n == 1 && parts[0] == "_ping") {
     daemon_.truth().CountRequest(conn->id(), "ping");
     if (get) return Ping(conn, req);
-    return Refuse(conn, req, 405, "", "method");
+    return Refuse(conn, req, 404, "page not found", "unsupported");
   }
   if (n == 1 && (parts[0] == "version" || parts[0] == "info")) {
     daemon_.truth().CountRequest(conn->id(), parts[0]);
-    if (!get) return Refuse(conn, req, 405, "", "method");
+    if (!get) return Refuse(conn, req, 404, "page not found", "unsupported");
     if (parts[0] == "version") return RespondJson(conn, req, cfg, 200, VersionDocument(cfg));
     return RespondJson(conn, req, cfg, 200, InfoDocument(daemon_, daemon_.List()));
   }
   if (n == 1 && parts[0] == "events") {
     daemon_.truth().CountRequest(conn->id(), "events");
-    if (!get) return Refuse(conn, req, 405, "", "method");
+    if (!get) return Refuse(conn, req, 404, "page not found", "unsupported");
     return Events(conn, req);
   }
   if (n == 2 && parts[0] == "containers" && parts[1] == "json" && get) {
@@ -155,18 +167,19 @@ void DockerApi::Handle(const Conn& conn, HttpRequest req) {
 void DockerApi::Ping(const Conn& conn, const HttpRequest& req) {
   ResponseHead head;
   head.headers = DockerHeaders(daemon_.config());
-  head.headers.emplace_back("Builder-Version", "2");
   head.headers.emplace_back("Cache-Control", "no-cache, no-store, must-revalidate");
-  head.headers.emplace_back("Content-Type", "text/plain; charset=utf-8");
   head.headers.emplace_back("Pragma", "no-cache");
   if (req.method == "HEAD") {
-    head.content_length = 0;
+    // The handler sets both itself, so Go sorts them among the others.
+    head.headers.emplace_back("Content-Length", "0");
+    head.headers.emplace_back("Content-Type", "text/plain; charset=utf-8");
     head.close = !req.keep_alive;
     conn->Write(FormatHead(head), [conn, keep = req.keep_alive](bool ok) {
       if (ok) conn->EndResponse(keep);
     });
     return;
   }
+  head.sniffed_content_type = "text/plain; charset=utf-8";
   conn->Respond(head, "OK", req.keep_alive);
 }
 
@@ -175,8 +188,9 @@ void DockerApi::ListContainers(const Conn& conn, const HttpRequest& req) {
                                                  "isolation", "is-task", "label", "name", "network", "publish",
                                                  "since", "status", "volume"};
   std::string error;
-  auto filters = Filters::Parse(req.Param("filters").value_or(""), kAllowed, &error);
-  if (!filters) return RespondError(conn, req, daemon_.config(), 400, error);
+  int error_status = 400;
+  auto filters = Filters::Parse(req.Param("filters").value_or(""), &kAllowed, &error, &error_status);
+  if (!filters) return RespondError(conn, req, daemon_.config(), error_status, error);
   static const std::set<std::string> kStatuses = {"created", "restarting", "running", "removing",
                                                   "paused", "exited", "dead"};
   for (const auto& s : filters->get("status")) {
@@ -198,7 +212,8 @@ void DockerApi::ListContainers(const Conn& conn, const HttpRequest& req) {
     if (!filters->AnyOrAbsent("id", [&](const std::string& v) { return c->id().starts_with(v); })) continue;
     if (!filters->AnyOrAbsent("name", [&](const std::string& v) {
           try {
-            return std::regex_search("/" + c->name(), std::regex(v));
+            std::regex re(v);
+            return std::regex_search("/" + c->name(), re) || std::regex_search(c->name(), re);
           } catch (const std::regex_error&) {
             return false;
           }
@@ -286,13 +301,12 @@ void DockerApi::Logs(const Conn& conn, const HttpRequest& req, const std::string
 
 void DockerApi::Events(const Conn& conn, const HttpRequest& req) {
   const DaemonConfig& cfg = daemon_.config();
-  static const std::set<std::string> kAllowed = {"config", "container", "daemon", "event", "image", "label",
-                                                 "network", "node", "plugin", "scope", "secret", "service",
-                                                 "type", "volume"};
   EventQuery q;
   std::string error;
-  auto filters = Filters::Parse(req.Param("filters").value_or(""), kAllowed, &error);
-  if (!filters) return RespondError(conn, req, cfg, 400, error);
+  int error_status = 400;
+  // /events ignores filter keys it does not know, unlike /containers/json.
+  auto filters = Filters::Parse(req.Param("filters").value_or(""), nullptr, &error, &error_status);
+  if (!filters) return RespondError(conn, req, cfg, error_status, error);
   q.filters = *filters;
   for (const char* key : {"since", "until"}) {
     auto v = req.Param(key);

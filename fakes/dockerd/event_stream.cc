@@ -15,9 +15,10 @@ EventStream::EventStream(Daemon& daemon, std::shared_ptr<HttpConnection> conn, E
       faults_(std::move(faults)),
       keep_alive_(keep_alive),
       record_id_(record_id),
-      until_timer_(daemon.io()) {
+      until_timer_(daemon.io()),
+      stall_timer_(daemon.io()) {
   for (const auto& f : faults_) {
-    if (f.kind == FaultKind::kStall) stalled_ = true;
+    if (f.kind == FaultKind::kStall) stall_ = f;
   }
 }
 
@@ -37,12 +38,14 @@ void EventStream::Start() {
   head.headers.emplace_back("Content-Type", "application/json");
   head.chunked = true;
   head.close = !keep_alive_;
-  queued_ = FormatHead(head);
-  // Replay: dockerd sends retained events only when `since` is given.
-  if (query_.since) {
+  head_ = FormatHead(head);
+  // Replay: dockerd sends retained events when `since` or `until` is given.
+  if (query_.since || query_.until) {
     for (const Event& e : daemon_.events().recent()) {
       if (Wants(e)) {
-        queued_ += Chunk(e.ToJsonLine());
+        std::string line = e.ToJsonLine();
+        queued_ += Chunk(line);
+        queued_body_ += line.size();
         ++queued_events_;
       }
     }
@@ -65,8 +68,13 @@ void EventStream::Start() {
 }
 
 void EventStream::OnEvent(const Event& e) {
-  if (finished_ || finishing_ || stalled_ || !Wants(e)) return;
-  queued_ += Chunk(e.ToJsonLine());
+  if (finished_ || finishing_ || !Wants(e)) return;
+  // A stream stalled for good never sends what it would queue; keeping it
+  // would only get the stream cut off as too slow.
+  if (stalling_ && stall_->duration_ns < 0) return;
+  std::string line = e.ToJsonLine();
+  queued_ += Chunk(line);
+  queued_body_ += line.size();
   ++queued_events_;
   if (queued_.size() > kMaxQueued) return Abort("client_too_slow");
   Flush();
@@ -74,28 +82,57 @@ void EventStream::OnEvent(const Event& e) {
 
 void EventStream::Flush() {
   if (finished_ || writing_) return;
+  if (!head_.empty()) {  // alone, so that a stall holds back only the body
+    writing_ = true;
+    conn_->Write(std::exchange(head_, std::string()), [self = shared_from_this()](bool ok) {
+      self->writing_ = false;
+      if (!ok) return self->Abort("client_closed");
+      self->Flush();
+    });
+    return;
+  }
+  if (Stalled()) return;
   if (queued_.empty()) {
     if (finishing_) Finish("until");
     return;
   }
   writing_ = true;
-  size_t bytes = queued_.size();
+  size_t body = std::exchange(queued_body_, 0);  // the truth counts body bytes, not chunk framing
   size_t events = std::exchange(queued_events_, 0);
-  conn_->Write(std::exchange(queued_, std::string()), [self = shared_from_this(), bytes, events](bool ok) {
+  conn_->Write(std::exchange(queued_, std::string()), [self = shared_from_this(), body, events](bool ok) {
     self->writing_ = false;
     if (!ok) return self->Abort("client_closed");
+    self->body_sent_ += body;
     if (auto* r = self->daemon_.truth().open_stream(self->record_id_)) {
-      r->bytes_sent += bytes;
+      r->bytes_sent += body;
       r->lines_sent += events;
     }
     self->Flush();
   });
 }
 
+bool EventStream::Stalled() {
+  if (!stall_ || stall_done_) return false;
+  if (stalling_) return true;
+  if (body_sent_ < stall_->after_bytes) return false;
+  stalling_ = true;
+  if (stall_->duration_ns >= 0) {
+    stall_timer_.expires_after(std::chrono::nanoseconds(stall_->duration_ns));
+    stall_timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+      if (ec || self->finished_) return;
+      self->stalling_ = false;
+      self->stall_done_ = true;
+      self->Flush();
+    });
+  }
+  return true;
+}
+
 void EventStream::Finish(const std::string& reason) {
   if (finished_) return;
   finished_ = true;
   until_timer_.cancel();
+  stall_timer_.cancel();
   daemon_.truth().CloseStream(record_id_, reason);
   auto self = shared_from_this();
   daemon_.Unregister(record_id_);
@@ -108,6 +145,7 @@ void EventStream::Abort(const std::string& reason) {
   if (finished_) return;
   finished_ = true;
   until_timer_.cancel();
+  stall_timer_.cancel();
   daemon_.truth().CloseStream(record_id_, reason);
   auto self = shared_from_this();
   daemon_.Unregister(record_id_);

@@ -36,6 +36,8 @@ class EventStream : public StreamSession,
 
  private:
   void Flush();
+  // True while a stall fault holds the body back (starts it when due).
+  bool Stalled();
   void Finish(const std::string& reason);
   bool Wants(const Event& e) const;
 
@@ -45,13 +47,19 @@ class EventStream : public StreamSession,
   std::vector<FaultSpec> faults_;
   bool keep_alive_;
   uint64_t record_id_;
-  std::string queued_;
+  std::string head_;           // the response head, until written
+  std::string queued_;         // chunks of event lines, not yet written
   size_t queued_events_ = 0;
+  size_t queued_body_ = 0;     // de-chunked bytes in queued_ (what the truth counts)
+  uint64_t body_sent_ = 0;
   bool writing_ = false;
   bool finishing_ = false;
   bool finished_ = false;
-  bool stalled_ = false;
+  std::optional<FaultSpec> stall_;  // a stall fault drawn for this stream
+  bool stalling_ = false;
+  bool stall_done_ = false;
   boost::asio::steady_timer until_timer_;
+  boost::asio::steady_timer stall_timer_;
 };
 
 }  // namespace fakedocker

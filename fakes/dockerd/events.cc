@@ -28,8 +28,8 @@ bool Event::Matches(const Filters& f) const {
   if (!f.AnyOrAbsent("event", [&](const std::string& v) { return v == action; })) return false;
   if (!f.AnyOrAbsent("container", [&](const std::string& v) {
         auto name = attributes.find("name");
-        return v == id || (v.size() >= 1 && id.rfind(v, 0) == 0) ||
-               (name != attributes.end() && name->second == v);
+        // dockerd matches a prefix of the id or of the name.
+        return id.starts_with(v) || (name != attributes.end() && name->second.starts_with(v));
       })) {
     return false;
   }

@@ -44,6 +44,8 @@ class EventLog {
   const std::deque<Event>& recent() const { return recent_; }
   uint64_t published() const { return published_; }
   void AddObserver(std::weak_ptr<EventObserver> o) { observers_.push_back(std::move(o)); }
+  // A restarted dockerd has no events to replay.
+  void ForgetRecent() { recent_.clear(); }
 
  private:
   std::deque<Event> recent_;

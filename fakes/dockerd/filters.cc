@@ -4,13 +4,14 @@
 
 namespace fakedocker {
 
-std::optional<Filters> Filters::Parse(std::string_view json, const std::set<std::string>& allowed,
-                                      std::string* error) {
+std::optional<Filters> Filters::Parse(std::string_view json, const std::set<std::string>* allowed,
+                                      std::string* error, int* status) {
   Filters f;
   if (json.empty()) return f;
   nlohmann::json doc = nlohmann::json::parse(json, nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded() || !doc.is_object()) {
-    *error = "invalid filter: " + std::string(json);
+    *status = 500;  // dockerd passes json.Unmarshal's error through as a 500
+    *error = "invalid character in filters: " + std::string(json);
     return std::nullopt;
   }
   for (auto& [key, value] : doc.items()) {
@@ -18,21 +19,24 @@ std::optional<Filters> Filters::Parse(std::string_view json, const std::set<std:
     if (value.is_array()) {
       for (auto& v : value) {
         if (!v.is_string()) {
-          *error = "invalid filter: " + std::string(json);
+          *status = 500;
+          *error = "json: cannot unmarshal " + std::string(v.type_name()) + " into Go value of type string";
           return std::nullopt;
         }
         values.push_back(v.get<std::string>());
       }
-    } else if (value.is_object()) {  // legacy {"k":{"v":true}}
+    } else if (value.is_object()) {  // legacy {"k":{"v":true}}: what the docker CLI sends
       for (auto& [v, on] : value.items()) {
         if (on.is_boolean() && on.get<bool>()) values.push_back(v);
       }
     } else {
-      *error = "invalid filter: " + std::string(json);
+      *status = 500;
+      *error = "json: cannot unmarshal " + std::string(value.type_name()) + " into Go value of type map[string]bool";
       return std::nullopt;
     }
-    if (!allowed.count(key)) {
-      *error = "invalid filter '" + key + "'";
+    if (allowed != nullptr && !allowed->count(key)) {
+      *status = 400;
+      *error = "Invalid filter '" + key + "'";
       return std::nullopt;
     }
     f.values_[key] = std::move(values);

@@ -15,10 +15,11 @@ namespace fakedocker {
 
 class Filters {
  public:
-  // Returns nullopt and sets *error to dockerd's message on malformed JSON or
-  // a key outside `allowed`.
-  static std::optional<Filters> Parse(std::string_view json, const std::set<std::string>& allowed,
-                                      std::string* error);
+  // Returns nullopt and sets *error and *status as dockerd does: 500 for
+  // malformed JSON or a value of the wrong type, 400 "Invalid filter 'k'" for
+  // a key outside `allowed` (nullptr: every key is accepted).
+  static std::optional<Filters> Parse(std::string_view json, const std::set<std::string>* allowed,
+                                      std::string* error, int* status);
 
   bool empty() const { return values_.empty(); }
   bool has(const std::string& key) const { return values_.count(key) != 0; }

@@ -137,9 +137,15 @@ void HttpConnection::EndResponse(bool keep_alive) {
 
 void HttpConnection::Respond(const ResponseHead& head, std::string body, bool keep_alive) {
   ResponseHead h = head;
-  h.content_length = body.size();
   h.close = !keep_alive;
-  std::string out = FormatHead(h) + body;
+  std::string out;
+  if (body.size() > kGoChunkingThreshold) {  // as net/http does for large bodies
+    h.chunked = true;
+    out = FormatHead(h) + Chunk(body) + std::string(kLastChunk);
+  } else {
+    h.content_length = body.size();
+    out = FormatHead(h) + body;
+  }
   Write(std::move(out), [self = shared_from_this(), keep_alive](bool ok) {
     if (ok) self->EndResponse(keep_alive);
   });

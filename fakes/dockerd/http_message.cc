@@ -100,6 +100,7 @@ std::string FormatHead(const ResponseHead& head) {
   for (const auto& [k, v] : sorted) out += k + ": " + v + "\r\n";
   out += "Date: " + FormatHttpDate(NowNanos()) + "\r\n";
   if (head.content_length) out += "Content-Length: " + std::to_string(*head.content_length) + "\r\n";
+  if (!head.sniffed_content_type.empty()) out += "Content-Type: " + head.sniffed_content_type + "\r\n";
   if (head.close) out += "Connection: close\r\n";
   if (head.chunked) out += "Transfer-Encoding: chunked\r\n";
   out += "\r\n";

@@ -40,7 +40,14 @@ struct ResponseHead {
   std::optional<size_t> content_length;
   bool chunked = false;
   bool close = false;                  // adds "Connection: close"
+  // A Content-Type net/http sniffed because the handler set none: written
+  // after Content-Length, where Go puts it.
+  std::string sniffed_content_type;
 };
+
+// net/http sends a body the handler wrote in full with Content-Length when
+// it is at most this long, and chunked otherwise (bufferBeforeChunkingSize).
+inline constexpr size_t kGoChunkingThreshold = 2048;
 
 const char* StatusText(int status);
 

@@ -21,8 +21,7 @@ LogStream::LogStream(Daemon& daemon, std::shared_ptr<Container> container, std::
       faults_(std::move(faults)),
       keep_alive_(keep_alive),
       record_id_(record_id),
-      timer_(daemon.io()),
-      until_timer_(daemon.io()) {
+      timer_(daemon.io()) {
   encode_.tty = container_->tty();
   encode_.timestamps = query_.timestamps;
 }
@@ -89,14 +88,8 @@ void LogStream::Begin() {
   head.chunked = true;
   head.close = !keep_alive_;
   if (query_.follow) container_->AddObserver(weak_from_this());
-  if (query_.follow && query_.until && *query_.until > NowNanos()) {
-    until_timer_.expires_after(std::chrono::nanoseconds(*query_.until - NowNanos()));
-    until_timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
-      if (ec || self->finished_) return;
-      self->reached_until_ = true;
-      self->Pump();
-    });
-  }
+  // dockerd 20.10 has no timer for follow=1&until=: the stream ends when a
+  // line past `until` arrives or the container stops (measured).
   writing_ = true;
   conn_->Write(FormatHead(head), [self = shared_from_this()](bool ok) {
     self->writing_ = false;
@@ -159,8 +152,7 @@ bool LogStream::FillPending() {
     }
     ++cursor_;
     size_t first = std::exchange(first_message_, 0);
-    if (query_.since && !since_passed_ && e.ts < *query_.since) continue;
-    since_passed_ = true;
+    if (query_.since && e.ts < *query_.since) continue;  // 20.10 filters every line
     if (e.stream == StreamId::kStdout ? !query_.stdout : !query_.stderr) continue;
     EncodeEntry(container_->cid12(), e, encode_, first, &pending_);
     if (pending_lines_++ == 0) pending_first_seq_ = e.seq;
@@ -286,7 +278,6 @@ void LogStream::Finish(const std::string& reason, bool clean) {
   if (finished_) return;
   finished_ = true;
   timer_.cancel();
-  until_timer_.cancel();
   daemon_.truth().CloseStream(record_id_, reason);
   auto self = shared_from_this();  // Unregister may drop the last owner
   daemon_.Unregister(record_id_);
@@ -301,7 +292,6 @@ void LogStream::Abort(const std::string& reason) {
   if (finished_) return;
   finished_ = true;
   timer_.cancel();
-  until_timer_.cancel();
   daemon_.truth().CloseStream(record_id_, reason);
   auto self = shared_from_this();
   daemon_.Unregister(record_id_);

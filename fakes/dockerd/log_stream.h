@@ -66,9 +66,7 @@ class LogStream : public StreamSession,
   uint64_t cursor_ = 0;          // next history index to look at
   size_t first_message_ = 0;     // for tail: messages of cursor_'s entry to skip
   uint64_t end_snapshot_ = 0;    // non-follow: stop here
-  bool since_passed_ = false;    // moby stops filtering by since after one match
   bool reached_until_ = false;
-  bool until_timer_armed_ = false;
   bool stalled_forever_ = false;
   bool stall_done_ = false;
   bool byte_fault_done_ = false;
@@ -82,7 +80,6 @@ class LogStream : public StreamSession,
   bool finished_ = false;
   bool ending_ = false;
   boost::asio::steady_timer timer_;
-  boost::asio::steady_timer until_timer_;
 };
 
 }  // namespace fakedocker

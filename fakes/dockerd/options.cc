@@ -71,7 +71,6 @@ std::optional<Options> ParseOptions(int argc, char** argv, int* exit_code) {
   } catch (const CLI::ParseError& e) {
     int rc = app.exit(e);
     *exit_code = rc == 0 ? 0 : 2;
-    if (rc != 0) std::fprintf(stderr, "fake-dockerd: run with --help for the flags\n");
     return std::nullopt;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "fake-dockerd: %s\n", e.what());

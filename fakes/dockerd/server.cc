@@ -122,6 +122,7 @@ void Server::Adopt(HttpConnection::Socket socket, const std::string& kind) {
 void Server::RestartApi(std::chrono::nanoseconds down) {
   std::fprintf(stderr, "fake-dockerd: restarting: API down for %.3fs\n", static_cast<double>(down.count()) / 1e9);
   daemon_.truth().CountRestart();
+  daemon_.events().ForgetRecent();
   api_listener_.Close();
   daemon_.AbortAllStreams("daemon_restart");
   auto conns = api_connections_;
