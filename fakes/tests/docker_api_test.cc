@@ -84,7 +84,7 @@ TEST_F(DockerApiTest, UnknownPathsAndMutationsAreRefusedAndCounted) {
 TEST_F(DockerApiTest, ContainersAreFoundByIdPrefixAndName) {
   json added = fake_.Act({{"action", "add"}, {"name", "web"}, {"rate", 0}});
   std::string id = added["ids"][0];
-  for (const std::string& ref : {id, id.substr(0, 12), std::string("web"), std::string("/web")}) {
+  for (const std::string& ref : {id, id.substr(0, 12), std::string("web")}) {
     HttpResponse r = Get("/containers/" + ref + "/json");
     ASSERT_EQ(r.status, 200) << ref;
     json doc = json::parse(r.body);
@@ -92,6 +92,10 @@ TEST_F(DockerApiTest, ContainersAreFoundByIdPrefixAndName) {
     EXPECT_EQ(doc["Name"], "/web");
     EXPECT_EQ(doc["Config"]["Tty"], false);
   }
+  // "/web" in the path makes it unclean: dockerd's router redirects it.
+  HttpResponse redirect = Get("/containers//web/json?size=1");
+  EXPECT_EQ(redirect.status, 301);
+  EXPECT_EQ(redirect.Header("Location"), "/containers/web/json?size=1");
   HttpResponse missing = Get("/containers/nonexist/json");
   EXPECT_EQ(missing.status, 404);
   EXPECT_EQ(json::parse(missing.body)["message"], "No such container: nonexist");
