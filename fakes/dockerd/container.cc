@@ -89,6 +89,9 @@ void Container::Append(UnixNanos ts) {
 size_t Container::EmitDue(UnixNanos now) {
   const GeneratorSpec& g = spec_.generator;
   if (!running() || g.rate <= 0 || exit_due()) return 0;
+  // A wall clock stepped back behind the epoch: nothing is due yet (and the
+  // negative count below must never reach the unsigned cast).
+  if (now < rate_epoch_) return 0;
   const double interval = 1e9 / g.rate;
   const uint64_t due = static_cast<uint64_t>(std::floor(static_cast<double>(now - rate_epoch_) / interval)) + 1;
   size_t n = 0;

@@ -30,6 +30,13 @@ int64_t DurationField(const nlohmann::json& j, const char* key, int64_t def) {
   throw std::invalid_argument(std::string("fault field '") + key + "' must be a duration like \"2s\"");
 }
 
+std::string StringField(const nlohmann::json& j, const char* key, std::string def) {
+  if (!j.contains(key)) return def;
+  const auto& v = j.at(key);
+  if (!v.is_string()) throw std::invalid_argument(std::string("fault field '") + key + "' must be a string");
+  return v.get<std::string>();
+}
+
 uint64_t CountField(const nlohmann::json& j, const char* key, uint64_t def) {
   if (!j.contains(key)) return def;
   const auto& v = j.at(key);
@@ -77,12 +84,10 @@ FaultSpec FaultSpec::FromJson(const nlohmann::json& j) {
                                 "http_503, slow, latency, slice, slow_close, zombie)");
   }
   f.kind = *kind;
-  if (j.contains("target")) f.target = j["target"].get<std::string>();
-  if (j.contains("endpoint")) {
-    f.endpoint = j["endpoint"].get<std::string>();
-    if (f.endpoint != "logs" && f.endpoint != "events" && f.endpoint != "any") {
-      throw std::invalid_argument("fault endpoint must be logs, events or any");
-    }
+  f.target = StringField(j, "target", f.target);
+  f.endpoint = StringField(j, "endpoint", f.endpoint);
+  if (f.endpoint != "logs" && f.endpoint != "events" && f.endpoint != "any") {
+    throw std::invalid_argument("fault endpoint must be logs, events or any");
   }
   if (j.contains("probability")) {
     if (!j["probability"].is_number()) throw std::invalid_argument("probability must be a number");
@@ -95,11 +100,9 @@ FaultSpec FaultSpec::FromJson(const nlohmann::json& j) {
   f.delay_ns = DurationField(j, "delay", f.kind == FaultKind::kSlice ? 1'000'000 : 1'000'000'000);
   f.bytes_per_s = CountField(j, "bytes_per_s", 1024);
   f.chunk_bytes = std::max<uint64_t>(1, CountField(j, "chunk_bytes", 3));
-  if (j.contains("variant")) {
-    f.variant = j["variant"].get<std::string>();
-    if (f.variant != "stream" && f.variant != "length") {
-      throw std::invalid_argument("malformed variant must be \"stream\" or \"length\"");
-    }
+  f.variant = StringField(j, "variant", f.variant);
+  if (f.variant != "stream" && f.variant != "length") {
+    throw std::invalid_argument("malformed variant must be \"stream\" or \"length\"");
   }
   if (f.kind == FaultKind::kSlow && f.bytes_per_s == 0) throw std::invalid_argument("bytes_per_s must be > 0");
   return f;

@@ -76,6 +76,7 @@ const char* StatusText(int status) {
   switch (status) {
     case 101: return "Switching Protocols";
     case 200: return "OK";
+    case 301: return "Moved Permanently";
     case 201: return "Created";
     case 204: return "No Content";
     case 304: return "Not Modified";

@@ -143,10 +143,21 @@ bool LogStream::FillPending() {
   }
   uint64_t limit = query_.follow ? h.end() : std::min(end_snapshot_, h.end());
   pending_.clear();
-  pending_lines_ = 0;
+  pending_line_ends_.clear();
+  pending_written_ = 0;
   while (cursor_ < limit && pending_.size() < kBatchBytes) {
     const LogEntry& e = h.at(cursor_);
     if (query_.until && e.ts > *query_.until) {
+      if (query_.follow && cursor_ < end_snapshot_) {
+        // dockerd 20.10 stops reading the stored log at the first line past
+        // `until`, then follows from where the file ended at the request:
+        // the stream stays open until a NEW line past `until` arrives or the
+        // container dies (measured: follow=1&until=<L2> on a silent running
+        // container gives L1, L2 and stays open).
+        cursor_ = end_snapshot_;
+        first_message_ = 0;
+        continue;
+      }
       reached_until_ = true;
       break;
     }
@@ -155,8 +166,7 @@ bool LogStream::FillPending() {
     if (query_.since && e.ts < *query_.since) continue;  // 20.10 filters every line
     if (e.stream == StreamId::kStdout ? !query_.stdout : !query_.stderr) continue;
     EncodeEntry(container_->cid12(), e, encode_, first, &pending_);
-    if (pending_lines_++ == 0) pending_first_seq_ = e.seq;
-    pending_last_seq_ = e.seq;
+    pending_line_ends_.emplace_back(pending_.size(), e.seq);
   }
   return !pending_.empty();
 }
@@ -195,7 +205,7 @@ bool LogStream::ApplyByteFault() {
       cut = std::min(cut, first_frame - 1);
       body = pending_.substr(0, cut);
       pending_.clear();
-      pending_lines_ = 0;
+      pending_line_ends_.clear();
       reset = f->kind == FaultKind::kReset;
       break;
     }
@@ -237,21 +247,20 @@ void LogStream::Deliver() {
   }
   std::string piece = pending_.substr(0, n);
   pending_.erase(0, n);
-  const bool batch_done = pending_.empty();
   writing_ = true;
-  conn_->Write(Chunk(piece), [self = shared_from_this(), n, batch_done, gap](bool ok) {
+  conn_->Write(Chunk(piece), [self = shared_from_this(), n, gap](bool ok) {
     self->writing_ = false;
     if (!ok) return self->Abort("client_closed");
     self->bytes_sent_ += n;
-    if (auto* r = self->daemon_.truth().open_stream(self->record_id_)) {
-      r->bytes_sent += n;
-      if (batch_done && self->pending_lines_ > 0) {
-        if (r->lines_sent == 0) r->first_seq = self->pending_first_seq_;
-        r->lines_sent += self->pending_lines_;
-        r->last_seq = self->pending_last_seq_;
-      }
+    self->pending_written_ += n;
+    auto& ends = self->pending_line_ends_;
+    auto* r = self->daemon_.truth().open_stream(self->record_id_);
+    if (r) r->bytes_sent += n;
+    for (; !ends.empty() && ends.front().first <= self->pending_written_; ends.pop_front()) {
+      if (!r) continue;
+      if (r->lines_sent++ == 0) r->first_seq = ends.front().second;
+      r->last_seq = ends.front().second;
     }
-    if (batch_done) self->pending_lines_ = 0;
     if (gap.count() > 0) {
       self->Retry(gap);
     } else {
@@ -295,6 +304,12 @@ void LogStream::Abort(const std::string& reason) {
   daemon_.truth().CloseStream(record_id_, reason);
   auto self = shared_from_this();
   daemon_.Unregister(record_id_);
+  if (reason == "shutdown" && !writing_) {
+    // dockerd stops its containers when it shuts down, so follow streams end
+    // with the terminating chunk before the connection closes (measured).
+    conn_->Write(std::string(kLastChunk), [conn = conn_](bool) { conn->Close(); });
+    return;
+  }
   conn_->Close();
 }
 

@@ -7,9 +7,11 @@
 #pragma once
 
 #include <boost/asio/steady_timer.hpp>
+#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "fakes/dockerd/container.h"
@@ -71,9 +73,11 @@ class LogStream : public StreamSession,
   bool stall_done_ = false;
   bool byte_fault_done_ = false;
   std::string pending_;          // encoded, not yet written
-  size_t pending_lines_ = 0;
-  uint64_t pending_first_seq_ = 0;
-  uint64_t pending_last_seq_ = 0;
+  // Where each line of pending_'s batch ends (offset in the batch) and its
+  // seq: the truth counts a line once its last byte is written, so a batch
+  // written in pieces (slow, slice) or cut short is counted exactly.
+  std::deque<std::pair<size_t, uint64_t>> pending_line_ends_;
+  size_t pending_written_ = 0;   // bytes of the batch written so far
   uint64_t bytes_sent_ = 0;
   bool writing_ = false;
   bool waiting_timer_ = false;

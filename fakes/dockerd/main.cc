@@ -6,6 +6,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <csignal>
 #include <cstdio>
 
@@ -48,12 +49,18 @@ int main(int argc, char** argv) {
   }
 
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+  boost::asio::steady_timer shutdown_timer(io);
   signals.async_wait([&](boost::system::error_code ec, int sig) {
     if (ec) return;
     std::fprintf(stderr, "fake-dockerd: %s: closing every stream and exiting\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
-    daemon.Shutdown("shutdown");
-    server.Stop();
-    io.stop();
+    daemon.Shutdown("shutdown");  // log streams write their terminating chunk
+    server.StopListening();
+    // Give those last writes a moment, then close whatever is left.
+    shutdown_timer.expires_after(std::chrono::milliseconds(200));
+    shutdown_timer.async_wait([&](boost::system::error_code) {
+      server.Stop();
+      io.stop();
+    });
   });
 
   // One line on stdout that drivers wait for: the sockets are accepting.

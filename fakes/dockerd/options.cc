@@ -44,7 +44,11 @@ std::optional<Options> ParseOptions(int argc, char** argv, int* exit_code) {
       ->capture_default_str();
   try {
     app.parse(argc, argv);
-    ParseLineBytes(line_bytes, &d.generator.min_bytes, &d.generator.max_bytes);
+    try {
+      ParseLineBytes(line_bytes, &d.generator.min_bytes, &d.generator.max_bytes);
+    } catch (const std::invalid_argument& e) {
+      throw std::invalid_argument(std::string("--line-bytes: ") + e.what());
+    }
     auto t = leakbench::ParseDuration(tick);
     if (t < std::chrono::milliseconds(1) || t > std::chrono::seconds(1)) {
       throw std::invalid_argument("--tick must be between 1ms and 1s");

@@ -50,12 +50,54 @@ json ToJson(const YAML::Node& n) {
 }
 
 std::chrono::nanoseconds Duration(const json& j, const std::string& key, const std::string& where) {
+  if (j.is_number_integer() && j.get<int64_t>() == 0) return std::chrono::nanoseconds{0};  // "at: 0"
   if (!j.is_string()) throw ScenarioError(where + ": \"" + key + "\" must be a duration like \"5s\"");
   try {
     return leakbench::ParseDuration(j.get<std::string>());
   } catch (const leakbench::DurationError& e) {
     throw ScenarioError(where + ": \"" + key + "\": " + e.what());
   }
+}
+
+// A daemon setting gets the checks of its command-line flag (options.cc), so
+// a value from the file cannot bypass them.
+void CheckDaemonSetting(const std::string& key, const json& v, const std::string& where) {
+  struct Limit {
+    const char* key;
+    bool integer;
+    double lo, hi;
+    const char* range;
+  };
+  static constexpr Limit kLimits[] = {
+      {"containers", true, 0, 1e6, "an integer from 0 to 1000000"},
+      {"rate", false, 0, 1e6, "a number from 0 to 1000000"},
+      {"tty_fraction", false, 0, 1, "a number from 0 to 1"},
+      {"stderr_fraction", false, 0, 1, "a number from 0 to 1"},
+      {"retention", true, 1, 1e8, "an integer from 1 to 100000000"},
+      {"seed", true, 0, 1.8e19, "a non-negative integer"},
+      {"burst", true, 1, 1e6, "an integer from 1 to 1000000"},
+  };
+  if (key == "line_bytes") {
+    uint32_t lo = 0, hi = 0;
+    try {
+      ParseLineBytes(v.is_string() ? v.get<std::string>() : v.dump(), &lo, &hi);
+    } catch (const std::invalid_argument& e) {
+      throw ScenarioError(where + ": \"line_bytes\": " + e.what());
+    }
+    return;
+  }
+  for (const Limit& l : kLimits) {
+    if (key != l.key) continue;
+    bool ok = l.integer ? v.is_number_integer() : v.is_number();
+    if (ok) {
+      const double d = v.get<double>();
+      ok = d >= l.lo && d <= l.hi;
+    }
+    if (!ok) throw ScenarioError(where + ": \"" + key + "\" must be " + l.range + ", not " + v.dump());
+    return;
+  }
+  throw ScenarioError(where + ": unknown daemon setting \"" + key +
+                      "\" (containers, rate, line_bytes, tty_fraction, stderr_fraction, retention, seed, burst)");
 }
 
 }  // namespace
@@ -73,22 +115,16 @@ Scenario ParseScenario(const std::string& text, const std::string& name) {
   static const std::set<std::string> kTop = {"timeline", "daemon", "description", "name"};
   for (const auto& kv : root) {
     std::string key = kv.first.as<std::string>();
+    const std::string where = name + ":" + std::to_string(kv.first.Mark().line + 1);
     if (!kTop.count(key)) {
-      throw ScenarioError(name + ":" + std::to_string(kv.first.Mark().line + 1) + ": unknown key \"" + key +
-                          "\" (expected name, description, daemon, timeline)");
+      throw ScenarioError(where + ": unknown key \"" + key + "\" (expected name, description, daemon, timeline)");
     }
-  }
-  if (root["daemon"]) {
-    sc.daemon = ToJson(root["daemon"]);
-    static const std::set<std::string> kDaemon = {"containers", "rate", "line_bytes", "tty_fraction",
-                                                  "stderr_fraction", "retention", "seed", "burst"};
-    if (!sc.daemon.is_object()) throw ScenarioError(name + ": \"daemon\" must be a mapping");
-    for (auto& [k, v] : sc.daemon.items()) {
-      (void)v;
-      if (!kDaemon.count(k)) {
-        throw ScenarioError(name + ":" + std::to_string(root["daemon"].Mark().line + 1) + ": unknown daemon setting \"" +
-                            k + "\" (containers, rate, line_bytes, tty_fraction, stderr_fraction, retention, seed, burst)");
-      }
+    if (key != "daemon") continue;
+    if (!kv.second.IsMap()) throw ScenarioError(where + ": \"daemon\" must be a mapping");
+    sc.daemon = ToJson(kv.second);
+    for (const auto& setting : kv.second) {
+      CheckDaemonSetting(setting.first.as<std::string>(), ToJson(setting.second),
+                         name + ":" + std::to_string(setting.first.Mark().line + 1));
     }
   }
   YAML::Node timeline = root["timeline"];

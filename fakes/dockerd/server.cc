@@ -141,6 +141,12 @@ void Server::RestartApi(std::chrono::nanoseconds down) {
   });
 }
 
+void Server::StopListening() {
+  restart_timer_.cancel();
+  api_listener_.Close();
+  if (control_listener_) control_listener_->Close();
+}
+
 void Server::Stop() {
   restart_timer_.cancel();
   api_listener_.Close();

@@ -54,7 +54,8 @@ class Server {
   Server(boost::asio::io_context& io, Daemon& daemon, std::string api_socket, std::string control_socket);
 
   void Start();  // throws ListenError
-  void Stop();   // closes listeners and every connection
+  void StopListening();  // closes both listeners (removing the socket files)
+  void Stop();           // closes listeners and every connection
   // Closes the API socket and its connections for `down`, then reopens it.
   void RestartApi(std::chrono::nanoseconds down);
   Actions& actions() { return actions_; }

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <limits>
 
 namespace fakedocker {
 namespace {
@@ -91,7 +92,14 @@ std::optional<UnixNanos> ParseApiTimestamp(std::string_view value, std::string* 
     for (; exp > 0; --exp) nanos *= 10;
     for (; exp < 0; ++exp) nanos /= 10;
   }
-  return secs * 1'000'000'000 + (secs < 0 ? -nanos : nanos);
+  // Go's time.Unix holds any int64 seconds; int64 nanoseconds end in 2262.
+  // Saturate instead of overflowing, so "until=9999999999" stays in the future.
+  UnixNanos t = 0;
+  if (__builtin_mul_overflow(secs, int64_t{1'000'000'000}, &t) ||
+      __builtin_add_overflow(t, secs < 0 ? -nanos : nanos, &t)) {
+    return secs < 0 ? std::numeric_limits<UnixNanos>::min() : std::numeric_limits<UnixNanos>::max();
+  }
+  return t;
 }
 
 }  // namespace fakedocker
