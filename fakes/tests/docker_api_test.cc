@@ -5,6 +5,7 @@
 
 #include "fakes/tests/support/http_test_client.h"
 #include "fakes/tests/support/in_process_fake.h"
+#include "fakes/tests/support/polling.h"
 
 namespace leakbench::testing {
 namespace {
@@ -249,13 +250,7 @@ TEST_F(DockerApiTest, ClientHangupClosesTheStreamServerSide) {
     ASSERT_EQ(r.status, 200);
     EXPECT_EQ(fake_.Control("GET", "/truth")["follow_streams_open"], 1);
   }
-  json t;
-  for (int i = 0; i < 100; ++i) {
-    t = fake_.Control("GET", "/truth");
-    if (t["follow_streams_open"] == 0) break;
-    std::this_thread::sleep_for(10ms);  // bounded poll for the server to see the hangup
-  }
-  EXPECT_EQ(t["follow_streams_open"], 0);
+  EXPECT_TRUE(Eventually([&] { return fake_.Control("GET", "/truth")["follow_streams_open"] == 0; }));
   EXPECT_EQ(fake_.Control("GET", "/streams").back()["close_reason"], "client_closed");
 }
 

@@ -16,6 +16,7 @@
 
 #include "fakes/tests/support/http_test_client.h"
 #include "fakes/tests/support/in_process_fake.h"
+#include "fakes/tests/support/polling.h"
 
 namespace leakbench::testing {
 namespace {
@@ -25,21 +26,6 @@ using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 using std::chrono::duration_cast;
 using std::chrono::milliseconds;
-
-// Polls `pred` every few milliseconds until it holds or `limit` passes.
-template <typename Pred>
-bool Eventually(Pred pred, milliseconds limit = 2s) {
-  const auto until = Clock::now() + limit;
-  for (;;) {
-    if (pred()) return true;
-    if (Clock::now() >= until) return false;
-    std::this_thread::sleep_for(5ms);
-  }
-}
-
-milliseconds Left(Clock::time_point until) {
-  return std::max(0ms, duration_cast<milliseconds>(until - Clock::now()));
-}
 
 // The big-endian payload length in the frame header at `pos`.
 uint32_t FrameLength(const std::string& body, size_t pos) {

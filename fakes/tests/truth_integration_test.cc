@@ -10,6 +10,7 @@
 
 #include "fakes/tests/support/http_test_client.h"
 #include "fakes/tests/support/in_process_fake.h"
+#include "fakes/tests/support/polling.h"
 
 namespace leakbench::testing {
 namespace {
@@ -19,20 +20,6 @@ using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 using std::chrono::duration_cast;
 using std::chrono::milliseconds;
-
-template <typename Pred>
-bool Eventually(Pred pred, milliseconds limit = 2s) {
-  const auto until = Clock::now() + limit;
-  for (;;) {
-    if (pred()) return true;
-    if (Clock::now() >= until) return false;
-    std::this_thread::sleep_for(5ms);
-  }
-}
-
-milliseconds Left(Clock::time_point until) {
-  return std::max(0ms, duration_cast<milliseconds>(until - Clock::now()));
-}
 
 // What a client made of a multiplexed body: whole lines reassembled from
 // their frames (a line ends with the frame whose payload ends in '\n').
