@@ -132,7 +132,10 @@ void LogStream::Pump() {
     if (fault(FaultKind::kZombie)) return;  // the leak's shape: never ends
     return End("container_stopped");
   }
-  // Otherwise wait for OnLines / OnStopped / the until timer.
+  // Otherwise wait for new lines or the container's end. Idle now: give back
+  // the buffer of a catch-up batch (a string keeps its largest capacity, up to
+  // 128 KiB), so 10,000 idle followers cost 92 MiB rather than 820 MiB.
+  if (pending_.capacity() > 4096) std::string().swap(pending_);
 }
 
 bool LogStream::FillPending() {
@@ -245,10 +248,10 @@ void LogStream::Deliver() {
     gap = std::max<std::chrono::nanoseconds>(gap, std::chrono::nanoseconds(
                                                       static_cast<int64_t>(n) * 1'000'000'000 / static_cast<int64_t>(f->bytes_per_s)));
   }
-  std::string piece = pending_.substr(0, n);
+  std::string wire = Chunk(std::string_view(pending_).substr(0, n));
   pending_.erase(0, n);
   writing_ = true;
-  conn_->Write(Chunk(piece), [self = shared_from_this(), n, gap](bool ok) {
+  conn_->Write(std::move(wire), [self = shared_from_this(), n, gap](bool ok) {
     self->writing_ = false;
     if (!ok) return self->Abort("client_closed");
     self->bytes_sent_ += n;
