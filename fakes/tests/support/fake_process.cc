@@ -1,4 +1,5 @@
 #include "fakes/tests/support/fake_process.h"
+#include "common/unique_fd.h"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -33,31 +34,7 @@ std::runtime_error SysError(const std::string& what) {
   return std::runtime_error(what + ": " + std::strerror(errno));
 }
 
-// An fd closed on scope exit; -1 means none. Close errors are ignored on
-// purpose: these are pipes and /dev/null, where nothing is lost.
-class Fd {
- public:
-  explicit Fd(int fd = -1) : fd_(fd) {}
-  ~Fd() { Reset(); }
-  Fd(Fd&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
-  Fd& operator=(Fd&& o) noexcept {
-    if (this != &o) {
-      Reset();
-      fd_ = std::exchange(o.fd_, -1);
-    }
-    return *this;
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-  void Reset() {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = -1;
-  }
-
- private:
-  int fd_;
-};
+using Fd = leakbench::UniqueFd;
 
 struct Pipe {
   Fd read;

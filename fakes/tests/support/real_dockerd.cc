@@ -1,4 +1,5 @@
 #include "fakes/tests/support/real_dockerd.h"
+#include "common/unique_fd.h"
 
 #include <elf.h>
 #include <fcntl.h>
@@ -48,33 +49,7 @@ constexpr const char* kSystemDirs[] = {"/usr/local/sbin", "/usr/local/bin",
                                        "/usr/sbin", "/usr/bin", "/sbin",
                                        "/bin"};
 
-// An owned file descriptor.
-class UniqueFd {
- public:
-  UniqueFd() = default;
-  explicit UniqueFd(int fd) : fd_(fd) {}
-  ~UniqueFd() { reset(); }
-  UniqueFd(UniqueFd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
-  UniqueFd& operator=(UniqueFd&& other) noexcept {
-    if (this != &other) {
-      reset();
-      fd_ = std::exchange(other.fd_, -1);
-    }
-    return *this;
-  }
-  UniqueFd(const UniqueFd&) = delete;
-  UniqueFd& operator=(const UniqueFd&) = delete;
-
-  int get() const { return fd_; }
-  bool valid() const { return fd_ >= 0; }
-  void reset() {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = -1;
-  }
-
- private:
-  int fd_ = -1;
-};
+using leakbench::UniqueFd;
 
 // Thread-safe strerror.
 std::string ErrnoText(int err) { return std::generic_category().message(err); }
@@ -276,8 +251,8 @@ RunResult RunProcess(const std::vector<std::string>& argv,
     (void)!::write(2, kMsg, sizeof(kMsg) - 1);
     ::_exit(127);
   }
-  out_w.reset();
-  err_w.reset();
+  out_w.Reset();
+  err_w.Reset();
 
   const auto deadline = Clock::now() + timeout;
   bool out_open = true, err_open = true;
@@ -354,7 +329,7 @@ pid_t SpawnDaemon(const std::vector<std::string>& argv,
     (void)!::write(status_fd, &err, sizeof(err));
     ::_exit(127);
   }
-  status_w.reset();
+  status_w.Reset();
   int child_errno = 0;
   ssize_t got;
   do {
@@ -640,7 +615,7 @@ std::unique_ptr<RealDockerd> RealDockerd::Start(std::string* skip_reason) {
                            {"PATH=" + SearchPathValue()});
   std::string spawn_error;
   d->pid_ = SpawnDaemon(argv, env, log_fd.get(), &spawn_error);
-  log_fd.reset();
+  log_fd.Reset();
   if (d->pid_ < 0) {
     reason = spawn_error;
     return nullptr;
