@@ -17,15 +17,8 @@ class DockerApiTest : public ::testing::Test {
  protected:
   HttpResponse Get(const std::string& target) { return HttpTestClient(fake_.socket()).Request("GET", target); }
 
-  // Adds a container that writes only when told to, and returns its id.
-  std::string AddQuiet(json extra = json::object()) {
-    json a = {{"action", "add"}, {"rate", 0}, {"stderr_fraction", 0}};
-    a.update(extra);
-    return fake_.Act(a)["ids"][0].get<std::string>();
-  }
-  void Emit(const std::string& id, int lines, bool same_ts = false) {
-    fake_.Act({{"action", "emit"}, {"target", id}, {"lines", lines}, {"same_timestamp", same_ts}});
-  }
+  std::string AddQuiet(json extra = json::object()) { return fake_.AddQuiet(extra); }
+  void Emit(const std::string& id, int lines, bool same_ts = false) { fake_.Emit(id, lines, same_ts); }
   // seq numbers of a non-TTY logs body.
   static std::vector<uint64_t> Seqs(const std::string& body) {
     std::vector<uint64_t> out;

@@ -100,13 +100,8 @@ RawChunks RawChunkedGet(const std::string& socket, const std::string& target, mi
 
 class FaultsTest : public ::testing::Test {
  protected:
-  // Adds a container that writes only when told to, and returns its id.
-  std::string AddQuiet(json extra = json::object()) {
-    json a = {{"action", "add"}, {"rate", 0}, {"stderr_fraction", 0}};
-    a.update(extra);
-    return fake_.Act(a)["ids"][0].get<std::string>();
-  }
-  void Emit(const std::string& id, int lines) { fake_.Act({{"action", "emit"}, {"target", id}, {"lines", lines}}); }
+  std::string AddQuiet(json extra = json::object()) { return fake_.AddQuiet(extra); }
+  void Emit(const std::string& id, int lines, bool same_ts = false) { fake_.Emit(id, lines, same_ts); }
 
   // POST /faults; answers the new fault's id.
   uint64_t AddFault(const json& spec) {

@@ -69,12 +69,8 @@ struct Follower {
 
 class TruthTest : public ::testing::Test {
  protected:
-  std::string AddQuiet(json extra = json::object()) {
-    json a = {{"action", "add"}, {"rate", 0}, {"stderr_fraction", 0}};
-    a.update(extra);
-    return fake_.Act(a)["ids"][0].get<std::string>();
-  }
-  void Emit(const std::string& id, int lines) { fake_.Act({{"action", "emit"}, {"target", id}, {"lines", lines}}); }
+  std::string AddQuiet(json extra = json::object()) { return fake_.AddQuiet(extra); }
+  void Emit(const std::string& id, int lines, bool same_ts = false) { fake_.Emit(id, lines, same_ts); }
   json Truth() { return fake_.Control("GET", "/truth"); }
   // This process's entry in /truth's clients.
   json Me() {

@@ -60,4 +60,14 @@ nlohmann::json InProcessFake::Act(const nlohmann::json& action) {
   return out;
 }
 
+std::string InProcessFake::AddQuiet(const nlohmann::json& extra) {
+  nlohmann::json a = {{"action", "add"}, {"rate", 0}, {"stderr_fraction", 0}};
+  a.update(extra);
+  return Act(a)["ids"][0].get<std::string>();
+}
+
+void InProcessFake::Emit(const std::string& id, int lines, bool same_timestamp) {
+  Act({{"action", "emit"}, {"target", id}, {"lines", lines}, {"same_timestamp", same_timestamp}});
+}
+
 }  // namespace leakbench::testing

@@ -38,6 +38,11 @@ class InProcessFake {
                          int* status = nullptr);
   // POST /actions; fails the test (throws) unless it answers 200.
   nlohmann::json Act(const nlohmann::json& action);
+  // Adds a container that writes only when told to (rate 0, stdout only
+  // unless `extra` says otherwise) and returns its id.
+  std::string AddQuiet(const nlohmann::json& extra = nlohmann::json::object());
+  // Makes a container write `lines` lines now, sharing one timestamp if asked.
+  void Emit(const std::string& id, int lines, bool same_timestamp = false);
 
   // Runs f on the daemon's loop and returns its result.
   template <typename F>
