@@ -16,3 +16,9 @@ endif()
 if(TARGET yaml-cpp AND NOT TARGET yaml-cpp::yaml-cpp)
   add_library(yaml-cpp::yaml-cpp ALIAS yaml-cpp)
 endif()
+
+# The engine (core/): libcurl for the Docker API and Loki, prometheus-cpp for
+# /metrics, spdlog for its own log.
+find_package(CURL REQUIRED)
+find_package(prometheus-cpp CONFIG REQUIRED)
+find_package(spdlog CONFIG REQUIRED)

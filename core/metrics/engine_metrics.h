@@ -1,0 +1,86 @@
+// The engine's Prometheus metrics (DESIGN.md's names) and the HTTP endpoint
+// that serves them (prometheus-cpp's Exposer on a loopback port). The engine's
+// event loop reports events through the methods below; process figures
+// (threads, open fds, resident memory) are read from /proc/self at each
+// scrape. Series labelled by container are deleted by ContainerRemoved().
+// Thread-safety: every method may be called from any thread.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace logcap {
+
+class EngineMetrics {
+ public:
+  // `listen` is "HOST:PORT" ("127.0.0.1:9464"; port 0 picks a free port) or
+  // "" for no endpoint (metrics are still kept, e.g. for tests). Throws
+  // std::runtime_error with context when the port cannot be bound.
+  explicit EngineMetrics(const std::string& listen);
+  ~EngineMetrics();
+  EngineMetrics(const EngineMetrics&) = delete;
+  EngineMetrics& operator=(const EngineMetrics&) = delete;
+
+  // The bound port (0 without an endpoint).
+  std::uint16_t port() const;
+
+  // log_capturer_container_streams_active (gauge): follow streams open now.
+  void SetStreamsActive(std::size_t n);
+  // log_capturer_container_stream_rotations_total (counter): a stream closed
+  // by the engine because its lease ended.
+  void AddRotation();
+  // log_capturer_container_stream_age_seconds (histogram, buckets
+  // 60,120,180,240,300,360): age of every follow stream when it closed.
+  void ObserveStreamAge(std::chrono::nanoseconds age);
+  // log_capturer_container_stream_errors_total{error_type} (counter).
+  // error_type is one of a small fixed set ("http_5xx", "http_4xx",
+  // "connect", "reset", "timeout", "decode", "stall", "not_found",
+  // "conflict", "events", "sink", ...). Unknown types are counted as "other".
+  void AddError(std::string_view error_type);
+  // log_capturer_containers_waiting (gauge): containers waiting for a slot.
+  void SetContainersWaiting(std::size_t n);
+  // log_capturer_containers_monitored (gauge).
+  void SetContainersMonitored(std::size_t n);
+  // log_capturer_stream_wait_seconds (histogram): time a container waited
+  // for a slot before its stream opened.
+  void ObserveSlotWait(std::chrono::nanoseconds wait);
+  // log_capturer_lines_total / log_capturer_bytes_total, both labelled
+  // {container_id (12 hex), container_name}: captured and handed to the sink.
+  void AddCaptured(std::string_view container_id, std::string_view container_name,
+                   std::uint64_t lines, std::uint64_t bytes);
+  // log_capturer_capture_lag_seconds (gauge): now - timestamp of the last
+  // captured line, per container (same labels as above).
+  void SetCaptureLag(std::string_view container_id, std::string_view container_name,
+                     double seconds);
+  // Deletes every series labelled with this container.
+  void ContainerRemoved(std::string_view container_id);
+  // log_capturer_lines_dropped_total{reason} (counter): replayed duplicates
+  // dropped ("replayed"), truncated/split ("truncated", "split"), ...
+  void AddLinesDropped(std::string_view reason, std::uint64_t n);
+  // log_capturer_sink_buffered_bytes (gauge), log_capturer_sink_refusals_total
+  // (counter, backpressure events).
+  void SetSinkBufferedBytes(std::uint64_t n);
+  void AddSinkRefusal();
+  // log_capturer_stream_paused (gauge): streams paused by backpressure.
+  void SetStreamsPaused(std::size_t n);
+
+  // Fault injection (LeakKind::kSeriesRotation): adds one new, never
+  // deleted series to log_capturer_leak_series{key}.
+  void AddLeakedSeries(std::string_view key);
+  // Fault injection (LeakKind::kSeriesContainer): ContainerRemoved() keeps
+  // the container's series.
+  void SetKeepRemovedSeries(bool keep);
+
+  // Process metrics are refreshed at every scrape; tests can read the text
+  // without HTTP.
+  std::string Serialize() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace logcap
