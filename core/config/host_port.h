@@ -1,0 +1,24 @@
+// Parses "HOST:PORT" endpoints: the metrics listen address and the host part
+// of tcp:// Docker hosts. IPv6 hosts are written in brackets ("[::1]:9464").
+// Pure functions; thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace logcap {
+
+struct HostPort {
+  std::string host;  // without brackets
+  std::uint16_t port = 0;
+
+  // Back to text, with brackets around IPv6 hosts.
+  std::string ToString() const;
+};
+
+// Accepts "host:port" and "[v6-host]:port" with a decimal port in 0..65535.
+// Throws std::invalid_argument saying what is wrong with `text`.
+HostPort ParseHostPort(std::string_view text);
+
+}  // namespace logcap

@@ -1,0 +1,185 @@
+#include "core/config/settings.h"
+
+#include <limits>
+#include <stdexcept>
+#include <utility>
+
+#include "common/duration.h"
+#include "core/config/sink_spec.h"
+
+namespace logcap {
+namespace {
+
+constexpr std::string_view kDuration =
+    "a duration such as 300s, 5m or 2.5s (a plain integer means seconds)";
+constexpr std::string_view kCount = "a non-negative integer";
+constexpr std::string_view kText = "a string";
+constexpr std::string_view kTextList = "a list of strings";
+constexpr std::string_view kTextMap = "a map of strings to strings";
+
+bool AllDigits(std::string_view text) {
+  if (text.empty()) return false;
+  for (const char c : text) {
+    if (c < '0' || c > '9') return false;
+  }
+  return true;
+}
+
+std::size_t Size(std::string_view text) {
+  const std::uint64_t n = ParseCountValue(text);
+  if (n > std::numeric_limits<std::size_t>::max()) {
+    throw std::invalid_argument("'" + std::string(text) + "' is too large");
+  }
+  return static_cast<std::size_t>(n);
+}
+
+bool ParseLongLines(std::string_view text) {
+  if (text == "split") return false;
+  if (text == "truncate") return true;
+  throw std::invalid_argument("expected split or truncate, got '" + std::string(text) + "'");
+}
+
+// Setters for a field reached through a path of member pointers
+// (&Config::docker, &DockerConfig::max_streams), so the table below stays
+// one entry per key.
+template <auto... Path>
+auto& Field(Config& c) {
+  return (c .* ... .* Path);
+}
+template <auto... Path>
+void SetText(Config& c, std::string_view text) {
+  Field<Path...>(c) = std::string(text);
+}
+void SetDockerHost(Config& c, std::string_view text) {
+  if (text.empty()) throw std::invalid_argument("expected unix:///PATH or tcp://HOST:PORT, got ''");
+  c.docker.host = std::string(text);
+}
+template <auto... Path>
+void SetDuration(Config& c, std::string_view text) {
+  Field<Path...>(c) = ParseDurationValue(text);
+}
+template <auto... Path>
+void SetSize(Config& c, std::string_view text) {
+  Field<Path...>(c) = Size(text);
+}
+template <auto... Path>
+void SetList(Config& c, std::vector<std::string> list) {
+  Field<Path...>(c) = std::move(list);
+}
+
+constexpr auto kDocker = &Config::docker;
+constexpr auto kSink = &Config::sink;
+using D = DockerConfig;
+using S = SinkConfig;
+
+const Setting kSettings[] = {
+    {"docker.host", SettingShape::kScalar,
+     "a URL such as unix:///var/run/docker.sock or tcp://HOST:PORT", SetDockerHost},
+    {"docker.rotation_interval", SettingShape::kScalar, kDuration,
+     SetDuration<kDocker, &D::rotation_interval>},
+    {"docker.rotation_jitter", SettingShape::kScalar, kDuration,
+     SetDuration<kDocker, &D::rotation_jitter>},
+    {"docker.max_streams", SettingShape::kScalar, kCount, SetSize<kDocker, &D::max_streams>},
+    {"docker.oversubscribed_lease", SettingShape::kScalar, kDuration,
+     SetDuration<kDocker, &D::oversubscribed_lease>},
+    {"docker.include_names", SettingShape::kList, kTextList, nullptr,
+     SetList<kDocker, &D::include_names>},
+    {"docker.exclude_names", SettingShape::kList, kTextList, nullptr,
+     SetList<kDocker, &D::exclude_names>},
+    {"docker.include_labels", SettingShape::kList, kTextList, nullptr,
+     SetList<kDocker, &D::include_labels>},
+    {"docker.exclude_labels", SettingShape::kList, kTextList, nullptr,
+     SetList<kDocker, &D::exclude_labels>},
+    {"docker.max_line_bytes", SettingShape::kScalar, kCount, SetSize<kDocker, &D::max_line_bytes>},
+    {"docker.long_lines", SettingShape::kScalar, "split or truncate",
+     [](Config& c, std::string_view t) { c.docker.truncate_long_lines = ParseLongLines(t); }},
+    {"docker.backoff_base", SettingShape::kScalar, kDuration, SetDuration<kDocker, &D::backoff_base>},
+    {"docker.backoff_cap", SettingShape::kScalar, kDuration, SetDuration<kDocker, &D::backoff_cap>},
+    {"docker.request_timeout", SettingShape::kScalar, kDuration,
+     SetDuration<kDocker, &D::request_timeout>},
+    {"docker.stall_timeout", SettingShape::kScalar, kDuration,
+     SetDuration<kDocker, &D::stall_timeout>},
+
+    {"sink.type", SettingShape::kScalar, "stdout, file or loki",
+     [](Config& c, std::string_view t) { c.sink.kind = ParseSinkKind(t); }},
+    {"sink.path", SettingShape::kScalar, kText, SetText<kSink, &S::path>},
+    {"sink.url", SettingShape::kScalar, kText, SetText<kSink, &S::url>},
+    {"sink.buffer_bytes", SettingShape::kScalar, kCount, SetSize<kSink, &S::buffer_bytes>},
+    {"sink.batch_bytes", SettingShape::kScalar, kCount, SetSize<kSink, &S::batch_bytes>},
+    {"sink.batch_wait", SettingShape::kScalar, kDuration, SetDuration<kSink, &S::batch_wait>},
+    {"sink.labels", SettingShape::kMap, kTextMap, nullptr, nullptr,
+     [](Config& c, std::map<std::string, std::string> m) { c.sink.loki_labels = std::move(m); }},
+
+    {"metrics.listen", SettingShape::kScalar, "HOST:PORT, or \"\" for no endpoint",
+     SetText<&Config::metrics_listen>},
+
+    {"state.file", SettingShape::kScalar, kText, SetText<&Config::state_file>},
+    {"state.flush_interval", SettingShape::kScalar, kDuration,
+     SetDuration<&Config::state_flush_interval>},
+
+    {"log.level", SettingShape::kScalar, "trace, debug, info, warn, error, critical or off",
+     SetText<&Config::log_level>},
+};
+
+}  // namespace
+
+std::span<const Setting> AllSettings() { return kSettings; }
+
+const Setting* FindSetting(std::string_view key) {
+  for (const Setting& s : kSettings) {
+    if (s.key == key) return &s;
+  }
+  return nullptr;
+}
+
+std::vector<std::string_view> SettingSections() {
+  std::vector<std::string_view> sections;
+  for (const Setting& s : kSettings) {
+    const std::string_view section = s.key.substr(0, s.key.find('.'));
+    if (sections.empty() || sections.back() != section) sections.push_back(section);
+  }
+  return sections;
+}
+
+std::vector<std::string_view> SettingNamesIn(std::string_view section) {
+  std::vector<std::string_view> names;
+  for (const Setting& s : kSettings) {
+    const std::size_t dot = s.key.find('.');
+    if (s.key.substr(0, dot) == section) names.push_back(s.key.substr(dot + 1));
+  }
+  return names;
+}
+
+std::chrono::nanoseconds ParseDurationValue(std::string_view text) {
+  if (AllDigits(text)) {
+    constexpr std::uint64_t kMaxSeconds =
+        std::numeric_limits<std::chrono::nanoseconds::rep>::max() / 1'000'000'000;
+    const std::uint64_t seconds = ParseCountValue(text);
+    if (seconds > kMaxSeconds) throw std::invalid_argument("'" + std::string(text) + "' is too large");
+    return std::chrono::seconds(static_cast<std::chrono::seconds::rep>(seconds));
+  }
+  try {
+    return leakbench::ParseDuration(text);
+  } catch (const leakbench::DurationError&) {
+    throw std::invalid_argument("expected " + std::string(kDuration) + ", got '" +
+                                std::string(text) + "'");
+  }
+}
+
+std::uint64_t ParseCountValue(std::string_view text) {
+  if (!AllDigits(text)) {
+    throw std::invalid_argument("expected " + std::string(kCount) + ", got '" + std::string(text) +
+                                "'");
+  }
+  std::uint64_t n = 0;
+  for (const char c : text) {
+    const auto digit = static_cast<std::uint64_t>(c - '0');
+    if (n > (std::numeric_limits<std::uint64_t>::max() - digit) / 10) {
+      throw std::invalid_argument("'" + std::string(text) + "' is too large");
+    }
+    n = n * 10 + digit;
+  }
+  return n;
+}
+
+}  // namespace logcap
