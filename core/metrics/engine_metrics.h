@@ -49,6 +49,9 @@ class EngineMetrics {
   void ObserveSlotWait(std::chrono::nanoseconds wait);
   // log_capturer_lines_total / log_capturer_bytes_total, both labelled
   // {container_id (12 hex), container_name}: captured and handed to the sink.
+  // A longer id is cut to its first 12 characters; a new name for the same
+  // id replaces the old name's series. A labelled family is printed once it
+  // has a series.
   void AddCaptured(std::string_view container_id, std::string_view container_name,
                    std::uint64_t lines, std::uint64_t bytes);
   // log_capturer_capture_lag_seconds (gauge): now - timestamp of the last
@@ -58,7 +61,8 @@ class EngineMetrics {
   // Deletes every series labelled with this container.
   void ContainerRemoved(std::string_view container_id);
   // log_capturer_lines_dropped_total{reason} (counter): replayed duplicates
-  // dropped ("replayed"), truncated/split ("truncated", "split"), ...
+  // dropped ("replayed"), truncated/split ("truncated", "split"), undecodable
+  // ("malformed"); any other reason is counted as "other".
   void AddLinesDropped(std::string_view reason, std::uint64_t n);
   // log_capturer_sink_buffered_bytes (gauge), log_capturer_sink_refusals_total
   // (counter, backpressure events).

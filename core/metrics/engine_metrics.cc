@@ -1,0 +1,224 @@
+#include "core/metrics/engine_metrics.h"
+
+#include <prometheus/counter.h>
+#include <prometheus/exposer.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+#include <prometheus/text_serializer.h>
+
+#include <stdexcept>
+#include <utility>
+#include <vector>
+
+#include "core/config/host_port.h"
+#include "core/metrics/container_series.h"
+#include "core/metrics/exposer_shutdown.h"
+#include "core/metrics/fixed_label_counters.h"
+#include "core/metrics/process_collector.h"
+
+namespace logcap {
+namespace {
+
+using prometheus::Registry;
+
+// Worker threads of the HTTP endpoint: one scraper holding a keep-alive
+// connection must not block a second one.
+constexpr std::size_t kHttpThreads = 2;
+
+double Seconds(std::chrono::nanoseconds d) { return std::chrono::duration<double>(d).count(); }
+
+prometheus::Gauge& Gauge(Registry& r, const std::string& name, const std::string& help) {
+  return prometheus::BuildGauge().Name(name).Help(help).Register(r).Add({});
+}
+
+prometheus::Counter& Counter(Registry& r, const std::string& name, const std::string& help) {
+  return prometheus::BuildCounter().Name(name).Help(help).Register(r).Add({});
+}
+
+prometheus::Histogram& Histogram(Registry& r, const std::string& name, const std::string& help,
+                                 prometheus::Histogram::BucketBoundaries buckets) {
+  return prometheus::BuildHistogram().Name(name).Help(help).Register(r).Add({}, std::move(buckets));
+}
+
+prometheus::Family<prometheus::Counter>& CounterFamily(Registry& r, const std::string& name,
+                                                       const std::string& help) {
+  return prometheus::BuildCounter().Name(name).Help(help).Register(r);
+}
+
+// Parses `listen` ("HOST:PORT") for the HTTP endpoint.
+HostPort ListenAddress(const std::string& listen) {
+  try {
+    return ParseHostPort(listen);
+  } catch (const std::invalid_argument& e) {
+    throw std::runtime_error("metrics endpoint: " + std::string(e.what()) +
+                             "; give --metrics-listen HOST:PORT such as 127.0.0.1:9464 (port 0 "
+                             "picks a free port, \"\" disables the endpoint)");
+  }
+}
+
+// Starts the HTTP endpoint on `where`.
+std::unique_ptr<prometheus::Exposer> Listen(const HostPort& where) {
+  try {
+    return std::make_unique<prometheus::Exposer>(where.ToString(), kHttpThreads);
+  } catch (const std::exception& e) {
+    throw std::runtime_error("metrics endpoint: cannot listen on " + where.ToString() + " (" +
+                             e.what() +
+                             "); is the port in use or the address not on this host? Pick "
+                             "another with --metrics-listen HOST:PORT, or port 0 for a free one");
+  }
+}
+
+}  // namespace
+
+struct EngineMetrics::Impl {
+  std::shared_ptr<Registry> registry = std::make_shared<Registry>();
+  std::shared_ptr<ProcessCollector> process = std::make_shared<ProcessCollector>();
+  Registry& r = *registry;
+
+  prometheus::Gauge& streams_active = Gauge(
+      r, "log_capturer_container_streams_active", "Docker log follow streams open now.");
+  prometheus::Counter& rotations =
+      Counter(r, "log_capturer_container_stream_rotations_total",
+              "Follow streams closed by the engine because their lease ended.");
+  prometheus::Histogram& stream_age =
+      Histogram(r, "log_capturer_container_stream_age_seconds",
+                "Age of every follow stream when it closed, in seconds.",
+                {60, 120, 180, 240, 300, 360});
+  FixedLabelCounters errors{
+      CounterFamily(r, "log_capturer_container_stream_errors_total",
+                    "Errors on Docker requests and follow streams, by error_type."),
+      "error_type",
+      {"http_5xx", "http_4xx", "connect", "reset", "timeout", "decode", "stall", "not_found",
+       "conflict", "events", "sink"}};
+  prometheus::Gauge& containers_waiting =
+      Gauge(r, "log_capturer_containers_waiting",
+            "Monitored containers waiting for a free stream slot.");
+  prometheus::Gauge& containers_monitored =
+      Gauge(r, "log_capturer_containers_monitored",
+            "Containers selected for capture (streaming or waiting).");
+  prometheus::Histogram& slot_wait =
+      Histogram(r, "log_capturer_stream_wait_seconds",
+                "Time a container waited for a slot before its stream opened, in seconds.",
+                {0.01, 0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600});
+  ContainerSeries containers{
+      CounterFamily(r, "log_capturer_lines_total",
+                    "Log lines captured and handed to the sink, per container."),
+      CounterFamily(r, "log_capturer_bytes_total",
+                    "Bytes of log lines captured and handed to the sink, per container."),
+      prometheus::BuildGauge()
+          .Name("log_capturer_capture_lag_seconds")
+          .Help("Now minus the timestamp of the last line captured, per container, in seconds.")
+          .Register(r)};
+  FixedLabelCounters dropped{
+      CounterFamily(r, "log_capturer_lines_dropped_total",
+                    "Lines not handed to the sink as read, by reason (replayed duplicates, "
+                    "truncated or split long lines, ...)."),
+      "reason",
+      {"replayed", "truncated", "split", "malformed"}};
+  prometheus::Gauge& sink_buffered = Gauge(r, "log_capturer_sink_buffered_bytes",
+                                           "Bytes buffered for the sink, not yet written.");
+  prometheus::Counter& sink_refusals =
+      Counter(r, "log_capturer_sink_refusals_total",
+              "Times the sink refused more data (backpressure), pausing reads.");
+  prometheus::Gauge& streams_paused =
+      Gauge(r, "log_capturer_stream_paused", "Follow streams paused by sink backpressure.");
+  prometheus::Family<prometheus::Gauge>& leak_series =
+      prometheus::BuildGauge()
+          .Name("log_capturer_leak_series")
+          .Help("Fault injection only: series added on purpose and never deleted.")
+          .Register(r);
+
+  // Last, so it stops serving before anything above is destroyed.
+  std::unique_ptr<prometheus::Exposer> exposer;
+  HostPort address;  // where the exposer listens, with the bound port
+
+  Impl() = default;
+  Impl(const Impl&) = delete;
+  Impl& operator=(const Impl&) = delete;
+  ~Impl() {
+    if (exposer) DestroyExposerPromptly(std::move(exposer), address);
+  }
+};
+
+EngineMetrics::EngineMetrics(const std::string& listen) : impl_(std::make_unique<Impl>()) {
+  if (listen.empty()) return;
+  impl_->address = ListenAddress(listen);
+  impl_->exposer = Listen(impl_->address);
+  const std::vector<int> ports = impl_->exposer->GetListeningPorts();
+  if (!ports.empty()) impl_->address.port = static_cast<std::uint16_t>(ports.front());
+  impl_->exposer->RegisterCollectable(impl_->registry);
+  impl_->exposer->RegisterCollectable(impl_->process);
+}
+
+EngineMetrics::~EngineMetrics() = default;
+
+std::uint16_t EngineMetrics::port() const { return impl_->exposer ? impl_->address.port : 0; }
+
+void EngineMetrics::SetStreamsActive(std::size_t n) {
+  impl_->streams_active.Set(static_cast<double>(n));
+}
+
+void EngineMetrics::AddRotation() { impl_->rotations.Increment(); }
+
+void EngineMetrics::ObserveStreamAge(std::chrono::nanoseconds age) {
+  impl_->stream_age.Observe(Seconds(age));
+}
+
+void EngineMetrics::AddError(std::string_view error_type) { impl_->errors.Add(error_type); }
+
+void EngineMetrics::SetContainersWaiting(std::size_t n) {
+  impl_->containers_waiting.Set(static_cast<double>(n));
+}
+
+void EngineMetrics::SetContainersMonitored(std::size_t n) {
+  impl_->containers_monitored.Set(static_cast<double>(n));
+}
+
+void EngineMetrics::ObserveSlotWait(std::chrono::nanoseconds wait) {
+  impl_->slot_wait.Observe(Seconds(wait));
+}
+
+void EngineMetrics::AddCaptured(std::string_view container_id, std::string_view container_name,
+                                std::uint64_t lines, std::uint64_t bytes) {
+  impl_->containers.AddCaptured(container_id, container_name, lines, bytes);
+}
+
+void EngineMetrics::SetCaptureLag(std::string_view container_id,
+                                  std::string_view container_name, double seconds) {
+  impl_->containers.SetLag(container_id, container_name, seconds);
+}
+
+void EngineMetrics::ContainerRemoved(std::string_view container_id) {
+  impl_->containers.Remove(container_id);
+}
+
+void EngineMetrics::AddLinesDropped(std::string_view reason, std::uint64_t n) {
+  impl_->dropped.Add(reason, static_cast<double>(n));
+}
+
+void EngineMetrics::SetSinkBufferedBytes(std::uint64_t n) {
+  impl_->sink_buffered.Set(static_cast<double>(n));
+}
+
+void EngineMetrics::AddSinkRefusal() { impl_->sink_refusals.Increment(); }
+
+void EngineMetrics::SetStreamsPaused(std::size_t n) {
+  impl_->streams_paused.Set(static_cast<double>(n));
+}
+
+void EngineMetrics::AddLeakedSeries(std::string_view key) {
+  impl_->leak_series.Add({{"key", std::string(key)}}).Set(1);
+}
+
+void EngineMetrics::SetKeepRemovedSeries(bool keep) { impl_->containers.set_keep_removed(keep); }
+
+std::string EngineMetrics::Serialize() const {
+  std::vector<prometheus::MetricFamily> families = impl_->registry->Collect();
+  std::vector<prometheus::MetricFamily> process = impl_->process->Collect();
+  families.insert(families.end(), std::make_move_iterator(process.begin()),
+                  std::make_move_iterator(process.end()));
+  return prometheus::TextSerializer().Serialize(families);
+}
+
+}  // namespace logcap
