@@ -1,0 +1,316 @@
+#include "core/docker/curl_loop.h"
+
+#include <algorithm>
+#include <cctype>
+#include <stdexcept>
+#include <utility>
+
+namespace logcap {
+
+namespace {
+
+constexpr std::size_t kMaxErrorBody = 64 << 10;
+
+bool IsConnectFailure(CURLcode code) {
+  return code == CURLE_COULDNT_CONNECT || code == CURLE_COULDNT_RESOLVE_HOST ||
+         code == CURLE_COULDNT_RESOLVE_PROXY;
+}
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return s;
+}
+
+bool HeaderNameIs(std::string_view line, std::string_view name) {
+  if (line.size() <= name.size() || line[name.size()] != ':') return false;
+  for (std::size_t i = 0; i < name.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(line[i])) != std::tolower(static_cast<unsigned char>(name[i]))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string_view TransferKindName(TransferResult::Kind kind) {
+  switch (kind) {
+    case TransferResult::Kind::kComplete: return "complete";
+    case TransferResult::Kind::kHttpError: return "http_error";
+    case TransferResult::Kind::kTransport: return "transport";
+    case TransferResult::Kind::kAborted: return "aborted";
+    case TransferResult::Kind::kBadResponse: return "bad_response";
+  }
+  return "unknown";
+}
+
+struct CurlLoop::Transfer {
+  leakbench::CurlEasyPtr easy;
+  TransferRequest request;
+  TransferResult result;
+  std::string collected;
+  char errbuf[CURL_ERROR_SIZE] = {};
+  bool status_known = false;
+  bool aborted = false;
+  bool too_large = false;
+  std::string callback_error;  // an exception caught in a callback
+};
+
+CurlLoop::CurlLoop() : multi_(curl_multi_init()) {
+  if (!multi_) throw std::runtime_error("libcurl: curl_multi_init failed (out of memory?)");
+  // Idle connections kept for reuse are bounded: a rotated stream's
+  // connection is closed, never parked.
+  curl_multi_setopt(multi_.get(), CURLMOPT_MAXCONNECTS, 16L);
+}
+
+CurlLoop::~CurlLoop() {
+  for (auto& [id, transfer] : by_id_) curl_multi_remove_handle(multi_.get(), transfer->easy.get());
+  by_easy_.clear();
+  by_id_.clear();
+}
+
+void CurlLoop::Stop() {
+  stop_.store(true);
+  curl_multi_wakeup(multi_.get());
+}
+
+void CurlLoop::Post(std::function<void()> task) {
+  {
+    std::lock_guard lock(posted_mutex_);
+    posted_.push_back(std::move(task));
+  }
+  curl_multi_wakeup(multi_.get());
+}
+
+void CurlLoop::Run() {
+  while (!stop_.load()) {
+    RunPosted();
+    RunDueTimers();
+    int running = 0;
+    const CURLMcode mc = curl_multi_perform(multi_.get(), &running);
+    if (mc != CURLM_OK) {
+      throw std::runtime_error(std::string("libcurl: curl_multi_perform failed: ") + curl_multi_strerror(mc));
+    }
+    ProcessDone();
+    if (stop_.load()) break;
+    const int timeout = PollTimeoutMs();
+    const CURLMcode pc = curl_multi_poll(multi_.get(), nullptr, 0, timeout, nullptr);
+    if (pc != CURLM_OK) {
+      throw std::runtime_error(std::string("libcurl: curl_multi_poll failed: ") + curl_multi_strerror(pc));
+    }
+  }
+}
+
+int CurlLoop::PollTimeoutMs() {
+  {
+    std::lock_guard lock(posted_mutex_);
+    if (!posted_.empty()) return 0;
+  }
+  long ms = 1000;
+  long curl_ms = -1;
+  curl_multi_timeout(multi_.get(), &curl_ms);
+  if (curl_ms >= 0) ms = std::min(ms, curl_ms);
+  if (!timers_.empty()) {
+    const auto wait = timers_.begin()->first.first - Clock::now();
+    const auto wait_ms = std::chrono::ceil<std::chrono::milliseconds>(wait).count();
+    ms = std::min<long>(ms, std::max<long>(0, static_cast<long>(wait_ms)));
+  }
+  return static_cast<int>(ms);
+}
+
+void CurlLoop::RunPosted() {
+  std::vector<std::function<void()>> tasks;
+  {
+    std::lock_guard lock(posted_mutex_);
+    tasks.swap(posted_);
+  }
+  for (auto& task : tasks) task();
+}
+
+void CurlLoop::RunDueTimers() {
+  const auto now = Clock::now();
+  while (!timers_.empty() && timers_.begin()->first.first <= now) {
+    auto node = timers_.extract(timers_.begin());
+    timer_when_.erase(node.key().second);
+    node.mapped()();
+  }
+}
+
+TimerId CurlLoop::After(Clock::duration delay, std::function<void()> callback) {
+  return At(Clock::now() + delay, std::move(callback));
+}
+
+TimerId CurlLoop::At(Clock::time_point when, std::function<void()> callback) {
+  const TimerId id = next_timer_++;
+  timers_.emplace(std::make_pair(when, id), std::move(callback));
+  timer_when_.emplace(id, when);
+  return id;
+}
+
+void CurlLoop::CancelTimer(TimerId id) {
+  auto it = timer_when_.find(id);
+  if (it == timer_when_.end()) return;
+  timers_.erase(std::make_pair(it->second, id));
+  timer_when_.erase(it);
+}
+
+TransferId CurlLoop::Start(TransferRequest request) {
+  auto transfer = std::make_unique<Transfer>();
+  transfer->easy.reset(curl_easy_init());
+  if (!transfer->easy) throw std::runtime_error("libcurl: curl_easy_init failed (out of memory?)");
+  CURL* easy = transfer->easy.get();
+  transfer->request = std::move(request);
+  const TransferRequest& r = transfer->request;
+  curl_easy_setopt(easy, CURLOPT_URL, r.url.c_str());
+  if (!r.unix_socket.empty()) curl_easy_setopt(easy, CURLOPT_UNIX_SOCKET_PATH, r.unix_socket.c_str());
+  if (r.head) curl_easy_setopt(easy, CURLOPT_NOBODY, 1L);
+  curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, transfer->errbuf);
+  curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(r.connect_timeout.count()));
+  if (r.total_timeout.count() > 0) {
+    curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(r.total_timeout.count()));
+  }
+  curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, &CurlLoop::OnWrite);
+  curl_easy_setopt(easy, CURLOPT_WRITEDATA, transfer.get());
+  curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, &CurlLoop::OnHeader);
+  curl_easy_setopt(easy, CURLOPT_HEADERDATA, transfer.get());
+  curl_easy_setopt(easy, CURLOPT_USERAGENT, "log-capturer/1.0");
+  // Streams stay open for minutes with long silences; the kernel notices a
+  // vanished TCP peer.
+  curl_easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L);
+  const CURLMcode mc = curl_multi_add_handle(multi_.get(), easy);
+  if (mc != CURLM_OK) {
+    throw std::runtime_error(std::string("libcurl: curl_multi_add_handle failed: ") + curl_multi_strerror(mc));
+  }
+  const TransferId id = next_id_++;
+  by_easy_.emplace(easy, id);
+  by_id_.emplace(id, std::move(transfer));
+  return id;
+}
+
+bool CurlLoop::Cancel(TransferId id) {
+  auto it = by_id_.find(id);
+  if (it == by_id_.end()) return false;
+  CURL* easy = it->second->easy.get();
+  curl_multi_remove_handle(multi_.get(), easy);
+  by_easy_.erase(easy);
+  by_id_.erase(it);
+  return true;
+}
+
+void CurlLoop::Resume(TransferId id) {
+  auto it = by_id_.find(id);
+  if (it == by_id_.end()) return;
+  curl_easy_pause(it->second->easy.get(), CURLPAUSE_CONT);
+}
+
+void CurlLoop::ProcessDone() {
+  int left = 0;
+  // One message at a time: an on_done may cancel another transfer, and
+  // curl_multi_remove_handle drops that transfer's queued message.
+  while (CURLMsg* msg = curl_multi_info_read(multi_.get(), &left)) {
+    if (msg->msg != CURLMSG_DONE) continue;
+    CURL* easy = msg->easy_handle;
+    const CURLcode code = msg->data.result;
+    auto easy_it = by_easy_.find(easy);
+    if (easy_it == by_easy_.end()) continue;
+    auto node = by_id_.extract(easy_it->second);
+    by_easy_.erase(easy_it);
+    curl_multi_remove_handle(multi_.get(), easy);
+    Transfer& t = *node.mapped();
+    TransferResult result = std::move(t.result);
+    long status = 0;
+    curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
+    result.http_status = status;
+    result.curl_code = static_cast<int>(code);
+    const bool http_error = status != 0 && (status < 200 || status >= 300);
+    if (t.aborted) {
+      result.kind = TransferResult::Kind::kAborted;
+      result.message = "aborted by the reader";
+    } else if (!t.callback_error.empty()) {
+      result.kind = TransferResult::Kind::kTransport;
+      result.message = "callback failed: " + t.callback_error;
+    } else if (t.too_large) {
+      result.kind = TransferResult::Kind::kTransport;
+      result.message = "response body larger than " + std::to_string(t.request.max_collect_bytes) + " bytes";
+    } else if (http_error) {
+      result.kind = TransferResult::Kind::kHttpError;
+      result.message = "HTTP " + std::to_string(status);
+    } else if (code != CURLE_OK) {
+      result.kind = TransferResult::Kind::kTransport;
+      result.connect_failed = IsConnectFailure(code);
+      result.message = curl_easy_strerror(code);
+      if (t.errbuf[0] != '\0') result.message += std::string(": ") + t.errbuf;
+    } else {
+      result.kind = TransferResult::Kind::kComplete;
+    }
+    auto on_done = std::move(t.request.on_done);
+    std::string collected = std::move(t.collected);
+    node.mapped().reset();
+    if (on_done) on_done(result, std::move(collected));
+  }
+}
+
+std::size_t CurlLoop::OnWrite(char* data, std::size_t size, std::size_t n, void* user) noexcept {
+  auto* t = static_cast<Transfer*>(user);
+  const std::size_t len = size * n;
+  try {
+    if (!t->status_known) {
+      long status = 0;
+      curl_easy_getinfo(t->easy.get(), CURLINFO_RESPONSE_CODE, &status);
+      t->result.http_status = status;
+      t->status_known = true;
+    }
+    const long status = t->result.http_status;
+    if (status < 200 || status >= 300) {
+      const std::size_t room = kMaxErrorBody - std::min(kMaxErrorBody, t->result.error_body.size());
+      t->result.error_body.append(data, std::min(room, len));
+      return len;
+    }
+    if (t->request.on_data) {
+      switch (t->request.on_data(std::string_view(data, len))) {
+        case DataResult::kConsumed:
+          t->result.body_bytes += len;
+          return len;
+        case DataResult::kPause:
+          return CURL_WRITEFUNC_PAUSE;
+        case DataResult::kAbort:
+          t->aborted = true;
+          return 0;
+      }
+    }
+    if (t->collected.size() + len > t->request.max_collect_bytes) {
+      t->too_large = true;
+      return 0;
+    }
+    t->collected.append(data, len);
+    t->result.body_bytes += len;
+    return len;
+  } catch (const std::exception& e) {
+    t->callback_error = e.what();
+  } catch (...) {
+    t->callback_error = "unknown exception";
+  }
+  return 0;
+}
+
+std::size_t CurlLoop::OnHeader(char* data, std::size_t size, std::size_t n, void* user) noexcept {
+  auto* t = static_cast<Transfer*>(user);
+  const std::size_t len = size * n;
+  try {
+    std::string_view line(data, len);
+    if (line.starts_with("HTTP/")) {
+      t->result.api_version.clear();  // a new response (after 1xx)
+      t->status_known = false;
+    } else if (HeaderNameIs(line, "Api-Version")) {
+      t->result.api_version = std::string(Trim(line.substr(12)));
+    }
+  } catch (...) {
+    t->callback_error = "header callback failed";
+    return 0;
+  }
+  return len;
+}
+
+}  // namespace logcap

@@ -1,0 +1,123 @@
+#include "core/docker/docker_client.h"
+
+#include <charconv>
+#include <utility>
+
+namespace logcap {
+namespace {
+
+// "1.41" -> {1, 41}; {-1, -1} when it does not parse.
+std::pair<int, int> ParseVersion(std::string_view v) {
+  int major = -1;
+  int minor = -1;
+  const auto dot = v.find('.');
+  if (dot == std::string_view::npos) return {-1, -1};
+  auto r1 = std::from_chars(v.data(), v.data() + dot, major);
+  auto r2 = std::from_chars(v.data() + dot + 1, v.data() + v.size(), minor);
+  if (r1.ec != std::errc() || r1.ptr != v.data() + dot || r2.ec != std::errc() || r2.ptr != v.data() + v.size()) {
+    return {-1, -1};
+  }
+  return {major, minor};
+}
+
+// Turns a 2xx answer whose body does not parse into a failed result.
+TransferResult BadResponse(const TransferResult& r, const std::string& why) {
+  TransferResult bad = r;
+  bad.kind = TransferResult::Kind::kBadResponse;
+  bad.message = why;
+  return bad;
+}
+
+}  // namespace
+
+DockerClient::DockerClient(CurlLoop& loop, DockerClientOptions options)
+    : loop_(loop), options_(std::move(options)) {}
+
+std::string DockerClient::Negotiate(std::string_view daemon_version) {
+  const auto ours = ParseVersion(kClientApiVersion);
+  const auto theirs = ParseVersion(daemon_version);
+  if (theirs.first < 0) return std::string(kClientApiVersion);
+  if (theirs < ours) return std::string(daemon_version);
+  return std::string(kClientApiVersion);
+}
+
+std::string DockerClient::Url(std::string_view path_and_query) const {
+  std::string url = options_.host.base_url;
+  if (!api_version_.empty()) url += "/v" + api_version_;
+  url += path_and_query;
+  return url;
+}
+
+TransferRequest DockerClient::Request(std::string_view path_and_query, bool stream) const {
+  TransferRequest r;
+  r.url = Url(path_and_query);
+  r.unix_socket = options_.host.unix_socket;
+  r.connect_timeout = options_.connect_timeout;
+  r.total_timeout = stream ? std::chrono::milliseconds(0) : options_.request_timeout;
+  return r;
+}
+
+TransferId DockerClient::Ping(std::function<void(const TransferResult&)> done) {
+  TransferRequest r = Request("", false);
+  r.url = options_.host.base_url + "/_ping";  // never versioned
+  r.on_done = [this, done = std::move(done)](const TransferResult& result, std::string&&) {
+    if (result.kind == TransferResult::Kind::kComplete) api_version_ = Negotiate(result.api_version);
+    done(result);
+  };
+  return loop_.Start(std::move(r));
+}
+
+TransferId DockerClient::ListContainers(
+    std::function<void(const TransferResult&, std::vector<ContainerSummary>)> done) {
+  TransferRequest r = Request("/containers/json", false);
+  r.on_done = [done = std::move(done)](const TransferResult& result, std::string&& body) {
+    if (result.kind != TransferResult::Kind::kComplete) return done(result, {});
+    std::vector<ContainerSummary> list;
+    try {
+      list = ParseContainerList(body);
+    } catch (const DockerJsonError& e) {
+      return done(BadResponse(result, e.what()), {});
+    }
+    done(result, std::move(list));
+  };
+  return loop_.Start(std::move(r));
+}
+
+TransferId DockerClient::Inspect(const std::string& id,
+                                 std::function<void(const TransferResult&, std::optional<ContainerInfo>)> done) {
+  TransferRequest r = Request("/containers/" + id + "/json", false);
+  r.on_done = [done = std::move(done)](const TransferResult& result, std::string&& body) {
+    if (result.kind != TransferResult::Kind::kComplete) return done(result, std::nullopt);
+    std::optional<ContainerInfo> info;
+    try {
+      info = ParseContainerInspect(body);
+    } catch (const DockerJsonError& e) {
+      return done(BadResponse(result, e.what()), std::nullopt);
+    }
+    done(result, std::move(info));
+  };
+  return loop_.Start(std::move(r));
+}
+
+TransferId DockerClient::FollowLogs(const std::string& id, const std::string& since,
+                                    std::function<DataResult(std::string_view)> on_data,
+                                    std::function<void(const TransferResult&)> done) {
+  TransferRequest r =
+      Request("/containers/" + id + "/logs?follow=1&stdout=1&stderr=1&timestamps=1&since=" + since, true);
+  r.on_data = std::move(on_data);
+  r.on_done = [done = std::move(done)](const TransferResult& result, std::string&&) { done(result); };
+  return loop_.Start(std::move(r));
+}
+
+TransferId DockerClient::FollowEvents(const std::string& since, std::function<DataResult(std::string_view)> on_data,
+                                      std::function<void(const TransferResult&)> done) {
+  // filters={"type":["container"]}, URL-encoded.
+  std::string path = "/events?filters=%7B%22type%22%3A%5B%22container%22%5D%7D";
+  if (!since.empty()) path += "&since=" + since;
+  TransferRequest r = Request(path, true);
+  r.on_data = std::move(on_data);
+  r.on_done = [done = std::move(done)](const TransferResult& result, std::string&&) { done(result); };
+  return loop_.Start(std::move(r));
+}
+
+}  // namespace logcap

@@ -1,0 +1,68 @@
+// The Docker Engine API calls the engine makes, as asynchronous transfers on
+// the CurlLoop: ping (API version negotiation), container list, inspect, and
+// the two follow streams (container logs with timestamps, /events). Request
+// URLs carry the negotiated /vX.Y prefix. Callbacks run on the loop thread.
+// Not thread-safe: use it on the loop thread only.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/docker/curl_loop.h"
+#include "core/docker/docker_host.h"
+#include "core/docker/docker_json.h"
+
+namespace logcap {
+
+struct DockerClientOptions {
+  DockerHost host;
+  std::chrono::milliseconds request_timeout{10000};
+  std::chrono::milliseconds connect_timeout{5000};
+};
+
+class DockerClient {
+ public:
+  // The newest API version this client speaks; the negotiated one is the
+  // lower of it and the daemon's.
+  static constexpr std::string_view kClientApiVersion = "1.41";
+
+  DockerClient(CurlLoop& loop, DockerClientOptions options);
+
+  // GET /_ping; on success the version is negotiated (api_version()).
+  TransferId Ping(std::function<void(const TransferResult&)> done);
+  // GET /containers/json (running containers only).
+  TransferId ListContainers(
+      std::function<void(const TransferResult&, std::vector<ContainerSummary>)> done);
+  // GET /containers/{id}/json.
+  TransferId Inspect(const std::string& id,
+                     std::function<void(const TransferResult&, std::optional<ContainerInfo>)> done);
+  // GET /containers/{id}/logs?follow=1&stdout=1&stderr=1&timestamps=1&since=S
+  TransferId FollowLogs(const std::string& id, const std::string& since,
+                        std::function<DataResult(std::string_view)> on_data,
+                        std::function<void(const TransferResult&)> done);
+  // GET /events?filters={"type":["container"]}[&since=S]
+  TransferId FollowEvents(const std::string& since, std::function<DataResult(std::string_view)> on_data,
+                          std::function<void(const TransferResult&)> done);
+
+  // "" before a successful Ping (no prefix), else e.g. "1.41".
+  const std::string& api_version() const { return api_version_; }
+  const DockerHost& host() const { return options_.host; }
+  std::string Url(std::string_view path_and_query) const;
+
+  // min(client, daemon) of two "MAJOR.MINOR" versions; the client's when the
+  // daemon's does not parse.
+  static std::string Negotiate(std::string_view daemon_version);
+
+ private:
+  TransferRequest Request(std::string_view path_and_query, bool stream) const;
+
+  CurlLoop& loop_;
+  DockerClientOptions options_;
+  std::string api_version_;
+};
+
+}  // namespace logcap
