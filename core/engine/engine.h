@@ -1,0 +1,62 @@
+// The log-capturer engine: discovers containers (list, then /events), gives
+// each a follow stream through the pool (StreamScheduler: at most
+// max_streams open, rotated before rotation_interval, fair turns when
+// oversubscribed), decodes the streams (StreamReader), hands lines to the
+// sink, keeps every container's position exact across rotations, errors and
+// daemon restarts, backs off on failures, pauses reading when the sink is
+// full, and reports metrics.
+//
+// Threads: Run() is the event loop (one thread for every stream, whatever
+// the number of containers); Stop() and stats() may be called from any
+// thread. The engine does not own the sink or the metrics; they must
+// outlive it.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+
+#include "core/config/config.h"
+#include "core/metrics/engine_metrics.h"
+#include "core/sink/sink.h"
+
+namespace logcap {
+
+// Counters for tests and the final log line; readable from any thread.
+struct EngineStats {
+  std::uint64_t lines = 0;            // handed to the sink
+  std::uint64_t bytes = 0;
+  std::uint64_t streams_opened = 0;
+  std::uint64_t rotations = 0;
+  std::uint64_t stream_errors = 0;
+  std::uint64_t replayed_dropped = 0; // frames dropped as already delivered
+  std::uint64_t short_replays = 0;    // reopens whose replay was shorter than expected
+  std::uint64_t reorders = 0;
+  std::uint64_t containers = 0;       // followed now
+  std::uint64_t streams_open = 0;
+  std::uint64_t paused = 0;
+  std::uint64_t events_connects = 0;
+  bool connected = false;             // the daemon answered and the list was read
+};
+
+class Engine {
+ public:
+  // Throws std::invalid_argument for a bad docker host.
+  Engine(const Config& config, Sink& sink, EngineMetrics& metrics);
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // Runs until Stop(): returns when every stream is closed and the state
+  // file (if any) is saved. Throws on an unrecoverable libcurl failure.
+  void Run();
+  // Any thread, any number of times.
+  void Stop();
+  EngineStats stats() const;
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace logcap

@@ -1,0 +1,99 @@
+// Turns the body of one open logs stream into lines ready for the sink, in
+// an order that keeps the container's position exact: FrameDecoder ->
+// ResumeFilter (drops what an earlier stream already delivered) ->
+// LineAssembler -> an ordered queue.
+//
+// Why a queue: a position says "every frame up to here was delivered". If a
+// stdout line is still unfinished (its first 16 KiB piece arrived, the rest
+// has not) and a stderr line completes after it, delivering the stderr line
+// first would move the position past the unfinished stdout line, and a
+// reopen with since=<that position> would never return it: lost. So lines
+// leave the queue in the order their FIRST frame arrived; a complete line
+// behind an unfinished one waits (held_bytes()). When more than
+// max_held_bytes wait, the unfinished line gives up its place (counted in
+// reorders()), trading exactness in that pathological case for bounded
+// memory. When the engine closes the stream itself (rotation), queued lines
+// are simply dropped with the reader: they were never counted in the
+// position, and the reopen replays them.
+//
+// One reader per opened stream, used on the loop thread; not thread-safe.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <string>
+#include <vector>
+
+#include "core/decode/frame_decoder.h"
+#include "core/decode/line_assembler.h"
+#include "core/position/resume_filter.h"
+
+namespace logcap {
+
+struct StreamReaderOptions {
+  FrameMode mode = FrameMode::kMultiplexed;
+  std::size_t max_line_bytes = 1 << 20;
+  OverlongPolicy overlong = OverlongPolicy::kSplit;
+  std::size_t max_held_bytes = 4 << 20;
+};
+
+struct QueuedLine {
+  StreamType stream = StreamType::kStdout;
+  std::int64_t ts_ns = kNoTimestamp;
+  std::string text;
+  std::uint32_t frames = 0;
+  bool complete = true;
+  bool truncated = false;
+};
+
+class StreamReader {
+ public:
+  StreamReader(StreamReaderOptions options, Position resume_from);
+
+  // Decodes more of the body. On a protocol error the reader stays failed.
+  DecodeStatus Feed(std::string_view data);
+  // The daemon ended the body: unfinished lines are queued as they are.
+  DecodeStatus Finish();
+
+  bool HasReady() const { return !queue_.empty() && queue_.front().filled; }
+  const QueuedLine& Front() const { return queue_.front().line; }
+  void PopFront();
+
+  // In-band daemon errors (stream type 3) seen since the last call.
+  std::vector<std::string> TakeSystemErrors() { return std::exchange(system_errors_, {}); }
+
+  // Bytes held in queued lines (ready or waiting behind an unfinished one).
+  std::size_t queued_bytes() const { return queued_bytes_; }
+  std::size_t held_bytes() const;
+  std::uint64_t reorders() const { return reorders_; }
+  std::uint64_t untimed_frames() const { return untimed_frames_; }
+  const ResumeFilter& filter() const { return filter_; }
+  const LineAssembler& assembler() const { return assembler_; }
+
+ private:
+  struct Slot {
+    QueuedLine line;
+    bool filled = false;
+  };
+
+  void OnMessage(const Message& message);
+  void OnLine(const Line& line);
+  void Placeholder(StreamType stream);
+  void EnforceHoldLimit();
+  static std::size_t Index(StreamType s) { return s == StreamType::kStderr ? 1 : 0; }
+
+  FrameDecoder decoder_;
+  ResumeFilter filter_;
+  LineAssembler assembler_;
+  std::size_t max_held_bytes_;
+  std::deque<Slot> queue_;
+  std::array<Slot*, 2> unfilled_{nullptr, nullptr};  // stdout, stderr
+  std::size_t queued_bytes_ = 0;
+  std::uint64_t reorders_ = 0;
+  std::uint64_t untimed_frames_ = 0;
+  std::vector<std::string> system_errors_;
+};
+
+}  // namespace logcap
