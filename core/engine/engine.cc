@@ -355,7 +355,8 @@ void Engine::Impl::OnEventsDone(std::uint64_t serial, const TransferResult& r) {
   spdlog::info("events: stream ended ({}); resyncing", why);
   metrics_.AddError("events");
   ++counters_.stream_errors;
-  connected_ = false;
+  // Log streams keep their turns meanwhile: only a failed ping or list
+  // (RetryConnect) means the daemon itself is gone.
   const nanoseconds delay = daemon_backoff_.NextDelay();
   connect_timer_ = loop_.After(delay, [this] { Connect(); });
 }
