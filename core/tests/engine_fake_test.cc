@@ -15,6 +15,7 @@
 
 #include "core/tests/support/engine_under_test.h"
 #include "core/tests/support/memory_sink.h"
+#include "core/tests/support/tcp_unix_proxy.h"
 #include "fakes/tests/support/in_process_fake.h"
 #include "fakes/tests/support/polling.h"
 
@@ -197,6 +198,22 @@ TEST(EngineFake, RemovedContainersAreDropped) {
   fake.Act({{"action", "remove"}, {"target", "fake-0002"}});
   EXPECT_TRUE(Eventually([&] { return engine.engine().stats().containers == 3; }, 10s))
       << engine.engine().stats().containers;
+}
+
+// tcp://HOST:PORT works like a Unix socket (through a byte-for-byte proxy
+// to the fake, which listens on Unix sockets only).
+TEST(EngineFake, FollowsOverTcp) {
+  InProcessFake fake(FakeConfig(5, 20));
+  TcpUnixProxy proxy(fake.socket());
+  MemorySink sink;
+  Config config = TestConfig(fake.socket());
+  config.docker.host = "tcp://127.0.0.1:" + std::to_string(proxy.port());
+  config.docker.rotation_interval = 1s;
+  EngineUnderTest engine(config, sink);
+  std::this_thread::sleep_for(4s);
+  const CaptureReport report = WaitForExactCapture(fake, sink);
+  EXPECT_TRUE(report.exact()) << Describe(report);
+  EXPECT_GT(engine.engine().stats().rotations, 5u);
 }
 
 TEST(EngineFake, StopClosesEveryStreamPromptly) {
