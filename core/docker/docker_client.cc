@@ -14,7 +14,8 @@ std::pair<int, int> ParseVersion(std::string_view v) {
   if (dot == std::string_view::npos) return {-1, -1};
   auto r1 = std::from_chars(v.data(), v.data() + dot, major);
   auto r2 = std::from_chars(v.data() + dot + 1, v.data() + v.size(), minor);
-  if (r1.ec != std::errc() || r1.ptr != v.data() + dot || r2.ec != std::errc() || r2.ptr != v.data() + v.size()) {
+  if (r1.ec != std::errc() || r1.ptr != v.data() + dot || r2.ec != std::errc() || r2.ptr != v.data() + v.size() ||
+      major < 0 || minor < 0) {  // from_chars takes a '-': "1.-5" is no version
     return {-1, -1};
   }
   return {major, minor};

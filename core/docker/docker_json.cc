@@ -1,5 +1,7 @@
 #include "core/docker/docker_json.h"
 
+#include <limits>
+
 #include <nlohmann/json.hpp>
 
 namespace logcap {
@@ -103,7 +105,14 @@ ContainerEvent ParseEvent(std::string_view line) {
     if (auto t = doc.find("timeNano"); t != doc.end() && t->is_number_integer()) {
       ev.time_nano = t->get<std::int64_t>();
     } else if (auto s = doc.find("time"); s != doc.end() && s->is_number_integer()) {
-      ev.time_nano = s->get<std::int64_t>() * 1'000'000'000;
+      // Seconds; beyond +-292 years from 1970 the nanoseconds overflow.
+      constexpr std::int64_t kLimit = std::numeric_limits<std::int64_t>::max() / 1'000'000'000;
+      const std::int64_t seconds = s->get<std::int64_t>();
+      if (s->is_number_unsigned() ? s->get<std::uint64_t>() > static_cast<std::uint64_t>(kLimit)
+                                  : seconds > kLimit || seconds < -kLimit) {
+        throw DockerJsonError("field 'time' is out of range");
+      }
+      ev.time_nano = seconds * 1'000'000'000;
     }
     return ev;
   } catch (const DockerJsonError& e) {

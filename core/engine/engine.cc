@@ -94,6 +94,8 @@ class Engine::Impl {
     bool paused = false;
     std::string decode_error;
     std::int64_t last_ts = 0;
+    // Delivered lines not yet counted in the position (see Deliver).
+    std::vector<std::pair<std::int64_t, std::uint32_t>> unsettled;
   };
 
   // Connection, discovery and events.
@@ -560,11 +562,18 @@ bool Engine::Impl::Deliver(Container& c) {
       all = false;
       break;
     }
-    if (line.ts_ns != kNoTimestamp && line.frames > 0) c.position.Advance(line.ts_ns, line.frames);
+    if (line.ts_ns != kNoTimestamp && line.frames > 0) c.unsettled.emplace_back(line.ts_ns, line.frames);
     if (line.ts_ns != kNoTimestamp) c.last_ts = line.ts_ns;
     ++lines;
     bytes += line.text.size();
     reader.PopFront();
+    // The position moves only at a prefix of the stream's frames. If the
+    // stream is closed mid-group (sink full, then rotation), the group's
+    // delivered lines come again after the reopen: a duplicate, never a loss.
+    if (reader.AtBoundary()) {
+      for (const auto& [ts, frames] : c.unsettled) c.position.Advance(ts, frames);
+      c.unsettled.clear();
+    }
   }
   if (lines > 0) {
     c.lines_this_stream += lines;
@@ -592,6 +601,7 @@ void Engine::Impl::CloseStream(Container& c) {
     --counters_.streams_open;
     metrics_.SetStreamsActive(counters_.streams_open);
   }
+  c.unsettled.clear();
   if (c.reader) {
     counters_.replayed_dropped += c.reader->filter().replayed_dropped();
     counters_.short_replays += c.reader->filter().short_replays();

@@ -1,5 +1,7 @@
 #include "core/engine/stream_reader.h"
 
+#include <algorithm>
+#include <iterator>
 #include <utility>
 
 namespace logcap {
@@ -40,9 +42,14 @@ void StreamReader::OnMessage(const Message& m) {
   } else if (filter_.Accept(m.ts_ns) != ResumeFilter::Verdict::kPass) {
     return;
   }
+  // stdin (never sent by dockerd) is assembled and queued as stdout, so the
+  // assembler's pending line and the queue's placeholder always agree.
   const StreamType stream = m.stream == StreamType::kStderr ? StreamType::kStderr : StreamType::kStdout;
+  Message message = m;
+  message.stream = stream;
+  ++frame_index_;
   if (assembler_.PendingFrames(stream) == 0) Placeholder(stream);
-  assembler_.Add(m, [this](const Line& l) { OnLine(l); });
+  assembler_.Add(message, [this](const Line& l) { OnLine(l); });
   if (assembler_.PendingFrames(stream) > 0) Placeholder(stream);
 }
 
@@ -51,6 +58,7 @@ void StreamReader::Placeholder(StreamType stream) {
   if (slot != nullptr) return;
   queue_.push_back(Slot{});
   queue_.back().line.stream = stream;
+  queue_.back().first = frame_index_;
   slot = &queue_.back();
 }
 
@@ -61,16 +69,31 @@ void StreamReader::OnLine(const Line& l) {
   if (slot == nullptr) {
     queue_.push_back(Slot{});
     slot = &queue_.back();
+    slot->first = frame_index_;
   }
   unfilled = nullptr;
   slot->filled = true;
+  slot->last = frame_index_;
   slot->line = QueuedLine{stream, l.ts_ns, std::string(l.text), l.frames, l.complete, l.truncated};
   queued_bytes_ += slot->line.text.size();
 }
 
 void StreamReader::PopFront() {
+  popped_reach_ = std::max(popped_reach_, queue_.front().last);
   queued_bytes_ -= queue_.front().line.text.size();
   queue_.pop_front();
+}
+
+bool StreamReader::HasReady() const {
+  if (queue_.empty() || !queue_.front().filled) return false;
+  // Every slot created before the front line's last frame (first < reach)
+  // holds frames that precede it: they must be ready too.
+  std::uint64_t reach = queue_.front().last;
+  for (auto it = std::next(queue_.begin()); it != queue_.end() && it->first < reach; ++it) {
+    if (!it->filled) return false;
+    reach = std::max(reach, it->last);
+  }
+  return true;
 }
 
 std::size_t StreamReader::held_bytes() const {
@@ -79,12 +102,14 @@ std::size_t StreamReader::held_bytes() const {
 }
 
 void StreamReader::EnforceHoldLimit() {
-  while (!queue_.empty() && !queue_.front().filled && queued_bytes_ > max_held_bytes_) {
-    Slot* front = &queue_.front();
+  while (queued_bytes_ > max_held_bytes_ && !HasReady()) {
+    // The first unfinished line is the one holding the front back.
+    auto it = std::find_if(queue_.begin(), queue_.end(), [](const Slot& s) { return !s.filled; });
+    if (it == queue_.end()) return;
     for (Slot*& u : unfilled_) {
-      if (u == front) u = nullptr;
+      if (u == &*it) u = nullptr;
     }
-    queue_.pop_front();
+    queue_.erase(it);
     ++reorders_;
   }
 }

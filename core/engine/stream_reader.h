@@ -9,12 +9,20 @@
 // first would move the position past the unfinished stdout line, and a
 // reopen with since=<that position> would never return it: lost. So lines
 // leave the queue in the order their FIRST frame arrived; a complete line
-// behind an unfinished one waits (held_bytes()). When more than
-// max_held_bytes wait, the unfinished line gives up its place (counted in
-// reorders()), trading exactness in that pathological case for bounded
-// memory. When the engine closes the stream itself (rotation), queued lines
-// are simply dropped with the reader: they were never counted in the
-// position, and the reopen replays them.
+// behind an unfinished one waits (held_bytes()). A complete line whose
+// pieces interleave with an unfinished line of the other stream (that one
+// started after it, but before its last piece) waits too, and both leave
+// together: delivering it alone would count its frames in the position
+// while an earlier frame (the other line's first piece) is undelivered, and
+// the replay would drop that piece instead of this line's last one. So
+// HasReady() is true only when every frame before the front line's last
+// one is in a line that is ready as well; pop all ready lines before the
+// position is used. When more than max_held_bytes wait, the unfinished line
+// that holds them gives up its place (counted in reorders()), trading
+// exactness in that pathological case for bounded memory. When the engine
+// closes the stream itself (rotation), queued lines are simply dropped with
+// the reader: they were never counted in the position, and the reopen
+// replays them.
 //
 // One reader per opened stream, used on the loop thread; not thread-safe.
 #pragma once
@@ -22,8 +30,9 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
-#include <deque>
+#include <list>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/decode/frame_decoder.h"
@@ -57,9 +66,14 @@ class StreamReader {
   // The daemon ended the body: unfinished lines are queued as they are.
   DecodeStatus Finish();
 
-  bool HasReady() const { return !queue_.empty() && queue_.front().filled; }
+  bool HasReady() const;
   const QueuedLine& Front() const { return queue_.front().line; }
   void PopFront();
+  // True when the lines popped so far cover a prefix of the stream's frames
+  // (no frame before the last popped line's last frame is still queued).
+  // Only then may their frames be counted in the position: mid-group (lines
+  // whose pieces interleave) the position would not describe a prefix.
+  bool AtBoundary() const { return queue_.empty() || queue_.front().first > popped_reach_; }
 
   // In-band daemon errors (stream type 3) seen since the last call.
   std::vector<std::string> TakeSystemErrors() { return std::exchange(system_errors_, {}); }
@@ -76,6 +90,8 @@ class StreamReader {
   struct Slot {
     QueuedLine line;
     bool filled = false;
+    std::uint64_t first = 0;  // index of the frame that created the slot
+    std::uint64_t last = 0;   // index of the frame being taken when filled
   };
 
   void OnMessage(const Message& message);
@@ -88,8 +104,12 @@ class StreamReader {
   ResumeFilter filter_;
   LineAssembler assembler_;
   std::size_t max_held_bytes_;
-  std::deque<Slot> queue_;
+  // A list: an unfinished line giving up its place may be erased from the
+  // middle without moving the slots unfilled_ points at.
+  std::list<Slot> queue_;
   std::array<Slot*, 2> unfilled_{nullptr, nullptr};  // stdout, stderr
+  std::uint64_t frame_index_ = 0;  // frames taken by the assembler so far
+  std::uint64_t popped_reach_ = 0;  // the highest `last` of a popped line
   std::size_t queued_bytes_ = 0;
   std::uint64_t reorders_ = 0;
   std::uint64_t untimed_frames_ = 0;
