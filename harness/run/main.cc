@@ -1,0 +1,252 @@
+// leakbench: runs a log follower against fake-dockerd with N containers,
+// measures its thread / fd / memory growth and judges the acceptance
+// criteria. Exit 0 pass, 1 fail, 2 the run could not be done.
+//
+//   leakbench --containers 200                 a few minutes, sensible defaults
+//   leakbench --scenario scenarios/gate-churn.yaml --out results/
+//   leakbench gate --out results/              every scenario tagged "gate"
+//   leakbench list                             the shipped scenarios
+//   leakbench compare base/result.json new/result.json
+#include <curl/curl.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <atomic>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <optional>
+
+#include "common/duration.h"
+#include "harness/run/child_process.h"
+#include "harness/run/judge.h"
+#include "harness/run/result_files.h"
+#include "harness/run/run_scenario.h"
+#include "harness/scenario/scenario.h"
+
+namespace {
+
+using leakbench::harness::Scenario;
+namespace fs = std::filesystem;
+
+std::atomic<bool> g_interrupted{false};
+
+void OnSignal(int) { g_interrupted.store(true); }
+
+// A duration flag value, or exit 2 with the flag named.
+std::chrono::nanoseconds DurationFlag(const std::string& flag, const std::string& text) {
+  try {
+    return leakbench::ParseDuration(text);
+  } catch (const leakbench::DurationError& e) {
+    throw CLI::ValidationError(flag, e.what());
+  }
+}
+
+struct Overrides {
+  std::optional<std::size_t> containers;
+  std::string duration, warmup, rotation;
+  std::optional<std::size_t> max_streams;
+  std::optional<double> rate;
+  std::string target_cmd;
+  std::string inject_leak;
+};
+
+void Apply(const Overrides& o, Scenario& s) {
+  if (o.containers) s.fake.containers = *o.containers;
+  if (!o.duration.empty()) s.duration = DurationFlag("--duration", o.duration);
+  if (!o.warmup.empty()) s.warmup = DurationFlag("--warmup", o.warmup);
+  if (!o.rotation.empty()) s.target.rotation_interval = DurationFlag("--rotation-interval", o.rotation);
+  if (o.max_streams) s.target.max_streams = *o.max_streams;
+  if (o.rate) s.fake.rate = *o.rate;
+  if (!o.target_cmd.empty()) {
+    s.target.kind = "command";
+    s.target.command = o.target_cmd;
+  }
+  if (!o.inject_leak.empty()) s.target.inject_leak = o.inject_leak;
+  if (s.warmup >= s.duration) {
+    throw CLI::ValidationError("--warmup", "the warm-up (" + leakbench::FormatDuration(s.warmup) +
+                                               ") must be shorter than the run (" +
+                                               leakbench::FormatDuration(s.duration) + ")");
+  }
+}
+
+// The default run of `leakbench --containers N`: a few minutes, time-compressed.
+Scenario QuickScenario() {
+  Scenario s = leakbench::harness::ParseScenario(R"(
+name: quick
+description: "leakbench --containers N: a few minutes, rotation every 5 s, judged after a 30 s warm-up"
+duration: 2m
+warmup: 30s
+fake: {containers: 200, rate: 5}
+target: {kind: log-capturer, rotation_interval: 5s, max_streams: 50}
+)",
+                                                 "built-in quick profile");
+  return s;
+}
+
+std::vector<Scenario> LoadDir(const std::string& dir) {
+  std::vector<Scenario> out;
+  std::vector<fs::path> files;
+  for (const auto& e : fs::directory_iterator(dir)) {
+    const auto ext = e.path().extension();
+    if (ext == ".yaml" || ext == ".yml" || ext == ".json") files.push_back(e.path());
+  }
+  std::sort(files.begin(), files.end());
+  for (const auto& f : files) out.push_back(leakbench::harness::LoadScenario(f.string()));
+  return out;
+}
+
+int RunOne(const Scenario& s, const leakbench::harness::RunOptions& options, const std::string& out_dir,
+           const std::string& junit, bool quiet) {
+  using namespace leakbench::harness;
+  if (!quiet) {
+    std::fprintf(stderr, "leakbench: %s: %zu containers, %s, rotation %s, max_streams %zu, %s (warm-up %s)\n",
+                 s.name.c_str(), s.fake.containers,
+                 s.target.kind == "command" ? ("command `" + s.target.command + "`").c_str() : "log-capturer",
+                 leakbench::FormatDuration(s.target.rotation_interval).c_str(), s.target.max_streams,
+                 leakbench::FormatDuration(s.duration).c_str(), leakbench::FormatDuration(s.warmup).c_str());
+  }
+  const RunData run = RunScenario(s, options);
+  const Verdict verdict = Judge(run);
+  const nlohmann::json result = ResultJson(run, verdict);
+  std::string written;
+  if (!out_dir.empty()) written = WriteResultFiles(out_dir, result, junit);
+  if (!quiet) {
+    std::fputs(SummaryMarkdown(result).c_str(), stdout);
+    if (!written.empty()) std::fprintf(stdout, "\nwritten: %s\n", written.c_str());
+  }
+  return ExitCode(verdict);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  leakbench::harness::Watchdog::Start();  // before any thread
+  struct sigaction sa {};
+  sa.sa_handler = OnSignal;
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+  curl_global_init(CURL_GLOBAL_DEFAULT);
+
+  CLI::App app{"leakbench: runs a Docker log follower against fake-dockerd with N containers, measures its "
+               "thread / fd / memory growth and judges the acceptance criteria (exit 0 pass, 1 fail, 2 error)."};
+  app.set_help_flag("-h,--help", "Print this help and exit");
+  Overrides o;
+  std::string profile, scenario_file, out_dir, junit, scenarios_dir = LEAKBENCH_SCENARIOS_DIR;
+  std::string fake_binary = LEAKBENCH_FAKE_DOCKERD, capturer_binary = LEAKBENCH_LOG_CAPTURER, keep_dir;
+  bool quiet = false;
+  std::size_t containers = 0;
+  double rate = 0;
+  std::size_t max_streams = 0;
+  app.add_option("--containers", containers, "Synthetic containers the fake runs")->check(CLI::Range(1, 1000000));
+  app.add_option("--profile", profile, "A shipped scenario by name (see `leakbench list`)");
+  app.add_option("--scenario", scenario_file, "A scenario file (YAML or JSON)")->check(CLI::ExistingFile);
+  app.add_option("--duration", o.duration, "Run length: 90s, 5m, 1h");
+  app.add_option("--warmup", o.warmup, "Excluded from the growth fits: 30s");
+  app.add_option("--rotation-interval", o.rotation, "The target's rotation interval: 5s, 5m");
+  app.add_option("--max-streams", max_streams, "The target's stream cap")->check(CLI::Range(1, 100000));
+  app.add_option("--rate", rate, "Lines per second per container")->check(CLI::Range(0.0, 1e6));
+  app.add_option("--target-cmd", o.target_cmd, "Follow with this command (sh -c, DOCKER_HOST set) instead of log-capturer");
+  app.add_option("--inject-leak", o.inject_leak, "Make log-capturer leak on purpose (negative control)");
+  app.add_option("--out", out_dir, "Write result.json, junit.xml and summary.md here");
+  app.add_option("--junit", junit, "Write junit.xml here instead of DIR/junit.xml");
+  app.add_option("--keep-run-dir", keep_dir, "Copy the run's files (logs, sink output) here");
+  app.add_option("--scenarios-dir", scenarios_dir, "Where shipped scenarios live");
+  app.add_option("--fake-dockerd", fake_binary, "fake-dockerd binary");
+  app.add_option("--log-capturer", capturer_binary, "log-capturer binary");
+  app.add_flag("--quiet", quiet, "Only the verdict");
+  auto* list = app.add_subcommand("list", "List the shipped scenarios");
+  auto* gate = app.add_subcommand("gate", "Run every scenario tagged `gate`; fail if any verdict is wrong");
+  std::string compare_a, compare_b;
+  auto* compare = app.add_subcommand("compare", "Compare two result.json files (baseline, candidate)");
+  compare->add_option("baseline", compare_a)->required()->check(CLI::ExistingFile);
+  compare->add_option("candidate", compare_b)->required()->check(CLI::ExistingFile);
+
+  try {
+    app.parse(argc, argv);
+    if (containers > 0) o.containers = containers;
+    if (rate > 0) o.rate = rate;
+    if (max_streams > 0) o.max_streams = max_streams;
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    leakbench::harness::Watchdog::Disarm();
+    return code == 0 ? 0 : 2;
+  }
+
+  int code = 2;
+  try {
+    leakbench::harness::RunOptions options{fake_binary, capturer_binary, keep_dir, quiet, &g_interrupted};
+    for (const auto& b : {fake_binary, capturer_binary}) {
+      if (access(b.c_str(), X_OK) != 0) {
+        throw std::runtime_error(b + " is not an executable (build it: cmake --build --preset release, or pass "
+                                     "--fake-dockerd/--log-capturer)");
+      }
+    }
+    if (*list) {
+      for (const auto& s : LoadDir(scenarios_dir)) {
+        std::string tags;
+        for (const auto& t : s.tags) tags += (tags.empty() ? "" : ",") + t;
+        std::printf("%-28s %-18s %s\n", s.name.c_str(), tags.c_str(), s.description.c_str());
+      }
+      code = 0;
+    } else if (*compare) {
+      const auto a = nlohmann::json::parse(std::ifstream(compare_a));
+      const auto b = nlohmann::json::parse(std::ifstream(compare_b));
+      std::printf("| figure | baseline | candidate |\n|---|---|---|\n");
+      for (const char* k : {"threads", "fds", "rss_mib"}) {
+        std::printf("| %s per minute | %.3f | %.3f |\n", k, a["figures"][k]["per_minute"].get<double>(),
+                    b["figures"][k]["per_minute"].get<double>());
+      }
+      std::printf("| verdict | %s | %s |\n", a["verdict"].get<std::string>().c_str(),
+                  b["verdict"].get<std::string>().c_str());
+      std::printf("\n(reports/ renders the full comparison with noise bands)\n");
+      code = 0;
+    } else if (*gate) {
+      const auto scenarios = LoadDir(scenarios_dir);
+      int worst = 0;
+      std::vector<std::pair<std::string, int>> outcomes;
+      for (const auto& s : scenarios) {
+        if (std::find(s.tags.begin(), s.tags.end(), "gate") == s.tags.end()) continue;
+        if (g_interrupted.load()) break;
+        const int c = RunOne(s, options, out_dir.empty() ? "" : out_dir + "/" + s.name, "", true);
+        outcomes.emplace_back(s.name + (s.expect_fail ? " (negative: must fail on " + *s.expect_fail + ")" : ""), c);
+        std::fprintf(stderr, "leakbench gate: %-60s %s\n", outcomes.back().first.c_str(),
+                     c == 0 ? "ok" : c == 1 ? "WRONG VERDICT" : "ERROR");
+        worst = std::max(worst, c);
+      }
+      code = g_interrupted.load() ? 2 : worst;
+    } else {
+      Scenario s;
+      if (!scenario_file.empty()) {
+        s = leakbench::harness::LoadScenario(scenario_file);
+      } else if (!profile.empty()) {
+        s = leakbench::harness::LoadScenario(scenarios_dir + "/" + profile + ".yaml");
+      } else {
+        s = QuickScenario();
+      }
+      Apply(o, s);
+      code = RunOne(s, options, out_dir, junit, quiet);
+      if (quiet) std::printf("%s\n", code == 0 ? "pass" : code == 1 ? "fail" : "error");
+      if (!quiet && scenario_file.empty() && profile.empty()) {
+        std::printf("\nThis was the quick profile (2 minutes, rotation 5 s). The original acceptance run (rotation "
+                    "5 min, 10 minutes judged) is: leakbench --profile acceptance-realtime\n");
+      }
+    }
+  } catch (const CLI::ValidationError& e) {
+    std::fprintf(stderr, "leakbench: %s\n", e.what());
+    code = 2;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "leakbench: %s\n", e.what());
+    code = 2;
+  }
+  if (g_interrupted.load()) {
+    std::fprintf(stderr, "leakbench: interrupted; everything it started is stopped\n");
+    code = 2;
+  }
+  leakbench::harness::Watchdog::Disarm();
+  curl_global_cleanup();
+  return code;
+}

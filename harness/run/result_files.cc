@@ -1,0 +1,208 @@
+#include "harness/run/result_files.h"
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+namespace leakbench::harness {
+namespace {
+
+using json = nlohmann::json;
+
+std::string XmlEscape(const std::string& s) {
+  std::string out;
+  for (char ch : s) {
+    switch (ch) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&apos;"; break;
+      default:
+        if (static_cast<unsigned char>(ch) < 0x20 && ch != '\n' && ch != '\t') {
+          out += ' ';
+        } else {
+          out += ch;
+        }
+    }
+  }
+  return out;
+}
+
+std::string MdCell(std::string s) {
+  for (char& ch : s) {
+    if (ch == '|' || ch == '\n') ch = ' ';
+  }
+  return s;
+}
+
+void WriteFile(const std::string& path, const std::string& content) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  if (!out) throw std::runtime_error("cannot write " + path + " (check that the --out directory is writable)");
+  out << content;
+  if (!out) throw std::runtime_error("writing " + path + " failed (disk full?)");
+}
+
+}  // namespace
+
+json ResultJson(const RunData& run, const Verdict& v) {
+  const Scenario& s = run.scenario;
+  json criteria = json::array();
+  for (const auto& c : v.criteria) {
+    criteria.push_back({{"id", c.id},
+                        {"description", c.description},
+                        {"judged", c.judged},
+                        {"pass", c.pass},
+                        {"bound", c.bound},
+                        {"measured", c.measured},
+                        {"unit", c.unit},
+                        {"detail", c.detail}});
+  }
+  json samples = {{"t", json::array()},          {"threads", json::array()},      {"fds", json::array()},
+                  {"fds_socket", json::array()}, {"fds_pipe", json::array()},     {"fds_file", json::array()},
+                  {"fds_other", json::array()},  {"rss_bytes", json::array()},    {"pss_bytes", json::array()},
+                  {"cpu_seconds", json::array()}, {"streams_open", json::array()}, {"streams_closed", json::array()},
+                  {"metric_streams_active", json::array()}, {"metric_rotations", json::array()},
+                  {"metric_series", json::array()}};
+  for (const Sample& x : run.samples) {
+    samples["t"].push_back(x.t);
+    samples["threads"].push_back(x.proc.threads);
+    samples["fds"].push_back(x.proc.fds.total());
+    samples["fds_socket"].push_back(x.proc.fds.socket);
+    samples["fds_pipe"].push_back(x.proc.fds.pipe);
+    samples["fds_file"].push_back(x.proc.fds.file);
+    samples["fds_other"].push_back(x.proc.fds.other);
+    samples["rss_bytes"].push_back(x.proc.rss_bytes);
+    samples["pss_bytes"].push_back(x.proc.pss_bytes ? json(*x.proc.pss_bytes) : json(nullptr));
+    samples["cpu_seconds"].push_back(x.proc.cpu_seconds);
+    samples["streams_open"].push_back(x.streams_open);
+    samples["streams_closed"].push_back(x.streams_closed);
+    samples["metric_streams_active"].push_back(x.metric_streams_active ? json(*x.metric_streams_active) : json(nullptr));
+    samples["metric_rotations"].push_back(x.metric_rotations ? json(*x.metric_rotations) : json(nullptr));
+    samples["metric_series"].push_back(x.metric_series);
+  }
+  json result = {
+      {"schema_version", kResultSchemaVersion},
+      {"tool", "leakbench"},
+      {"verdict", v.verdict},
+      {"scenario",
+       {{"name", s.name},
+        {"description", s.description},
+        {"file", s.file},
+        {"tags", s.tags},
+        {"containers", s.fake.containers},
+        {"rate", s.fake.rate},
+        {"target", s.target.kind == "command" ? s.target.command : "log-capturer"},
+        {"rotation_interval_s", std::chrono::duration<double>(s.target.rotation_interval).count()},
+        {"max_streams", s.target.max_streams},
+        {"inject_leak", s.target.inject_leak},
+        {"duration_s", std::chrono::duration<double>(s.duration).count()},
+        {"warmup_s", std::chrono::duration<double>(s.warmup).count()},
+        {"sample_interval_s", std::chrono::duration<double>(s.sample_interval).count()}}},
+      {"run",
+       {{"started_at", run.started_at},
+        {"wall_seconds", run.wall_seconds},
+        {"completed", run.completed},
+        {"failure", run.failure},
+        {"interrupted", run.interrupted}}},
+      {"criteria", criteria},
+      {"figures", v.figures},
+      {"samples", samples}};
+  if (v.expect_fail) result["expectation"] = {{"expect_fail", *v.expect_fail}, {"met", v.expectation_met}};
+  return result;
+}
+
+std::string JunitXml(const json& r) {
+  const std::string suite = "leakbench." + r["scenario"]["name"].get<std::string>();
+  std::size_t failures = 0, skipped = 0, tests = 0;
+  std::ostringstream cases;
+  auto add_case = [&](const std::string& name, bool judged, bool pass, const std::string& message) {
+    ++tests;
+    cases << "    <testcase classname=\"" << XmlEscape(suite) << "\" name=\"" << XmlEscape(name) << "\">\n";
+    if (!judged) {
+      ++skipped;
+      cases << "      <skipped message=\"" << XmlEscape(message) << "\"/>\n";
+    } else if (!pass) {
+      ++failures;
+      cases << "      <failure message=\"" << XmlEscape(message) << "\">" << XmlEscape(message) << "</failure>\n";
+    }
+    cases << "    </testcase>\n";
+  };
+  const bool negative = r.contains("expectation");
+  if (r["verdict"] == "error") {
+    add_case("run", true, false, "the run could not be done: " + r["run"]["failure"].get<std::string>());
+  }
+  for (const auto& c : r["criteria"]) {
+    const std::string msg = c["detail"].get<std::string>();
+    // In a negative control, failing criteria are what is expected; the
+    // expectation is its own testcase.
+    add_case(c["id"].get<std::string>(), c["judged"].get<bool>(), negative || c["pass"].get<bool>(), msg);
+  }
+  if (negative) {
+    add_case("expected_failure:" + r["expectation"]["expect_fail"].get<std::string>(), true,
+             r["expectation"]["met"].get<bool>(),
+             r["expectation"]["met"].get<bool>() ? "failed as expected"
+                                                 : "a leaking target was not caught on this criterion");
+  }
+  std::ostringstream out;
+  out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n  <testsuite name=\"" << XmlEscape(suite)
+      << "\" tests=\"" << tests << "\" failures=\"" << failures << "\" skipped=\"" << skipped << "\" time=\""
+      << r["run"]["wall_seconds"].get<double>() << "\">\n"
+      << cases.str() << "  </testsuite>\n</testsuites>\n";
+  return out.str();
+}
+
+std::string SummaryMarkdown(const json& r) {
+  std::ostringstream out;
+  const std::string verdict = r["verdict"];
+  const bool negative = r.contains("expectation");
+  std::string head = verdict == "pass" ? "PASS" : verdict == "fail" ? "FAIL" : "ERROR";
+  if (negative) {
+    head = std::string(r["expectation"]["met"].get<bool>() ? "PASS" : "FAIL") + " (negative control: expected to fail on `" +
+           r["expectation"]["expect_fail"].get<std::string>() + "`, verdict " + verdict + ")";
+  }
+  const auto& s = r["scenario"];
+  out << "## leakbench: " << head << " — " << s["name"].get<std::string>() << "\n\n";
+  out << s["containers"] << " containers, target `" << MdCell(s["target"].get<std::string>()) << "`, rotation "
+      << s["rotation_interval_s"] << " s, max_streams " << s["max_streams"] << ", " << s["duration_s"]
+      << " s run (" << s["warmup_s"] << " s warm-up)";
+  if (!s["inject_leak"].get<std::string>().empty()) out << ", injected leak: " << s["inject_leak"].get<std::string>();
+  out << ".\n\n";
+  if (verdict == "error") out << "**The run could not be done:** " << MdCell(r["run"]["failure"]) << "\n\n";
+  out << "| criterion | result | measured | bound | how |\n|---|---|---|---|---|\n";
+  // Failures first.
+  for (int pass_round = 0; pass_round < 3; ++pass_round) {
+    for (const auto& c : r["criteria"]) {
+      const bool judged = c["judged"], pass = c["pass"];
+      const int round = !judged ? 2 : pass ? 1 : 0;
+      if (round != pass_round) continue;
+      out << "| `" << c["id"].get<std::string>() << "` | " << (!judged ? "not judged" : pass ? "pass" : "**FAIL**")
+          << " | " << c["measured"].get<double>() << " " << c["unit"].get<std::string>() << " | "
+          << c["bound"].get<double>() << " | " << MdCell(c["detail"].get<std::string>()) << " |\n";
+    }
+  }
+  const auto& f = r["figures"];
+  if (f.contains("threads")) {
+    out << "\nThreads " << f["threads"]["per_minute"].get<double>() << "/min, fds "
+        << f["fds"]["per_minute"].get<double>() << "/min, RSS " << f["rss_mib"]["per_minute"].get<double>()
+        << " MiB/min; peak follow streams " << f["follow_streams_peak"] << "; sampling cost "
+        << f["sample_cost_ms_mean"].get<double>() << " ms per sample.\n";
+  }
+  return out.str();
+}
+
+std::string WriteResultFiles(const std::string& dir, const json& result, const std::string& junit_path) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) throw std::runtime_error("cannot create --out directory " + dir + ": " + ec.message());
+  const std::string json_path = dir + "/result.json";
+  const std::string xml_path = junit_path.empty() ? dir + "/junit.xml" : junit_path;
+  const std::string md_path = dir + "/summary.md";
+  WriteFile(json_path, result.dump(1) + "\n");
+  WriteFile(xml_path, JunitXml(result));
+  WriteFile(md_path, SummaryMarkdown(result));
+  return json_path + ", " + xml_path + ", " + md_path;
+}
+
+}  // namespace leakbench::harness

@@ -1,0 +1,26 @@
+// Writes a run's results into --out DIR: result.json (versioned schema,
+// documented in harness/README.md: verdict, criteria with bound, measured
+// value, unit and pass, the summary figures and the sample series),
+// junit.xml (one testcase per criterion) and summary.md (fit for a CI job
+// summary). Throws std::runtime_error naming the file when it cannot write.
+#pragma once
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "harness/run/judge.h"
+#include "harness/run/run_scenario.h"
+
+namespace leakbench::harness {
+
+inline constexpr int kResultSchemaVersion = 1;
+
+nlohmann::json ResultJson(const RunData& run, const Verdict& verdict);
+std::string JunitXml(const nlohmann::json& result);
+std::string SummaryMarkdown(const nlohmann::json& result);
+
+// Writes the three files; returns their paths joined with ", ".
+std::string WriteResultFiles(const std::string& dir, const nlohmann::json& result, const std::string& junit_path = "");
+
+}  // namespace leakbench::harness

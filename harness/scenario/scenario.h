@@ -1,0 +1,115 @@
+// A leakbench scenario: what the fake daemon plays (containers, rates,
+// faults, a timeline of actions), which target follows it (log-capturer
+// with time-compressed settings, or any command), how long the run lasts,
+// and the bound of every acceptance criterion (DESIGN.md's table). Loaded
+// from YAML or JSON; every error names file:line:column and what was
+// expected. A plain value; thread-safe as any const value.
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <cstddef>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace leakbench::harness {
+
+class ScenarioError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// The id of every acceptance criterion the judge decides; `expect_fail`
+// must name one of them. Shared by the parser and the judge.
+inline constexpr std::array<std::string_view, 12> kCriterionIds = {
+    "threads_baseline", "thread_growth", "fd_growth",  "memory_growth", "thread_trend",  "fd_trend",
+    "rotation",         "log_loss",      "concurrency", "capture",      "engine_errors", "metrics"};
+
+// True when `id` is one of kCriterionIds.
+constexpr bool IsCriterionId(std::string_view id) {
+  for (std::string_view known : kCriterionIds) {
+    if (known == id) return true;
+  }
+  return false;
+}
+
+// The leaks log-capturer can inject on purpose (TargetSpec::inject_leak).
+inline constexpr std::array<std::string_view, 6> kInjectLeakKinds = {
+    "thread", "fd", "memory", "stream", "series-rotation", "series-container"};
+
+// One action sent to the fake's control API (POST /actions) at `at` after
+// the start, e.g. {"action":"churn","count":5}; `every` > 0 repeats it.
+struct TimedAction {
+  std::chrono::nanoseconds at{0};
+  std::chrono::nanoseconds every{0};
+  nlohmann::json action;
+};
+
+struct FakeSpec {
+  std::size_t containers = 200;
+  double rate = 5;                   // lines/s per container
+  std::string line_bytes = "60-200"; // "N" or "MIN-MAX"
+  double tty_fraction = 0;
+  double stderr_fraction = 0.2;
+  unsigned burst = 1;
+  std::size_t retention = 100000;
+  std::vector<nlohmann::json> faults;   // POST /faults at start
+  std::vector<TimedAction> timeline;
+};
+
+struct TargetSpec {
+  // "log-capturer" (the engine, pointed at the fake) or "command".
+  std::string kind = "log-capturer";
+  std::string command;  // kind == command: run through /bin/sh -c, DOCKER_HOST set
+  std::chrono::nanoseconds rotation_interval = std::chrono::seconds(5);
+  std::size_t max_streams = 50;
+  std::string inject_leak;             // "" = none (log-capturer only)
+  std::vector<std::string> extra_args; // more log-capturer flags
+};
+
+// Bounds; a criterion whose bound is unset is not judged (and says so).
+struct CriteriaSpec {
+  std::optional<double> threads_max = 100;           // after warm-up
+  std::optional<double> thread_growth_per_min = 2;   // Theil-Sen slope
+  std::optional<double> fd_growth_per_min = 2;
+  std::optional<double> rss_growth_mib_per_min = 1;
+  std::optional<double> thread_growth_per_1000_rotations = 2;
+  std::optional<double> fd_growth_per_1000_rotations = 2;
+  std::optional<double> rss_growth_mib_per_1000_rotations = 4;
+  bool no_continuous_trend = true;                   // Mann-Kendall on threads/fds
+  std::optional<double> rotation_tolerance_s = 10;   // |stream age - rotation| for rotated streams
+  // Absent from the file: target.max_streams (filled in by the parser);
+  // null/off: not judged.
+  std::optional<double> max_concurrent_streams;
+  bool no_loss = true;                               // every emitted line exactly once
+  bool capture_all = true;                           // every container captured
+  std::optional<double> max_error_lines = 0;         // "error" lines in the target's log
+  bool metrics_consistent = true;                    // streams_active / rotations_total vs truth
+};
+
+struct Scenario {
+  std::string name;
+  std::string description;
+  std::string file;  // where it was loaded from ("" for built-ins)
+  FakeSpec fake;
+  TargetSpec target;
+  std::chrono::nanoseconds duration = std::chrono::minutes(3);
+  std::chrono::nanoseconds warmup = std::chrono::seconds(30);
+  std::chrono::nanoseconds sample_interval = std::chrono::seconds(1);
+  CriteriaSpec criteria;
+  // Negative controls: the run must FAIL, on this criterion id.
+  std::optional<std::string> expect_fail;
+  std::vector<std::string> tags;  // "gate", "soak", "negative", ...
+};
+
+// Throws ScenarioError ("FILE:LINE:COL: key: what was expected").
+Scenario LoadScenario(const std::string& path);
+Scenario ParseScenario(const std::string& text, const std::string& name_for_errors);
+
+}  // namespace leakbench::harness

@@ -1,0 +1,333 @@
+// Tests for ParseScenario/LoadScenario: every key, JSON input, defaults,
+// durations, disabled bounds, each validation error with its line:column,
+// and every shipped file under scenarios/.
+#include "harness/scenario/scenario.h"
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <set>
+#include <string>
+
+#include <gtest/gtest.h>
+
+namespace leakbench::harness {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::minutes;
+using std::chrono::seconds;
+
+constexpr const char* kFull = R"(name: full
+description: "every key"
+tags: [gate, negative]
+duration: 90s
+warmup: 15s
+sample_interval: 500ms
+expect_fail: thread_growth
+fake:
+  containers: 12
+  rate: 2.5
+  line_bytes: 10-20
+  tty_fraction: 0.5
+  stderr_fraction: 0.1
+  burst: 3
+  retention: 500
+  faults: [ {kind: reset, probability: 0.2, after_bytes: 3000, variant: "3000", on: true} ]
+  timeline:
+    - {at: 10s, every: 5s, action: {action: churn, count: 5}}
+    - {at: 20, action: {action: restart_daemon, down: 1s, ratio: 0.5, nothing: ~}}
+target:
+  kind: log-capturer
+  rotation_interval: 2s
+  max_streams: 7
+  inject_leak: fd
+  extra_args: ["--long-lines", truncate]
+criteria:
+  threads_max: 90
+  thread_growth_per_min: 1.5
+  fd_growth_per_min: 3
+  rss_growth_mib_per_min: 4
+  thread_growth_per_1000_rotations: 5
+  fd_growth_per_1000_rotations: 6
+  rss_growth_mib_per_1000_rotations: 7
+  no_continuous_trend: false
+  rotation_tolerance_s: 8
+  max_concurrent_streams: 9
+  no_loss: false
+  capture_all: false
+  max_error_lines: 10
+  metrics_consistent: false
+)";
+
+TEST(ParseScenario, ReadsEveryKey) {
+  const Scenario s = ParseScenario(kFull, "full.yaml");
+  EXPECT_EQ(s.name, "full");
+  EXPECT_EQ(s.description, "every key");
+  EXPECT_EQ(s.file, "full.yaml");
+  EXPECT_EQ(s.tags, (std::vector<std::string>{"gate", "negative"}));
+  EXPECT_EQ(s.duration, seconds(90));
+  EXPECT_EQ(s.warmup, seconds(15));
+  EXPECT_EQ(s.sample_interval, milliseconds(500));
+  EXPECT_EQ(s.expect_fail, "thread_growth");
+
+  EXPECT_EQ(s.fake.containers, 12u);
+  EXPECT_DOUBLE_EQ(s.fake.rate, 2.5);
+  EXPECT_EQ(s.fake.line_bytes, "10-20");
+  EXPECT_DOUBLE_EQ(s.fake.tty_fraction, 0.5);
+  EXPECT_DOUBLE_EQ(s.fake.stderr_fraction, 0.1);
+  EXPECT_EQ(s.fake.burst, 3u);
+  EXPECT_EQ(s.fake.retention, 500u);
+  ASSERT_EQ(s.fake.faults.size(), 1u);
+  const nlohmann::json& fault = s.fake.faults[0];
+  EXPECT_EQ(fault, nlohmann::json::parse(
+                       R"({"kind":"reset","probability":0.2,"after_bytes":3000,"variant":"3000","on":true})"));
+  EXPECT_TRUE(fault["after_bytes"].is_number_integer());
+  EXPECT_EQ(fault["after_bytes"], 3000);
+  EXPECT_TRUE(fault["probability"].is_number_float());
+  EXPECT_TRUE(fault["variant"].is_string()) << "a quoted scalar stays a string";
+  EXPECT_EQ(fault["on"], true);
+  ASSERT_EQ(s.fake.timeline.size(), 2u);
+  EXPECT_EQ(s.fake.timeline[0].at, seconds(10));
+  EXPECT_EQ(s.fake.timeline[0].every, seconds(5));
+  EXPECT_EQ(s.fake.timeline[0].action, (nlohmann::json{{"action", "churn"}, {"count", 5}}));
+  EXPECT_EQ(s.fake.timeline[1].at, seconds(20));
+  EXPECT_EQ(s.fake.timeline[1].every, seconds(0));
+  EXPECT_EQ(s.fake.timeline[1].action,
+            (nlohmann::json{{"action", "restart_daemon"}, {"down", "1s"}, {"ratio", 0.5}, {"nothing", nullptr}}));
+
+  EXPECT_EQ(s.target.kind, "log-capturer");
+  EXPECT_EQ(s.target.rotation_interval, seconds(2));
+  EXPECT_EQ(s.target.max_streams, 7u);
+  EXPECT_EQ(s.target.inject_leak, "fd");
+  EXPECT_EQ(s.target.extra_args, (std::vector<std::string>{"--long-lines", "truncate"}));
+
+  const CriteriaSpec& c = s.criteria;
+  EXPECT_EQ(c.threads_max, 90);
+  EXPECT_EQ(c.thread_growth_per_min, 1.5);
+  EXPECT_EQ(c.fd_growth_per_min, 3);
+  EXPECT_EQ(c.rss_growth_mib_per_min, 4);
+  EXPECT_EQ(c.thread_growth_per_1000_rotations, 5);
+  EXPECT_EQ(c.fd_growth_per_1000_rotations, 6);
+  EXPECT_EQ(c.rss_growth_mib_per_1000_rotations, 7);
+  EXPECT_FALSE(c.no_continuous_trend);
+  EXPECT_EQ(c.rotation_tolerance_s, 8);
+  EXPECT_EQ(c.max_concurrent_streams, 9);
+  EXPECT_FALSE(c.no_loss);
+  EXPECT_FALSE(c.capture_all);
+  EXPECT_EQ(c.max_error_lines, 10);
+  EXPECT_FALSE(c.metrics_consistent);
+}
+
+TEST(ParseScenario, ReadsJson) {
+  const Scenario s = ParseScenario(R"({
+    "name": "json", "duration": "2m", "warmup": 30, "tags": ["gate"],
+    "fake": {"containers": 3, "rate": 0.5,
+             "faults": [{"kind": "stall", "after_bytes": 1000, "duration": "2s", "flag": false}],
+             "timeline": [{"at": "5s", "every": "1s", "action": {"action": "churn", "count": 2}}]},
+    "target": {"kind": "command", "command": "docker logs -f x"},
+    "criteria": {"threads_max": null, "no_loss": false},
+    "expect_fail": null
+  })",
+                                   "s.json");
+  EXPECT_EQ(s.name, "json");
+  EXPECT_EQ(s.duration, minutes(2));
+  EXPECT_EQ(s.warmup, seconds(30));
+  EXPECT_EQ(s.fake.containers, 3u);
+  EXPECT_DOUBLE_EQ(s.fake.rate, 0.5);
+  ASSERT_EQ(s.fake.faults.size(), 1u);
+  EXPECT_EQ(s.fake.faults[0], nlohmann::json::parse(
+                                  R"({"kind":"stall","after_bytes":1000,"duration":"2s","flag":false})"));
+  ASSERT_EQ(s.fake.timeline.size(), 1u);
+  EXPECT_EQ(s.fake.timeline[0].at, seconds(5));
+  EXPECT_EQ(s.fake.timeline[0].every, seconds(1));
+  EXPECT_EQ(s.fake.timeline[0].action, (nlohmann::json{{"action", "churn"}, {"count", 2}}));
+  EXPECT_EQ(s.target.kind, "command");
+  EXPECT_EQ(s.target.command, "docker logs -f x");
+  EXPECT_FALSE(s.criteria.threads_max.has_value());
+  EXPECT_FALSE(s.criteria.no_loss);
+  EXPECT_FALSE(s.expect_fail.has_value());
+}
+
+TEST(ParseScenario, DefaultsMatchTheHeader) {
+  const Scenario s = ParseScenario("name: minimal\n", "m.yaml");
+  const Scenario d;
+  EXPECT_EQ(s.name, "minimal");
+  EXPECT_EQ(s.description, "");
+  EXPECT_TRUE(s.tags.empty());
+  EXPECT_EQ(s.duration, d.duration);
+  EXPECT_EQ(s.warmup, d.warmup);
+  EXPECT_EQ(s.sample_interval, d.sample_interval);
+  EXPECT_FALSE(s.expect_fail.has_value());
+  EXPECT_EQ(s.fake.containers, d.fake.containers);
+  EXPECT_EQ(s.fake.rate, d.fake.rate);
+  EXPECT_EQ(s.fake.line_bytes, d.fake.line_bytes);
+  EXPECT_EQ(s.fake.stderr_fraction, d.fake.stderr_fraction);
+  EXPECT_EQ(s.fake.burst, d.fake.burst);
+  EXPECT_EQ(s.fake.retention, d.fake.retention);
+  EXPECT_TRUE(s.fake.faults.empty());
+  EXPECT_TRUE(s.fake.timeline.empty());
+  EXPECT_EQ(s.target.kind, "log-capturer");
+  EXPECT_EQ(s.target.rotation_interval, d.target.rotation_interval);
+  EXPECT_EQ(s.target.max_streams, d.target.max_streams);
+  EXPECT_EQ(s.target.inject_leak, "");
+  EXPECT_EQ(s.criteria.threads_max, d.criteria.threads_max);
+  EXPECT_EQ(s.criteria.thread_growth_per_min, d.criteria.thread_growth_per_min);
+  EXPECT_EQ(s.criteria.rss_growth_mib_per_1000_rotations, d.criteria.rss_growth_mib_per_1000_rotations);
+  EXPECT_EQ(s.criteria.rotation_tolerance_s, d.criteria.rotation_tolerance_s);
+  EXPECT_EQ(s.criteria.max_error_lines, d.criteria.max_error_lines);
+  EXPECT_TRUE(s.criteria.no_loss && s.criteria.capture_all && s.criteria.metrics_consistent &&
+              s.criteria.no_continuous_trend);
+  // Absent: the concurrency bound follows target.max_streams.
+  EXPECT_EQ(s.criteria.max_concurrent_streams, 50);
+  EXPECT_EQ(ParseScenario("name: x\ntarget: {max_streams: 7}\n", "m.yaml").criteria.max_concurrent_streams, 7);
+}
+
+TEST(ParseScenario, Durations) {
+  auto duration = [](const std::string& text) {
+    return ParseScenario("name: d\nwarmup: 0\nduration: " + text + "\n", "d.yaml").duration;
+  };
+  EXPECT_EQ(duration("90s"), seconds(90));
+  EXPECT_EQ(duration("5m"), minutes(5));
+  EXPECT_EQ(duration("2.5s"), milliseconds(2500));
+  EXPECT_EQ(duration("1h30m"), minutes(90));
+  EXPECT_EQ(duration("90"), seconds(90));
+  EXPECT_EQ(duration("2.5"), milliseconds(2500));
+  EXPECT_EQ(duration("\"45s\""), seconds(45));
+}
+
+TEST(ParseScenario, NullAndOffDisableBounds) {
+  const Scenario s = ParseScenario(R"(name: n
+criteria:
+  threads_max: null
+  thread_growth_per_min: off
+  fd_growth_per_min: ~
+  rss_growth_mib_per_min:
+  max_concurrent_streams: off
+  rotation_tolerance_s: null
+  max_error_lines: off
+  no_loss: off
+  capture_all: null
+  no_continuous_trend: no
+)",
+                                   "n.yaml");
+  const CriteriaSpec& c = s.criteria;
+  EXPECT_FALSE(c.threads_max || c.thread_growth_per_min || c.fd_growth_per_min || c.rss_growth_mib_per_min ||
+               c.max_concurrent_streams || c.rotation_tolerance_s || c.max_error_lines);
+  EXPECT_TRUE(c.fd_growth_per_1000_rotations.has_value()) << "untouched bounds keep their default";
+  EXPECT_FALSE(c.no_loss || c.capture_all || c.no_continuous_trend);
+  EXPECT_TRUE(c.metrics_consistent);
+}
+
+struct BadCase {
+  const char* text;
+  const char* where;  // "f.yaml:LINE:COL"
+  const char* what;   // a part of the message
+};
+
+TEST(ParseScenario, ErrorsNamePlaceAndReason) {
+  const BadCase cases[] = {
+      {"name: x\ndurations: 5s\n", "f.yaml:2:1:", "durations: unknown key"},
+      {"name: x\nfake:\n  contaners: 5\n", "f.yaml:3:3:", "known keys of fake: containers, rate"},
+      {"name: x\ncriteria: {threads: 5}\n", "f.yaml:2:12:", "criteria.threads: unknown key"},
+      {"description: no name\n", "f.yaml:1:1:", "name: required"},
+      {"name: \"\"\n", "f.yaml:1:7:", "must not be empty"},
+      {"- a\n- b\n", "f.yaml:1:1:", "expected a mapping"},
+      {"name: x\nname: y\n", "f.yaml:2:1:", "duplicate key"},
+      {"name: [x\n", "f.yaml:", "not valid YAML"},
+      {"name: x\nfake: {containers: 0}\n", "f.yaml:2:20:", "fake.containers: must be >= 1"},
+      {"name: x\nfake: {containers: many}\n", "f.yaml:2:20:", "expected a whole number"},
+      {"name: x\nfake: {rate: -1}\n", "f.yaml:2:14:", "fake.rate: must be >= 0"},
+      {"name: x\nfake: {line_bytes: 20-10}\n", "f.yaml:2:20:", "MIN-MAX"},
+      {"name: x\nfake: {stderr_fraction: 1.5}\n", "f.yaml:2:25:", "between 0 and 1"},
+      {"name: x\nduration: 10s\nwarmup: 10s\n", "f.yaml:3:9:", "warmup: the warm-up (10s) must be shorter"},
+      {"name: x\nduration: 20s\n", "f.yaml:2:11:", "duration: the warm-up (30s)"},
+      {"name: x\nduration: 5x\n", "f.yaml:2:11:", "duration:"},
+      {"name: x\nsample_interval: 0s\n", "f.yaml:2:18:", "sample_interval: must be > 0"},
+      {"name: x\nduration: 40s\nsample_interval: 50s\n", "f.yaml:3:18:", "<= duration (40s)"},
+      {"name: x\ntarget:\n  max_streams: 0\n", "f.yaml:3:16:", "target.max_streams: must be >= 1"},
+      {"name: x\ntarget:\n  rotation_interval: 0\n", "f.yaml:3:22:", "target.rotation_interval: must be > 0"},
+      {"name: x\ntarget:\n  kind: command\n", "f.yaml:3:9:", "requires a non-empty `command`"},
+      {"name: x\ntarget:\n  kind: docker\n", "f.yaml:3:9:", "expected log-capturer or command"},
+      {"name: x\ntarget:\n  command: ls\n", "f.yaml:3:12:", "only for kind: command"},
+      {"name: x\ntarget: {kind: command, command: ls, inject_leak: fd}\n", "f.yaml:2:51:",
+       "inject_leak: only for kind: log-capturer"},
+      {"name: x\ntarget: {inject_leak: socket}\n", "f.yaml:2:23:", "unknown leak 'socket' (known: thread, fd"},
+      {"name: x\nexpect_fail: threads\n", "f.yaml:2:14:", "unknown criterion 'threads' (known: threads_baseline"},
+      {"name: x\nfake: {faults: [reset]}\n", "f.yaml:2:17:", "fake.faults[0]: expected an object with a string `kind`"},
+      {"name: x\nfake: {faults: [{kind: 5}]}\n", "f.yaml:2:17:", "expected a string `kind`"},
+      {"name: x\nfake: {faults: {kind: reset}}\n", "f.yaml:2:16:", "expected a list of fault objects"},
+      {"name: x\nfake:\n  timeline:\n    - {at: 1s, action: churn}\n", "f.yaml:4:24:",
+       "fake.timeline[0].action: expected an object with a string `action`"},
+      {"name: x\nfake:\n  timeline:\n    - {at: 1s}\n", "f.yaml:4:7:", "`action` is required"},
+      {"name: x\nfake:\n  timeline:\n    - {at: 1s, when: 2s, action: {action: churn}}\n", "f.yaml:4:16:",
+       "fake.timeline[0].when: unknown key"},
+      {"name: x\ncriteria:\n  threads_max: lots\n", "f.yaml:3:16:", "expected a number, or null/off"},
+      {"name: x\ncriteria:\n  no_loss: maybe\n", "f.yaml:3:12:", "expected true or false"},
+      {"name: x\ntags: gate\n", "f.yaml:2:7:", "expected a list of strings"},
+  };
+  for (const BadCase& c : cases) {
+    try {
+      ParseScenario(c.text, "f.yaml");
+      ADD_FAILURE() << "accepted:\n" << c.text;
+    } catch (const ScenarioError& e) {
+      const std::string msg = e.what();
+      EXPECT_EQ(msg.rfind(c.where, 0), 0u) << "expected it at " << c.where << ", got: " << msg;
+      EXPECT_NE(msg.find(c.what), std::string::npos) << "expected '" << c.what << "' in: " << msg;
+    }
+  }
+}
+
+TEST(ParseScenario, CriterionIdsAreKnown) {
+  EXPECT_TRUE(IsCriterionId("thread_growth"));
+  EXPECT_TRUE(IsCriterionId("metrics"));
+  EXPECT_FALSE(IsCriterionId("threads"));
+  for (std::string_view id : kCriterionIds) {
+    EXPECT_EQ(ParseScenario("name: x\nexpect_fail: " + std::string(id) + "\n", "f.yaml").expect_fail, id);
+  }
+}
+
+TEST(LoadScenario, MissingFileIsAnError) {
+  try {
+    LoadScenario("/nonexistent/x.yaml");
+    ADD_FAILURE() << "loaded a missing file";
+  } catch (const ScenarioError& e) {
+    EXPECT_NE(std::string(e.what()).find("/nonexistent/x.yaml: cannot open"), std::string::npos) << e.what();
+  }
+}
+
+TEST(LoadScenario, EveryShippedScenarioLoads) {
+  std::set<std::string> names, gate, negative;
+  for (const auto& entry : std::filesystem::directory_iterator(SCENARIOS_DIR)) {
+    if (entry.path().extension() != ".yaml") continue;
+    SCOPED_TRACE(entry.path().string());
+    Scenario s;
+    ASSERT_NO_THROW(s = LoadScenario(entry.path().string()));
+    EXPECT_EQ(s.name, entry.path().stem().string()) << "the name is the file's name";
+    EXPECT_EQ(s.file, entry.path().string());
+    EXPECT_FALSE(s.description.empty());
+    names.insert(s.name);
+    const bool is_negative = std::count(s.tags.begin(), s.tags.end(), "negative") > 0;
+    if (std::count(s.tags.begin(), s.tags.end(), "gate") > 0) gate.insert(s.name);
+    if (is_negative) negative.insert(s.name);
+    EXPECT_EQ(is_negative, s.expect_fail.has_value()) << "negative controls, and only they, expect a failure";
+  }
+  EXPECT_EQ(gate.size(), 11u);
+  EXPECT_EQ(negative.size(), 6u);
+  for (const char* name : {"acceptance-realtime", "soak-1h", "soak-8h", "oversubscribed-full"}) {
+    EXPECT_TRUE(names.contains(name)) << name;
+  }
+
+  const Scenario acceptance = LoadScenario(std::string(SCENARIOS_DIR) + "/acceptance-realtime.yaml");
+  EXPECT_EQ(acceptance.target.rotation_interval, minutes(5));
+  EXPECT_EQ(acceptance.duration - acceptance.warmup, minutes(10));
+  const Scenario never = LoadScenario(std::string(SCENARIOS_DIR) + "/negative-never-rotates.yaml");
+  EXPECT_EQ(never.target.kind, "command");
+  EXPECT_EQ(never.criteria.max_concurrent_streams, 20);
+  EXPECT_EQ(never.expect_fail, "rotation");
+  const Scenario soak = LoadScenario(std::string(SCENARIOS_DIR) + "/soak-8h.yaml");
+  EXPECT_EQ(soak.duration, std::chrono::hours(8));
+}
+
+}  // namespace
+}  // namespace leakbench::harness
