@@ -11,7 +11,6 @@
 #include <fstream>
 #include <algorithm>
 #include <map>
-#include <regex>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -68,10 +67,11 @@ std::uint64_t Emitted(const FakeProcess& fake) {
 
 // The metrics port from the capturer's start-up log line.
 int MetricsPort(const CapturerProcess& p) {
-  std::smatch m;
   const std::string err = p.stderr_text();
-  static const std::regex re("metrics on http://127\\.0\\.0\\.1:([0-9]+)/metrics");
-  return std::regex_search(err, m, re) ? std::stoi(m[1]) : 0;
+  const std::string key = "metrics on http://127.0.0.1:";
+  const auto at = err.find(key);
+  if (at == std::string::npos) return 0;
+  return std::atoi(err.c_str() + at + key.size());
 }
 
 TEST(CapturerProcess, BadCommandLinesExitTwoWithAClearMessage) {

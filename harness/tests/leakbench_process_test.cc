@@ -1,0 +1,190 @@
+// The leakbench binary as a child process: bad command lines exit 2;
+// SIGKILL and SIGINT of leakbench leave no child process and no run
+// directory behind (the watchdog and the normal stop path); --target-cmd
+// runs the docker CLI as the follower and judges its output for loss.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <string>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "harness/run/child_process.h"
+
+namespace leakbench::harness {
+namespace {
+
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+
+const std::string kLeakbench = LEAKBENCH_PATH;
+
+std::string Slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// Direct children of `pid` (from /proc/*/stat).
+std::set<pid_t> ChildrenOf(pid_t pid) {
+  std::set<pid_t> out;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator("/proc", ec)) {
+    const std::string name = e.path().filename();
+    if (name.empty() || !std::isdigit(static_cast<unsigned char>(name[0]))) continue;
+    const std::string stat = Slurp("/proc/" + name + "/stat");
+    const auto close = stat.rfind(')');
+    if (close == std::string::npos) continue;
+    std::istringstream f(stat.substr(close + 2));
+    std::string state;
+    long ppid = 0;
+    f >> state >> ppid;
+    if (ppid == pid && state != "Z") out.insert(static_cast<pid_t>(std::stol(name)));
+  }
+  return out;
+}
+
+bool Alive(pid_t pid) {
+  const std::string stat = Slurp("/proc/" + std::to_string(pid) + "/stat");
+  if (stat.empty()) return false;
+  const auto close = stat.rfind(')');
+  return close != std::string::npos && stat.size() > close + 2 && stat[close + 2] != 'Z';
+}
+
+std::set<std::string> RunDirs() {
+  std::set<std::string> out;
+  for (const auto& e : fs::directory_iterator("/tmp")) {
+    if (e.path().filename().string().rfind("leakbench-run.", 0) == 0) out.insert(e.path());
+  }
+  return out;
+}
+
+template <typename Pred>
+bool Within(std::chrono::milliseconds limit, Pred pred) {
+  const auto until = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < until) {
+    if (pred()) return true;
+    std::this_thread::sleep_for(20ms);
+  }
+  return pred();
+}
+
+struct Started {
+  std::unique_ptr<ChildProcess> leakbench;
+  std::set<pid_t> children;  // fake-dockerd, log-capturer, the watchdog
+  std::set<pid_t> grandchildren;
+  std::set<std::string> new_dirs;
+};
+
+Started StartLong(const std::string& dir) {
+  Started s;
+  const auto before = RunDirs();
+  s.leakbench = std::make_unique<ChildProcess>(
+      std::vector<std::string>{kLeakbench, "--containers", "5", "--duration", "60s", "--warmup", "5s",
+                               "--rotation-interval", "1s", "--quiet"},
+      dir + "/out", dir + "/err");
+  const pid_t pid = s.leakbench->pid();
+  // The watchdog, fake-dockerd and log-capturer.
+  Within(10s, [&] { return ChildrenOf(pid).size() >= 3; });
+  s.children = ChildrenOf(pid);
+  for (pid_t c : s.children) {
+    for (pid_t g : ChildrenOf(c)) s.grandchildren.insert(g);
+  }
+  for (const auto& d : RunDirs()) {
+    if (before.count(d) == 0) s.new_dirs.insert(d);
+  }
+  return s;
+}
+
+class LeakbenchProcess : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/lbproc.XXXXXX";
+    ASSERT_NE(mkdtemp(tmpl), nullptr);
+    dir_ = tmpl;
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  std::string dir_;
+};
+
+TEST_F(LeakbenchProcess, BadCommandLinesExitTwo) {
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"--containers", "0"}, {"--duration", "banana"},
+        {"--scenario", "/nonexistent.yaml"}, {"--duration", "1m", "--warmup", "5m"}, {"--no-such-flag"}}) {
+    std::vector<std::string> argv{kLeakbench};
+    argv.insert(argv.end(), args.begin(), args.end());
+    ChildProcess p(argv, dir_ + "/o", dir_ + "/e");
+    ASSERT_TRUE(Within(10s, [&] { return p.Poll().has_value(); }));
+    EXPECT_EQ(p.Poll()->code, 2) << args[0] << ": " << Slurp(dir_ + "/e");
+    EXPECT_FALSE(Slurp(dir_ + "/e").empty()) << args[0];
+  }
+}
+
+TEST_F(LeakbenchProcess, SigkillLeavesNoChildAndNoRunDirectory) {
+  Started s = StartLong(dir_);
+  ASSERT_GE(s.children.size(), 3u) << Slurp(dir_ + "/err");
+  ASSERT_EQ(s.new_dirs.size(), 1u);
+  kill(s.leakbench->pid(), SIGKILL);
+  EXPECT_TRUE(Within(10s, [&] {
+    for (pid_t c : s.children) {
+      if (Alive(c)) return false;
+    }
+    for (pid_t g : s.grandchildren) {
+      if (Alive(g)) return false;
+    }
+    return true;
+  })) << "children left running after SIGKILL";
+  EXPECT_TRUE(Within(10s, [&] { return !fs::exists(*s.new_dirs.begin()); })) << *s.new_dirs.begin();
+}
+
+TEST_F(LeakbenchProcess, SigintStopsEverythingAndExitsTwo) {
+  Started s = StartLong(dir_);
+  ASSERT_GE(s.children.size(), 3u) << Slurp(dir_ + "/err");
+  kill(s.leakbench->pid(), SIGINT);
+  ASSERT_TRUE(Within(15s, [&] { return s.leakbench->Poll().has_value(); }));
+  EXPECT_EQ(s.leakbench->Poll()->code, 2);
+  EXPECT_NE(Slurp(dir_ + "/err").find("interrupted"), std::string::npos) << Slurp(dir_ + "/err");
+  EXPECT_TRUE(Within(10s, [&] {
+    for (pid_t c : s.children) {
+      if (Alive(c)) return false;
+    }
+    return true;
+  }));
+  for (const auto& d : s.new_dirs) EXPECT_FALSE(fs::exists(d)) << d;
+}
+
+// The docker CLI as the follower: its output (raw lines) is judged for loss.
+TEST_F(LeakbenchProcess, TargetCmdRunsTheDockerCli) {
+  if (access("/usr/bin/docker", X_OK) != 0 && access("/usr/local/bin/docker", X_OK) != 0) {
+    GTEST_SKIP() << "no docker CLI here (apt-get install docker.io)";
+  }
+  ChildProcess p({kLeakbench, "--containers", "1", "--rate", "20", "--duration", "12s", "--warmup", "4s",
+                  "--rotation-interval", "30s", "--target-cmd", "docker logs -f $(docker ps -q)", "--quiet", "--out",
+                  dir_ + "/result"},
+                 dir_ + "/out", dir_ + "/err");
+  ASSERT_TRUE(Within(60s, [&] { return p.Poll().has_value(); }));
+  EXPECT_EQ(p.Poll()->code, 0) << Slurp(dir_ + "/out") << Slurp(dir_ + "/err")
+                               << Slurp(dir_ + "/result/summary.md");
+  const auto result = nlohmann::json::parse(Slurp(dir_ + "/result/result.json"));
+  bool loss_judged = false;
+  for (const auto& c : result["criteria"]) {
+    if (c["id"] == "log_loss") {
+      loss_judged = c["judged"].get<bool>();
+      EXPECT_TRUE(c["pass"].get<bool>()) << c.dump();
+    }
+  }
+  EXPECT_TRUE(loss_judged) << "the docker CLI's output carries the fake's stamps";
+  EXPECT_TRUE(fs::exists(dir_ + "/result/junit.xml"));
+  EXPECT_TRUE(fs::exists(dir_ + "/result/summary.md"));
+}
+
+}  // namespace
+}  // namespace leakbench::harness
