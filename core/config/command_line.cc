@@ -109,6 +109,9 @@ class FlagSet {
                            "fd, memory, stream, series-rotation or series-container (default "
                            "none)")
                 ->type_name("KIND");
+    leak_every_ = app.add_option("--inject-leak-every", leak_every_value_,
+                                 "With --inject-leak: leak once every N rotations (default 1)")
+                      ->type_name("N");
   }
 
   // Applies every given flag to `config`. Throws std::invalid_argument with
@@ -127,6 +130,15 @@ class FlagSet {
     }
     if (sink_->count() > 0) Prefixed(kSinkFlag, [&] { ApplySinkSpec(sink_spec_, config.sink); });
     if (leak_->count() > 0) Prefixed("--inject-leak", [&] { config.leak = ParseLeakKind(leak_name_); });
+    if (leak_every_->count() > 0) {
+      Prefixed("--inject-leak-every", [&] {
+        if (leak_every_value_ < 1 || leak_every_value_ > 1'000'000'000) {
+          throw std::invalid_argument("expected a number of rotations from 1 to 1000000000, got " +
+                                      std::to_string(leak_every_value_));
+        }
+        config.leak_every = static_cast<std::uint32_t>(leak_every_value_);
+      });
+    }
   }
 
   // The flag that was given for `key`, or "".
@@ -155,8 +167,10 @@ class FlagSet {
   std::vector<CLI::Option*> options_;
   std::string sink_spec_;
   std::string leak_name_;
+  long long leak_every_value_ = 1;
   CLI::Option* sink_ = nullptr;
   CLI::Option* leak_ = nullptr;
+  CLI::Option* leak_every_ = nullptr;
 };
 
 // Names where the value behind `problem` came from: a flag, $DOCKER_HOST, or

@@ -130,6 +130,9 @@ TEST(CommandLineTest, InjectLeakKinds) {
   EXPECT_EQ(Ok({"--inject-leak", "series-rotation"}).leak, LeakKind::kSeriesRotation);
   EXPECT_EQ(Ok({"--inject-leak", "series-container"}).leak, LeakKind::kSeriesContainer);
   EXPECT_THAT(Bad({"--inject-leak", "cpu"}), HasSubstr("--inject-leak: expected one of none, thread"));
+  EXPECT_EQ(Ok({"--inject-leak", "fd", "--inject-leak-every", "50"}).leak_every, 50u);
+  EXPECT_EQ(Ok({"--inject-leak", "fd"}).leak_every, 1u);
+  EXPECT_THAT(Bad({"--inject-leak-every", "0"}), HasSubstr("--inject-leak-every: expected a number of rotations"));
 }
 
 TEST(CommandLineTest, DockerHostComesFromFlagThenFileThenEnvThenDefault) {

@@ -73,6 +73,9 @@ struct Config {
   std::chrono::nanoseconds state_flush_interval = std::chrono::seconds(5);
   std::string log_level = "info";  // trace debug info warn error critical off
   LeakKind leak = LeakKind::kNone;
+  // Leak once every this many rotations (1 = every rotation), so the harness
+  // can find the smallest leak rate each criterion catches.
+  std::uint32_t leak_every = 1;
 };
 
 }  // namespace logcap

@@ -124,7 +124,8 @@ class Engine::Impl {
   void OnEndChecked(const std::string& id, std::uint64_t serial, const TransferResult& result,
                     std::optional<ContainerInfo> info);
   void Rotate(Container& c);
-  void CloseStream(Container& c);
+  // keep_open: leave the transfer open and unread (--inject-leak stream).
+  void CloseStream(Container& c, bool keep_open = false);
   void Failed(Container& c, std::string_view error_type, const std::string& message);
   void Drop(const std::string& id, std::string_view why);
   void ResumePaused();
@@ -191,7 +192,7 @@ Engine::Impl::Impl(const Config& config, Sink& sink, EngineMetrics& metrics)
       scheduler_(StreamScheduler::Options{config.docker.max_streams, config.docker.rotation_interval,
                                           config.docker.rotation_jitter, config.docker.oversubscribed_lease},
                  [this] { return std::uniform_real_distribution<double>(0.0, 1.0)(rng_); }),
-      leak_(config.leak, metrics),
+      leak_(config.leak, metrics, config.leak_every),
       daemon_backoff_(Backoff::Options{.base = milliseconds(100), .cap = std::chrono::seconds(5)},
                       Backoff::SeededUniform(std::random_device{}())) {
   if (!config_.state_file.empty()) {
@@ -586,10 +587,10 @@ bool Engine::Impl::Deliver(Container& c) {
   return all;
 }
 
-void Engine::Impl::CloseStream(Container& c) {
+void Engine::Impl::CloseStream(Container& c, bool keep_open) {
   // The slot's stream or request ends here, whatever it was.
   if (c.transfer != 0) {
-    if (c.phase == Phase::kStreaming && leak_.keep_rotated_streams()) {
+    if (c.phase == Phase::kStreaming && keep_open) {
       leaked_transfers_.push_back(c.transfer);  // left open on purpose
     } else {
       loop_.Cancel(c.transfer);
@@ -626,7 +627,7 @@ void Engine::Impl::Rotate(Container& c) {
     leak_.OnRotation();
     c.backoff.Reset();  // a whole lease without an error
   }
-  CloseStream(c);
+  CloseStream(c, c.phase == Phase::kStreaming && leak_.keep_rotated_streams());
   if (c.destroyed) {
     Drop(c.id, "destroyed");
     return;

@@ -3,12 +3,14 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <string>
 
 namespace logcap {
 
-LeakInjector::LeakInjector(LeakKind kind, EngineMetrics& metrics) : kind_(kind), metrics_(metrics) {
+LeakInjector::LeakInjector(LeakKind kind, EngineMetrics& metrics, std::uint32_t every)
+    : kind_(kind), metrics_(metrics), every_(std::max<std::uint32_t>(every, 1)) {
   if (kind_ == LeakKind::kSeriesContainer) metrics_.SetKeepRemovedSeries(true);
 }
 
@@ -20,6 +22,8 @@ LeakInjector::~LeakInjector() {
 
 void LeakInjector::OnRotation() {
   constexpr std::size_t kBlock = 64 << 10;
+  leak_now_ = ++rotations_ % every_ == 0;
+  if (!leak_now_) return;
   switch (kind_) {
     case LeakKind::kNone:
     case LeakKind::kStream:  // the engine keeps the stream itself

@@ -21,21 +21,26 @@ namespace logcap {
 
 class LeakInjector {
  public:
-  LeakInjector(LeakKind kind, EngineMetrics& metrics);
+  // Leaks at one rotation in `every` (1 = each rotation).
+  LeakInjector(LeakKind kind, EngineMetrics& metrics, std::uint32_t every = 1);
   ~LeakInjector();
   LeakInjector(const LeakInjector&) = delete;
   LeakInjector& operator=(const LeakInjector&) = delete;
 
   void OnRotation();
-  // kStream: the engine must not close a rotated stream.
-  bool keep_rotated_streams() const { return kind_ == LeakKind::kStream; }
+  // kStream: the engine must not close the stream it is rotating now (asked
+  // right after OnRotation()).
+  bool keep_rotated_streams() const { return kind_ == LeakKind::kStream && leak_now_; }
   LeakKind kind() const { return kind_; }
   std::uint64_t leaked() const { return leaked_; }
 
  private:
   LeakKind kind_;
   EngineMetrics& metrics_;
+  std::uint32_t every_;
+  std::uint64_t rotations_ = 0;
   std::uint64_t leaked_ = 0;
+  bool leak_now_ = false;
   std::mutex mutex_;
   std::condition_variable_any wake_;
   std::vector<std::jthread> threads_;

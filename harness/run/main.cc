@@ -53,6 +53,7 @@ struct Overrides {
   std::optional<double> rate;
   std::string target_cmd;
   std::string inject_leak;
+  std::size_t inject_leak_every = 0;
 };
 
 void Apply(const Overrides& o, Scenario& s) {
@@ -67,6 +68,7 @@ void Apply(const Overrides& o, Scenario& s) {
     s.target.command = o.target_cmd;
   }
   if (!o.inject_leak.empty()) s.target.inject_leak = o.inject_leak;
+  if (o.inject_leak_every > 0) s.target.inject_leak_every = o.inject_leak_every;
   if (s.warmup >= s.duration) {
     throw CLI::ValidationError("--warmup", "the warm-up (" + leakbench::FormatDuration(s.warmup) +
                                                ") must be shorter than the run (" +
@@ -154,6 +156,8 @@ int main(int argc, char** argv) {
   app.add_option("--rate", rate, "Lines per second per container")->check(CLI::Range(0.0, 1e6));
   app.add_option("--target-cmd", o.target_cmd, "Follow with this command (sh -c, DOCKER_HOST set) instead of log-capturer");
   app.add_option("--inject-leak", o.inject_leak, "Make log-capturer leak on purpose (negative control)");
+  app.add_option("--inject-leak-every", o.inject_leak_every, "... at one rotation in N (default 1)")
+      ->check(CLI::Range(1, 1000000000));
   app.add_option("--out", out_dir, "Write result.json, junit.xml and summary.md here");
   app.add_option("--junit", junit, "Write junit.xml here instead of DIR/junit.xml");
   app.add_option("--keep-run-dir", keep_dir, "Copy the run's files (logs, sink output) here");

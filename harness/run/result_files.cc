@@ -97,6 +97,7 @@ json ResultJson(const RunData& run, const Verdict& v) {
         {"rotation_interval_s", std::chrono::duration<double>(s.target.rotation_interval).count()},
         {"max_streams", s.target.max_streams},
         {"inject_leak", s.target.inject_leak},
+        {"inject_leak_every", s.target.inject_leak_every},
         {"duration_s", std::chrono::duration<double>(s.duration).count()},
         {"warmup_s", std::chrono::duration<double>(s.warmup).count()},
         {"sample_interval_s", std::chrono::duration<double>(s.sample_interval).count()}}},

@@ -303,6 +303,8 @@ RunData RunScenario(const Scenario& s, const RunOptions& o) {
       if (!s.target.inject_leak.empty()) {
         argv.push_back("--inject-leak");
         argv.push_back(s.target.inject_leak);
+        argv.push_back("--inject-leak-every");
+        argv.push_back(std::to_string(s.target.inject_leak_every));
       }
       argv.insert(argv.end(), s.target.extra_args.begin(), s.target.extra_args.end());
     }

@@ -330,6 +330,8 @@ class Parser {
                  {"max_streams", [&](const YAML::Node& n) { t.max_streams = Count(n, "target.max_streams", 1); }},
                  {"inject_leak",
                   [&](const YAML::Node& n) { t.inject_leak = n.IsNull() ? "" : Str(n, "target.inject_leak"); }},
+                 {"inject_leak_every",
+                  [&](const YAML::Node& n) { t.inject_leak_every = Count(n, "target.inject_leak_every", 1); }},
                  {"extra_args", [&](const YAML::Node& n) { t.extra_args = StrList(n, "target.extra_args"); }},
              });
   }

@@ -70,6 +70,7 @@ struct TargetSpec {
   std::chrono::nanoseconds rotation_interval = std::chrono::seconds(5);
   std::size_t max_streams = 50;
   std::string inject_leak;             // "" = none (log-capturer only)
+  std::size_t inject_leak_every = 1;   // leak at one rotation in N
   std::vector<std::string> extra_args; // more log-capturer flags
 };
 

@@ -13,6 +13,7 @@
 #include <sstream>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -59,12 +60,27 @@ bool Alive(pid_t pid) {
   return close != std::string::npos && stat.size() > close + 2 && stat[close + 2] != 'Z';
 }
 
-std::set<std::string> RunDirs() {
-  std::set<std::string> out;
-  for (const auto& e : fs::directory_iterator("/tmp")) {
-    if (e.path().filename().string().rfind("leakbench-run.", 0) == 0) out.insert(e.path());
+// The run directory of a leakbench whose children are `children`: the
+// parent of fake-dockerd's --socket (other tests may run leakbench at the
+// same time, so "a new directory in /tmp" would not do).
+std::string RunDirOf(const std::set<pid_t>& children) {
+  for (pid_t c : children) {
+    const std::string cmdline = Slurp("/proc/" + std::to_string(c) + "/cmdline");
+    std::vector<std::string> args;
+    std::string arg;
+    for (char ch : cmdline) {
+      if (ch == '\0') {
+        args.push_back(arg);
+        arg.clear();
+      } else {
+        arg += ch;
+      }
+    }
+    for (std::size_t i = 0; i + 1 < args.size(); ++i) {
+      if (args[i] == "--socket") return fs::path(args[i + 1]).parent_path();
+    }
   }
-  return out;
+  return "";
 }
 
 template <typename Pred>
@@ -81,12 +97,11 @@ struct Started {
   std::unique_ptr<ChildProcess> leakbench;
   std::set<pid_t> children;  // fake-dockerd, log-capturer, the watchdog
   std::set<pid_t> grandchildren;
-  std::set<std::string> new_dirs;
+  std::string run_dir;
 };
 
 Started StartLong(const std::string& dir) {
   Started s;
-  const auto before = RunDirs();
   s.leakbench = std::make_unique<ChildProcess>(
       std::vector<std::string>{kLeakbench, "--containers", "5", "--duration", "60s", "--warmup", "5s",
                                "--rotation-interval", "1s", "--quiet"},
@@ -98,9 +113,7 @@ Started StartLong(const std::string& dir) {
   for (pid_t c : s.children) {
     for (pid_t g : ChildrenOf(c)) s.grandchildren.insert(g);
   }
-  for (const auto& d : RunDirs()) {
-    if (before.count(d) == 0) s.new_dirs.insert(d);
-  }
+  s.run_dir = RunDirOf(s.children);
   return s;
 }
 
@@ -131,7 +144,8 @@ TEST_F(LeakbenchProcess, BadCommandLinesExitTwo) {
 TEST_F(LeakbenchProcess, SigkillLeavesNoChildAndNoRunDirectory) {
   Started s = StartLong(dir_);
   ASSERT_GE(s.children.size(), 3u) << Slurp(dir_ + "/err");
-  ASSERT_EQ(s.new_dirs.size(), 1u);
+  ASSERT_FALSE(s.run_dir.empty());
+  ASSERT_TRUE(fs::exists(s.run_dir));
   kill(s.leakbench->pid(), SIGKILL);
   EXPECT_TRUE(Within(10s, [&] {
     for (pid_t c : s.children) {
@@ -142,7 +156,7 @@ TEST_F(LeakbenchProcess, SigkillLeavesNoChildAndNoRunDirectory) {
     }
     return true;
   })) << "children left running after SIGKILL";
-  EXPECT_TRUE(Within(10s, [&] { return !fs::exists(*s.new_dirs.begin()); })) << *s.new_dirs.begin();
+  EXPECT_TRUE(Within(10s, [&] { return !fs::exists(s.run_dir); })) << s.run_dir;
 }
 
 TEST_F(LeakbenchProcess, SigintStopsEverythingAndExitsTwo) {
@@ -158,7 +172,8 @@ TEST_F(LeakbenchProcess, SigintStopsEverythingAndExitsTwo) {
     }
     return true;
   }));
-  for (const auto& d : s.new_dirs) EXPECT_FALSE(fs::exists(d)) << d;
+  ASSERT_FALSE(s.run_dir.empty());
+  EXPECT_FALSE(fs::exists(s.run_dir)) << s.run_dir;
 }
 
 // The docker CLI as the follower: its output (raw lines) is judged for loss.

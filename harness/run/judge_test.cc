@@ -1,0 +1,151 @@
+// The judge and the result files on synthetic runs: flat series pass, a
+// steady leak fails its growth and trend criteria, a single step is not a
+// trend, the warm-up is excluded, loss/concurrency/rotation use their
+// bounds, a run that could not be done is an error (exit 2), a negative
+// control exits 0 only when it failed on its criterion; junit.xml has one
+// testcase per criterion and escapes what it quotes; summary.md lists
+// failures first.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "harness/run/judge.h"
+#include "harness/run/result_files.h"
+
+namespace leakbench::harness {
+namespace {
+
+// A completed run of `seconds` samples (1 Hz, warm-up 10 s) whose threads
+// follow `threads(t)`; 20 rotations per second; everything else healthy.
+template <typename F>
+RunData SyntheticRun(int seconds, F threads) {
+  RunData run;
+  run.completed = true;
+  run.scenario.name = "synthetic";
+  run.scenario.duration = std::chrono::seconds(seconds);
+  run.scenario.warmup = std::chrono::seconds(10);
+  run.scenario.target.rotation_interval = std::chrono::seconds(2);
+  run.scenario.target.max_streams = 50;
+  run.scenario.criteria.max_concurrent_streams = 50;
+  for (int t = 0; t < seconds; ++t) {
+    Sample x;
+    x.t = t;
+    x.proc.ok = true;
+    x.proc.threads = static_cast<std::size_t>(threads(t));
+    x.proc.fds.socket = 30;
+    x.proc.rss_bytes = 16u << 20;
+    x.streams_open = 20;
+    x.streams_closed = static_cast<std::uint64_t>(t) * 20;
+    x.metric_streams_active = 20;
+    x.metric_rotations = t * 20.0;
+    x.metric_series = 60;
+    run.samples.push_back(x);
+  }
+  run.follow_streams_peak = 20;
+  run.ages.max_age_s = 2.0;
+  run.ages.rotated = static_cast<std::size_t>(seconds) * 20;
+  run.loss.judged = true;
+  run.loss.emitted = run.loss.captured = 1000;
+  run.loss.containers = run.loss.containers_captured = 20;
+  return run;
+}
+
+const CriterionResult& Find(const Verdict& v, const std::string& id) {
+  for (const auto& c : v.criteria) {
+    if (c.id == id) return c;
+  }
+  throw std::runtime_error("no criterion " + id);
+}
+
+TEST(Judge, FlatRunPassesEveryCriterion) {
+  const Verdict v = Judge(SyntheticRun(60, [](int) { return 6; }));
+  EXPECT_EQ(v.verdict, "pass");
+  for (const auto& c : v.criteria) EXPECT_TRUE(c.pass || !c.judged) << c.id << ": " << c.detail;
+  EXPECT_EQ(ExitCode(v), 0);
+}
+
+TEST(Judge, SteadyThreadLeakFailsGrowthAndTrend) {
+  // 3 threads a minute: one every 20 s.
+  const Verdict v = Judge(SyntheticRun(120, [](int t) { return 6 + t / 20; }));
+  EXPECT_EQ(v.verdict, "fail");
+  EXPECT_FALSE(Find(v, "thread_growth").pass) << Find(v, "thread_growth").detail;
+  EXPECT_NEAR(Find(v, "thread_growth").measured, 3.0, 0.5);
+  EXPECT_FALSE(Find(v, "thread_trend").pass) << Find(v, "thread_trend").detail;
+  EXPECT_EQ(ExitCode(v), 1);
+}
+
+TEST(Judge, ASingleStepIsNotATrend) {
+  // One more thread, once, in the middle: not continuous growth.
+  const Verdict v = Judge(SyntheticRun(120, [](int t) { return t < 65 ? 6 : 7; }));
+  EXPECT_TRUE(Find(v, "thread_trend").pass) << Find(v, "thread_trend").detail;
+  EXPECT_TRUE(Find(v, "thread_growth").pass) << Find(v, "thread_growth").detail;
+}
+
+TEST(Judge, WarmupIsExcluded) {
+  // Threads start up during the first 10 s, then stay flat.
+  const Verdict v = Judge(SyntheticRun(60, [](int t) { return t < 10 ? 1 + t : 6; }));
+  EXPECT_TRUE(Find(v, "thread_growth").pass) << Find(v, "thread_growth").detail;
+  EXPECT_TRUE(Find(v, "thread_trend").pass);
+}
+
+TEST(Judge, LossConcurrencyAndRotationUseTheirBounds) {
+  RunData run = SyntheticRun(60, [](int) { return 6; });
+  run.loss.captured = 990;
+  run.follow_streams_peak = 51;
+  run.ages.max_age_s = 12.5;  // rotation 2 s + tolerance 10 s = 12 s
+  const Verdict v = Judge(run);
+  EXPECT_FALSE(Find(v, "log_loss").pass);
+  EXPECT_EQ(Find(v, "log_loss").measured, 10);
+  EXPECT_FALSE(Find(v, "concurrency").pass);
+  EXPECT_FALSE(Find(v, "rotation").pass);
+  EXPECT_EQ(Find(v, "rotation").bound, 12);
+}
+
+TEST(Judge, MetricsDisagreeingWithTheFakeFail) {
+  RunData run = SyntheticRun(60, [](int) { return 6; });
+  for (auto& x : run.samples) x.metric_streams_active = 5;  // the fake sees 20
+  EXPECT_FALSE(Find(Judge(run), "metrics").pass);
+}
+
+TEST(Judge, RunThatCouldNotBeDoneIsAnError) {
+  RunData run;
+  run.failure = "fake-dockerd did not start";
+  const Verdict v = Judge(run);
+  EXPECT_EQ(v.verdict, "error");
+  EXPECT_EQ(ExitCode(v), 2);
+}
+
+TEST(Judge, NegativeControlPassesOnlyWhenItFailsOnItsCriterion) {
+  RunData leaking = SyntheticRun(120, [](int t) { return 6 + t / 2; });
+  leaking.scenario.expect_fail = "thread_growth";
+  EXPECT_EQ(ExitCode(Judge(leaking)), 0);
+  leaking.scenario.expect_fail = "fd_growth";  // fails, but not there
+  EXPECT_EQ(ExitCode(Judge(leaking)), 1);
+  RunData clean = SyntheticRun(60, [](int) { return 6; });
+  clean.scenario.expect_fail = "thread_growth";  // the harness missed a leak
+  EXPECT_EQ(ExitCode(Judge(clean)), 1);
+}
+
+TEST(ResultFiles, JunitHasOneCasePerCriterionAndEscapes) {
+  RunData run = SyntheticRun(60, [](int) { return 6; });
+  run.scenario.name = "a<b>&\"c\"";
+  run.error_lines = 1;
+  run.error_examples = {"x error <boom> & more"};
+  const Verdict v = Judge(run);
+  const auto result = ResultJson(run, v);
+  EXPECT_EQ(result["schema_version"], kResultSchemaVersion);
+  EXPECT_EQ(result["samples"]["t"].size(), 60u);
+  const std::string xml = JunitXml(result);
+  std::size_t cases = 0;
+  for (std::size_t p = xml.find("<testcase "); p != std::string::npos; p = xml.find("<testcase ", p + 1)) ++cases;
+  EXPECT_EQ(cases, v.criteria.size());
+  EXPECT_NE(xml.find("a&lt;b&gt;&amp;&quot;c&quot;"), std::string::npos);
+  EXPECT_EQ(xml.find("<boom>"), std::string::npos);
+  EXPECT_NE(xml.find("<failure"), std::string::npos);
+  const std::string md = SummaryMarkdown(result);
+  EXPECT_NE(md.find("FAIL"), std::string::npos);
+  EXPECT_LT(md.find("`engine_errors`"), md.find("`threads_baseline`")) << "failures come first";
+}
+
+}  // namespace
+}  // namespace leakbench::harness
