@@ -70,6 +70,7 @@ Growth Fit(const Series& s) {
 json GrowthJson(const Growth& g, double scale) {
   return {{"per_minute", g.per_second.valid ? g.per_second.slope * 60 * scale : 0.0},
           {"per_minute_ci", {g.per_second.lower * 60 * scale, g.per_second.upper * 60 * scale}},
+          {"intercept", g.per_second.valid ? g.per_second.intercept * scale : 0.0},
           {"per_1000_rotations", g.per_rotation.valid ? g.per_rotation.slope * 1000 * scale : 0.0},
           {"trend_p_value", g.trend.p_value},
           {"trend_direction", g.trend.direction},

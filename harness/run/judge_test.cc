@@ -149,3 +149,32 @@ TEST(ResultFiles, JunitHasOneCasePerCriterionAndEscapes) {
 
 }  // namespace
 }  // namespace leakbench::harness
+
+namespace leakbench::harness {
+namespace {
+
+TEST(ResultFiles, ResultJsonCarriesFittedLinesLagAndRotations) {
+  // threads = 10 + t/6 (10 per minute) from the start.
+  RunData run = SyntheticRun(70, [](int t) { return 10 + t / 6; });
+  run.samples[5].capture_lag_max_s = 0.25;
+  run.samples[5].capture_lag_median_s = 0.05;
+  run.samples[5].metric_containers_waiting = 3;
+  run.ages.rotations = {{1.5, 2.0}, {3.0, 1.9}};
+  const nlohmann::json j = ResultJson(run, Judge(run));
+  const auto& threads = j.at("figures").at("threads");
+  EXPECT_NEAR(threads.at("per_minute").get<double>(), 10, 0.5);
+  // The fitted line goes through the data: at t = 60 it says about 20.
+  EXPECT_NEAR(threads.at("intercept").get<double>() + threads.at("per_minute").get<double>(), 20, 1.0);
+  const auto& samples = j.at("samples");
+  EXPECT_EQ(samples.at("capture_lag_max_s").size(), samples.at("t").size());
+  EXPECT_EQ(samples.at("capture_lag_max_s")[5], 0.25);
+  EXPECT_EQ(samples.at("capture_lag_median_s")[5], 0.05);
+  EXPECT_EQ(samples.at("metric_containers_waiting")[5], 3);
+  EXPECT_TRUE(samples.at("capture_lag_max_s")[4].is_null());
+  EXPECT_EQ(j.at("rotations").at("total"), 1400);
+  EXPECT_EQ(j.at("rotations").at("t"), nlohmann::json({1.5, 3.0}));
+  EXPECT_EQ(j.at("rotations").at("age_s"), nlohmann::json({2.0, 1.9}));
+}
+
+}  // namespace
+}  // namespace leakbench::harness

@@ -64,7 +64,9 @@ json ResultJson(const RunData& run, const Verdict& v) {
                   {"fds_other", json::array()},  {"rss_bytes", json::array()},    {"pss_bytes", json::array()},
                   {"cpu_seconds", json::array()}, {"streams_open", json::array()}, {"streams_closed", json::array()},
                   {"metric_streams_active", json::array()}, {"metric_rotations", json::array()},
-                  {"metric_series", json::array()}};
+                  {"metric_series", json::array()}, {"metric_containers_waiting", json::array()},
+                  {"capture_lag_max_s", json::array()}, {"capture_lag_median_s", json::array()}};
+  const auto opt = [](const std::optional<double>& value) { return value ? json(*value) : json(nullptr); };
   for (const Sample& x : run.samples) {
     samples["t"].push_back(x.t);
     samples["threads"].push_back(x.proc.threads);
@@ -81,6 +83,14 @@ json ResultJson(const RunData& run, const Verdict& v) {
     samples["metric_streams_active"].push_back(x.metric_streams_active ? json(*x.metric_streams_active) : json(nullptr));
     samples["metric_rotations"].push_back(x.metric_rotations ? json(*x.metric_rotations) : json(nullptr));
     samples["metric_series"].push_back(x.metric_series);
+    samples["metric_containers_waiting"].push_back(opt(x.metric_containers_waiting));
+    samples["capture_lag_max_s"].push_back(opt(x.capture_lag_max_s));
+    samples["capture_lag_median_s"].push_back(opt(x.capture_lag_median_s));
+  }
+  json rotations = {{"total", run.ages.rotated}, {"t", json::array()}, {"age_s", json::array()}};
+  for (const auto& r : run.ages.rotations) {
+    rotations["t"].push_back(r.t);
+    rotations["age_s"].push_back(r.age_s);
   }
   json result = {
       {"schema_version", kResultSchemaVersion},
@@ -109,7 +119,8 @@ json ResultJson(const RunData& run, const Verdict& v) {
         {"interrupted", run.interrupted}}},
       {"criteria", criteria},
       {"figures", v.figures},
-      {"samples", samples}};
+      {"samples", samples},
+      {"rotations", rotations}};
   if (v.expect_fail) result["expectation"] = {{"expect_fail", *v.expect_fail}, {"met", v.expectation_met}};
   return result;
 }

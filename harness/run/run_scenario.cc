@@ -68,6 +68,27 @@ std::optional<double> MetricValue(const std::string& text, const std::string& na
   return std::strtod(text.c_str() + start, nullptr);
 }
 
+// Every sample of metric `name` (any labels) in a Prometheus text exposition.
+std::vector<double> MetricValues(const std::string& text, const std::string& name) {
+  std::vector<double> values;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.size() <= name.size() || line.compare(0, name.size(), name) != 0) continue;
+    std::size_t at = name.size();
+    if (line[at] == '{') {
+      at = line.find('}', at);
+      if (at == std::string::npos) continue;
+      ++at;
+    }
+    if (at >= line.size() || line[at] != ' ') continue;
+    char* end = nullptr;
+    const double v = std::strtod(line.c_str() + at + 1, &end);
+    if (end != line.c_str() + at + 1) values.push_back(v);
+  }
+  return values;
+}
+
 std::size_t SeriesCount(const std::string& text) {
   std::size_t n = 0;
   std::istringstream in(text);
@@ -152,9 +173,12 @@ LossCount JudgeLoss(const std::vector<std::string>& outputs, const json& contain
   return loss;
 }
 
-StreamAges AgesOf(const json& streams, std::int64_t now_ns) {
+// `now_ns` is the fake's clock when `streams` was taken and `now_t` the
+// same moment in seconds since the target started.
+StreamAges AgesOf(const json& streams, std::int64_t now_ns, double now_t) {
   StreamAges a;
   std::vector<double> closed;
+  std::vector<StreamAges::Rotation> rotations;
   for (const auto& s : streams) {
     if (s.value("endpoint", "") != "logs" || !s.value("follow", false)) continue;
     const std::int64_t opened = s.at("opened_at_ns").get<std::int64_t>();
@@ -163,7 +187,10 @@ StreamAges AgesOf(const json& streams, std::int64_t now_ns) {
     const double age = static_cast<double>(closed_at - opened) / 1e9;
     if (open || s.value("close_reason", "") == "client_closed") {
       a.max_age_s = std::max(a.max_age_s, age);
-      if (!open) closed.push_back(age);
+      if (!open) {
+        closed.push_back(age);
+        rotations.push_back({now_t - static_cast<double>(now_ns - closed_at) / 1e9, age});
+      }
     }
   }
   a.rotated = closed.size();
@@ -172,7 +199,22 @@ StreamAges AgesOf(const json& streams, std::int64_t now_ns) {
     a.median_age_s = closed[closed.size() / 2];
     a.p95_age_s = closed[std::min(closed.size() - 1, closed.size() * 95 / 100)];
   }
+  std::sort(rotations.begin(), rotations.end(), [](const auto& x, const auto& y) { return x.t < y.t; });
+  if (rotations.size() <= kMaxRotationRecords) {
+    a.rotations = std::move(rotations);
+  } else {
+    for (std::size_t i = 0; i < kMaxRotationRecords; ++i) {
+      a.rotations.push_back(rotations[i * (rotations.size() - 1) / (kMaxRotationRecords - 1)]);
+    }
+  }
   return a;
+}
+
+// The median of `v` (sorted in place); nullopt when empty.
+std::optional<double> Median(std::vector<double>& v) {
+  if (v.empty()) return std::nullopt;
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
 }
 
 void Progress(const RunOptions& o, const Scenario& s, const Sample& x, bool tty, double* last_plain) {
@@ -356,6 +398,10 @@ RunData RunScenario(const Scenario& s, const RunOptions& o) {
             x.metric_streams_active = MetricValue(m.body, "log_capturer_container_streams_active");
             x.metric_rotations = MetricValue(m.body, "log_capturer_container_stream_rotations_total");
             x.metric_series = SeriesCount(m.body);
+            x.metric_containers_waiting = MetricValue(m.body, "log_capturer_containers_waiting");
+            std::vector<double> lag = MetricValues(m.body, "log_capturer_capture_lag_seconds");
+            if (!lag.empty()) x.capture_lag_max_s = *std::max_element(lag.begin(), lag.end());
+            x.capture_lag_median_s = Median(lag);
           }
         }
         x.sample_cost_ms = std::chrono::duration<double, std::milli>(Clock::now() - cost_start).count();
@@ -389,7 +435,7 @@ RunData RunScenario(const Scenario& s, const RunOptions& o) {
     run.follow_streams_peak =
         std::max<std::uint64_t>(run.follow_streams_peak, truth_end.value("follow_streams_peak", 0u));
     const json streams = FakeControl(control, "GET", "/streams?state=all&limit=200000");
-    run.ages = AgesOf(streams, truth_end.value("now_ns", std::int64_t{0}));
+    run.ages = AgesOf(streams, truth_end.value("now_ns", std::int64_t{0}), Seconds(Clock::now() - t0));
     run.target_exit = target.Stop(SIGTERM, std::chrono::seconds(5), &run.stop_took);
     fake.Stop(SIGTERM, std::chrono::seconds(5));
     run.loss = JudgeLoss(outputs, containers);

@@ -41,6 +41,9 @@ struct Sample {
   std::optional<double> metric_streams_active;
   std::optional<double> metric_rotations;
   std::size_t metric_series = 0;  // sample lines in /metrics
+  std::optional<double> metric_containers_waiting;
+  std::optional<double> capture_lag_max_s;     // over the per-container lag gauges
+  std::optional<double> capture_lag_median_s;
   double sample_cost_ms = 0;      // what taking this sample cost leakbench
 };
 
@@ -61,7 +64,16 @@ struct StreamAges {
   double max_age_s = 0;      // over closed-by-client and still-open streams
   double median_age_s = 0;   // closed by client
   double p95_age_s = 0;
+  // Each stream the client closed: when (seconds since the target started)
+  // and how long it had lived, in closing order; thinned to at most
+  // kMaxRotationRecords evenly spread entries (`rotated` is the full count).
+  struct Rotation {
+    double t = 0;
+    double age_s = 0;
+  };
+  std::vector<Rotation> rotations;
 };
+inline constexpr std::size_t kMaxRotationRecords = 4000;
 
 struct RunData {
   Scenario scenario;
