@@ -5,7 +5,7 @@
 namespace logcap {
 namespace {
 
-[[noreturn]] void Fail(std::string_view text, std::string_view why) {
+[[noreturn]] void HostPortFail(std::string_view text, std::string_view why) {
   throw std::invalid_argument("'" + std::string(text) + "' is not HOST:PORT (" +
                               std::string(why) + ")");
 }
@@ -21,31 +21,31 @@ std::string HostPort::ToString() const {
 
 HostPort ParseHostPort(std::string_view text) {
   const std::size_t colon = text.rfind(':');
-  if (colon == std::string_view::npos) Fail(text, "missing ':PORT'");
+  if (colon == std::string_view::npos) HostPortFail(text, "missing ':PORT'");
   std::string_view host = text.substr(0, colon);
   const std::string_view port = text.substr(colon + 1);
 
   if (!host.empty() && host.front() == '[') {
-    if (host.size() < 3 || host.back() != ']') Fail(text, "unbalanced '[' around the host");
+    if (host.size() < 3 || host.back() != ']') HostPortFail(text, "unbalanced '[' around the host");
     host = host.substr(1, host.size() - 2);
   } else if (host.find(':') != std::string_view::npos) {
-    Fail(text, "an IPv6 host needs brackets, e.g. [::1]:9464");
+    HostPortFail(text, "an IPv6 host needs brackets, e.g. [::1]:9464");
   }
-  if (host.empty()) Fail(text, "empty host");
+  if (host.empty()) HostPortFail(text, "empty host");
   for (const char c : host) {
     if (c == '/' || c == '[' || c == ']' || c == ' ' || c == '\t' || c == '@') {
-      Fail(text, "bad character in the host");
+      HostPortFail(text, "bad character in the host");
     }
   }
 
-  if (port.empty()) Fail(text, "empty port");
-  if (port.size() > 5) Fail(text, "port out of range 0..65535");
+  if (port.empty()) HostPortFail(text, "empty port");
+  if (port.size() > 5) HostPortFail(text, "port out of range 0..65535");
   unsigned value = 0;
   for (const char c : port) {
-    if (!IsDigit(c)) Fail(text, "port is not a number");
+    if (!IsDigit(c)) HostPortFail(text, "port is not a number");
     value = value * 10 + static_cast<unsigned>(c - '0');
   }
-  if (value > 65535) Fail(text, "port out of range 0..65535");
+  if (value > 65535) HostPortFail(text, "port out of range 0..65535");
   return HostPort{std::string(host), static_cast<std::uint16_t>(value)};
 }
 

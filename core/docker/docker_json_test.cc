@@ -53,7 +53,7 @@ const std::string kDieEvent =
 
 // The DockerJsonError message of `f()`, or "" when it does not throw.
 template <typename F>
-std::string ErrorOf(F f) {
+std::string ThrownMessage(F f) {
   try {
     f();
   } catch (const DockerJsonError& e) {
@@ -86,21 +86,21 @@ TEST(DockerJsonTest, ContainerListMissingOptionalFields) {
 }
 
 TEST(DockerJsonTest, ContainerListErrorsSayWhere) {
-  EXPECT_NE(ErrorOf([] { ParseContainerList("{bad"); }).find("not JSON"), std::string::npos);
-  EXPECT_NE(ErrorOf([] { ParseContainerList(R"({"message":"x"})"); }).find("expected a JSON array"),
+  EXPECT_NE(ThrownMessage([] { ParseContainerList("{bad"); }).find("not JSON"), std::string::npos);
+  EXPECT_NE(ThrownMessage([] { ParseContainerList(R"({"message":"x"})"); }).find("expected a JSON array"),
             std::string::npos);
-  const std::string e1 = ErrorOf([] { ParseContainerList(R"([{"Id":"a"},{"Names":["/x"]}])"); });
+  const std::string e1 = ThrownMessage([] { ParseContainerList(R"([{"Id":"a"},{"Names":["/x"]}])"); });
   EXPECT_NE(e1.find("entry 1"), std::string::npos) << e1;
   EXPECT_NE(e1.find("no Id"), std::string::npos) << e1;
-  const std::string e2 = ErrorOf([] { ParseContainerList(R"([{"Id":42}])"); });
+  const std::string e2 = ThrownMessage([] { ParseContainerList(R"([{"Id":42}])"); });
   EXPECT_NE(e2.find("entry 0"), std::string::npos) << e2;
   EXPECT_NE(e2.find("'Id'"), std::string::npos) << e2;
-  const std::string e3 = ErrorOf([] { ParseContainerList(R"([{"Id":"a","Labels":["k=v"]}])"); });
+  const std::string e3 = ThrownMessage([] { ParseContainerList(R"([{"Id":"a","Labels":["k=v"]}])"); });
   EXPECT_NE(e3.find("'Labels'"), std::string::npos) << e3;
-  const std::string e4 = ErrorOf([] { ParseContainerList(R"([{"Id":"a","State":1}])"); });
+  const std::string e4 = ThrownMessage([] { ParseContainerList(R"([{"Id":"a","State":1}])"); });
   EXPECT_NE(e4.find("'State'"), std::string::npos) << e4;
-  EXPECT_NE(ErrorOf([] { ParseContainerList("[1]"); }).find("not an object"), std::string::npos);
-  EXPECT_NE(ErrorOf([] { ParseContainerList(""); }), "");
+  EXPECT_NE(ThrownMessage([] { ParseContainerList("[1]"); }).find("not an object"), std::string::npos);
+  EXPECT_NE(ThrownMessage([] { ParseContainerList(""); }), "");
 }
 
 TEST(DockerJsonTest, InspectRealShape) {
@@ -131,14 +131,14 @@ TEST(DockerJsonTest, InspectMissingOrOddOptionalParts) {
 }
 
 TEST(DockerJsonTest, InspectErrorsSayWhere) {
-  EXPECT_NE(ErrorOf([] { ParseContainerInspect("[]"); }).find("expected a JSON object"), std::string::npos);
-  EXPECT_NE(ErrorOf([] { ParseContainerInspect("{}"); }).find("container inspect: no Id"), std::string::npos);
-  const std::string e = ErrorOf([] { ParseContainerInspect(R"({"Id":"a","Name":["/x"]})"); });
+  EXPECT_NE(ThrownMessage([] { ParseContainerInspect("[]"); }).find("expected a JSON object"), std::string::npos);
+  EXPECT_NE(ThrownMessage([] { ParseContainerInspect("{}"); }).find("container inspect: no Id"), std::string::npos);
+  const std::string e = ThrownMessage([] { ParseContainerInspect(R"({"Id":"a","Name":["/x"]})"); });
   EXPECT_NE(e.find("container inspect"), std::string::npos) << e;
   EXPECT_NE(e.find("'Name'"), std::string::npos) << e;
-  const std::string l = ErrorOf([] { ParseContainerInspect(R"({"Id":"a","Config":{"Labels":"k=v"}})"); });
+  const std::string l = ThrownMessage([] { ParseContainerInspect(R"({"Id":"a","Config":{"Labels":"k=v"}})"); });
   EXPECT_NE(l.find("'Labels'"), std::string::npos) << l;
-  EXPECT_NE(ErrorOf([] { ParseContainerInspect("not json"); }).find("not JSON"), std::string::npos);
+  EXPECT_NE(ThrownMessage([] { ParseContainerInspect("not json"); }).find("not JSON"), std::string::npos);
 }
 
 TEST(DockerJsonTest, ContainerEvent) {
@@ -187,24 +187,24 @@ TEST(DockerJsonTest, EventFallbacks) {
 
 TEST(DockerJsonTest, EventTimeOutOfRangeIsAnErrorNotOverflow) {
   const std::string max = std::to_string(std::numeric_limits<std::int64_t>::max());
-  const std::string e = ErrorOf([&] { ParseEvent(R"({"Action":"die","time":)" + max + "}"); });
+  const std::string e = ThrownMessage([&] { ParseEvent(R"({"Action":"die","time":)" + max + "}"); });
   EXPECT_NE(e.find("'time'"), std::string::npos) << e;
-  EXPECT_NE(ErrorOf([] { ParseEvent(R"({"Action":"die","time":-9300000000})"); }), "");
+  EXPECT_NE(ThrownMessage([] { ParseEvent(R"({"Action":"die","time":-9300000000})"); }), "");
   // The largest second count that fits.
   const ContainerEvent ev = ParseEvent(R"({"Action":"die","time":9223372036})");
   EXPECT_EQ(ev.time_nano, 9223372036LL * 1'000'000'000);
 }
 
 TEST(DockerJsonTest, EventErrorsSayWhere) {
-  EXPECT_NE(ErrorOf([] { ParseEvent("[1]"); }).find("event: expected a JSON object"), std::string::npos);
-  const std::string a = ErrorOf([] { ParseEvent(R"({"Action":7})"); });
+  EXPECT_NE(ThrownMessage([] { ParseEvent("[1]"); }).find("event: expected a JSON object"), std::string::npos);
+  const std::string a = ThrownMessage([] { ParseEvent(R"({"Action":7})"); });
   EXPECT_NE(a.find("event:"), std::string::npos) << a;
   EXPECT_NE(a.find("'Action'"), std::string::npos) << a;
-  const std::string id = ErrorOf([] { ParseEvent(R"({"Action":"die","Actor":{"ID":{}}})"); });
+  const std::string id = ThrownMessage([] { ParseEvent(R"({"Action":"die","Actor":{"ID":{}}})"); });
   EXPECT_NE(id.find("'ID'"), std::string::npos) << id;
-  const std::string name = ErrorOf([] { ParseEvent(R"({"Action":"die","Actor":{"Attributes":{"name":1}}})"); });
+  const std::string name = ThrownMessage([] { ParseEvent(R"({"Action":"die","Actor":{"Attributes":{"name":1}}})"); });
   EXPECT_NE(name.find("'name'"), std::string::npos) << name;
-  EXPECT_NE(ErrorOf([] { ParseEvent(R"({"Action":"die"} trailing)"); }), "");
+  EXPECT_NE(ThrownMessage([] { ParseEvent(R"({"Action":"die"} trailing)"); }), "");
 }
 
 TEST(DockerJsonTest, ErrorMessageFromBody) {

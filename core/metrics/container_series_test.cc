@@ -17,7 +17,7 @@ using prometheus::Family;
 using prometheus::Gauge;
 using prometheus::Labels;
 
-constexpr char kId[] = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+constexpr char kSeriesId[] = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 
 class ContainerSeriesTest : public ::testing::Test {
  protected:
@@ -48,8 +48,8 @@ class ContainerSeriesTest : public ::testing::Test {
 };
 
 TEST_F(ContainerSeriesTest, CountsUnderTheShortId) {
-  series_.AddCaptured(kId, "web", 3, 300);
-  series_.AddCaptured(std::string(kId).substr(0, 12), "web", 2, 200);
+  series_.AddCaptured(kSeriesId, "web", 3, 300);
+  series_.AddCaptured(std::string(kSeriesId).substr(0, 12), "web", 2, 200);
   EXPECT_EQ(Lines("0123456789ab", "web"), 5);
   EXPECT_TRUE(bytes_.Has(For("0123456789ab", "web")));
   EXPECT_FALSE(lag_.Has(For("0123456789ab", "web")));  // no lag reported yet
@@ -57,11 +57,11 @@ TEST_F(ContainerSeriesTest, CountsUnderTheShortId) {
 }
 
 TEST_F(ContainerSeriesTest, RemoveDeletesEverySeries) {
-  series_.AddCaptured(kId, "web", 1, 10);
-  series_.SetLag(kId, "web", 0.5);
+  series_.AddCaptured(kSeriesId, "web", 1, 10);
+  series_.SetLag(kSeriesId, "web", 0.5);
   series_.AddCaptured("ffffffffffff", "db", 1, 10);
   EXPECT_TRUE(lag_.Has(For("0123456789ab", "web")));
-  series_.Remove(kId);
+  series_.Remove(kSeriesId);
   EXPECT_FALSE(lines_.Has(For("0123456789ab", "web")));
   EXPECT_FALSE(bytes_.Has(For("0123456789ab", "web")));
   EXPECT_FALSE(lag_.Has(For("0123456789ab", "web")));
@@ -72,20 +72,20 @@ TEST_F(ContainerSeriesTest, RemoveDeletesEverySeries) {
 }
 
 TEST_F(ContainerSeriesTest, RenameReplacesTheSeries) {
-  series_.AddCaptured(kId, "old", 1, 10);
-  series_.SetLag(kId, "old", 1);
-  series_.AddCaptured(kId, "new", 1, 10);
+  series_.AddCaptured(kSeriesId, "old", 1, 10);
+  series_.SetLag(kSeriesId, "old", 1);
+  series_.AddCaptured(kSeriesId, "new", 1, 10);
   EXPECT_FALSE(lines_.Has(For("0123456789ab", "old")));
   EXPECT_FALSE(lag_.Has(For("0123456789ab", "old")));
   EXPECT_EQ(Lines("0123456789ab", "new"), 1);
-  series_.SetLag(kId, "new", 2);
+  series_.SetLag(kSeriesId, "new", 2);
   EXPECT_TRUE(lag_.Has(For("0123456789ab", "new")));
 }
 
 TEST_F(ContainerSeriesTest, KeepRemovedLeaksTheSeries) {
   series_.set_keep_removed(true);
-  series_.AddCaptured(kId, "web", 1, 10);
-  series_.Remove(kId);
+  series_.AddCaptured(kSeriesId, "web", 1, 10);
+  series_.Remove(kSeriesId);
   EXPECT_TRUE(lines_.Has(For("0123456789ab", "web")));
   EXPECT_EQ(series_.size(), 0u);
 }

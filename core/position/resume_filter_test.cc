@@ -16,55 +16,55 @@
 namespace logcap {
 namespace {
 
-constexpr std::int64_t kS = 1'795'878'188'000'000'000;
+constexpr std::int64_t kResumeT0 = 1'795'878'188'000'000'000;
 using V = ResumeFilter::Verdict;
 
 TEST(ResumeFilterTest, EmptyPositionPassesEverything) {
   ResumeFilter f(Position{});
-  EXPECT_EQ(f.Accept(kS), V::kPass);
-  EXPECT_EQ(f.Accept(kS - 1), V::kPass);
+  EXPECT_EQ(f.Accept(kResumeT0), V::kPass);
+  EXPECT_EQ(f.Accept(kResumeT0 - 1), V::kPass);
   EXPECT_FALSE(f.replaying());
 }
 
 TEST(ResumeFilterTest, DropsExactlyTheReplayedFramesAtSince) {
-  ResumeFilter f(Position{kS, 2});
+  ResumeFilter f(Position{kResumeT0, 2});
   EXPECT_TRUE(f.replaying());
-  EXPECT_EQ(f.Accept(kS), V::kDropReplayed);
-  EXPECT_EQ(f.Accept(kS), V::kDropReplayed);
+  EXPECT_EQ(f.Accept(kResumeT0), V::kDropReplayed);
+  EXPECT_EQ(f.Accept(kResumeT0), V::kDropReplayed);
   EXPECT_FALSE(f.replaying());
   // A NEW frame with the same timestamp (e.g. the next 16 KiB piece of a
   // long line, or a burst) passes.
-  EXPECT_EQ(f.Accept(kS), V::kPass);
-  EXPECT_EQ(f.Accept(kS + 1), V::kPass);
+  EXPECT_EQ(f.Accept(kResumeT0), V::kPass);
+  EXPECT_EQ(f.Accept(kResumeT0 + 1), V::kPass);
   EXPECT_EQ(f.replayed_dropped(), 2u);
   EXPECT_EQ(f.short_replays(), 0u);
 }
 
 TEST(ResumeFilterTest, ShortReplayCountsAndNeverDropsALaterFrame) {
-  ResumeFilter f(Position{kS, 3});
-  EXPECT_EQ(f.Accept(kS), V::kDropReplayed);
-  EXPECT_EQ(f.Accept(kS + 1), V::kPass);  // 2 replayed frames never came
+  ResumeFilter f(Position{kResumeT0, 3});
+  EXPECT_EQ(f.Accept(kResumeT0), V::kDropReplayed);
+  EXPECT_EQ(f.Accept(kResumeT0 + 1), V::kPass);  // 2 replayed frames never came
   EXPECT_FALSE(f.replaying());
   EXPECT_EQ(f.short_replays(), 1u);
   EXPECT_EQ(f.missing_frames(), 2u);
   // Once the replay is over, frames at since are new.
-  EXPECT_EQ(f.Accept(kS + 1), V::kPass);
+  EXPECT_EQ(f.Accept(kResumeT0 + 1), V::kPass);
 }
 
 TEST(ResumeFilterTest, ReplayEntirelyMissingIsShort) {
-  ResumeFilter f(Position{kS, 2});
-  EXPECT_EQ(f.Accept(kS + 50), V::kPass);
+  ResumeFilter f(Position{kResumeT0, 2});
+  EXPECT_EQ(f.Accept(kResumeT0 + 50), V::kPass);
   EXPECT_EQ(f.short_replays(), 1u);
   EXPECT_EQ(f.missing_frames(), 2u);
 }
 
 TEST(ResumeFilterTest, FramesBeforeSinceAreDroppedAndCounted) {
-  ResumeFilter f(Position{kS, 1});
-  EXPECT_EQ(f.Accept(kS - 1), V::kDropBeforeSince);
+  ResumeFilter f(Position{kResumeT0, 1});
+  EXPECT_EQ(f.Accept(kResumeT0 - 1), V::kDropBeforeSince);
   EXPECT_TRUE(f.replaying());  // does not consume the replay
-  EXPECT_EQ(f.Accept(kS), V::kDropReplayed);
-  EXPECT_EQ(f.Accept(kS - 2), V::kDropBeforeSince);
-  EXPECT_EQ(f.Accept(kS + 1), V::kPass);
+  EXPECT_EQ(f.Accept(kResumeT0), V::kDropReplayed);
+  EXPECT_EQ(f.Accept(kResumeT0 - 2), V::kDropBeforeSince);
+  EXPECT_EQ(f.Accept(kResumeT0 + 1), V::kPass);
   EXPECT_EQ(f.before_since_dropped(), 2u);
   EXPECT_EQ(f.short_replays(), 0u);
 }
@@ -72,31 +72,31 @@ TEST(ResumeFilterTest, FramesBeforeSinceAreDroppedAndCounted) {
 TEST(ResumeFilterTest, StreamCutDuringReplayLeavesPositionValid) {
   // Session 2 is cut after one of two replayed frames: nothing is delivered,
   // the position is unchanged, and session 3 drops both again.
-  const Position pos{kS, 2};
+  const Position pos{kResumeT0, 2};
   ResumeFilter s2(pos);
-  EXPECT_EQ(s2.Accept(kS), V::kDropReplayed);
+  EXPECT_EQ(s2.Accept(kResumeT0), V::kDropReplayed);
   ResumeFilter s3(pos);
-  EXPECT_EQ(s3.Accept(kS), V::kDropReplayed);
-  EXPECT_EQ(s3.Accept(kS), V::kDropReplayed);
-  EXPECT_EQ(s3.Accept(kS), V::kPass);
+  EXPECT_EQ(s3.Accept(kResumeT0), V::kDropReplayed);
+  EXPECT_EQ(s3.Accept(kResumeT0), V::kDropReplayed);
+  EXPECT_EQ(s3.Accept(kResumeT0), V::kPass);
 }
 
 TEST(ResumeFilterTest, LookbackDropsTheWholeDeliveredWindow) {
   // Delivered: 100 (x1), 104 (x1), then inverted 101 (x2): position
   // ts=104 count=1, since=99, earlier={100:1, 101:2}. The daemon replays in
   // storage order 100, 104, 101, 101, then new frames.
-  Position p(kS + 104, 1);
-  p.since_ns = kS + 99;
-  p.earlier = {{kS + 100, 1}, {kS + 101, 2}};
+  Position p(kResumeT0 + 104, 1);
+  p.since_ns = kResumeT0 + 99;
+  p.earlier = {{kResumeT0 + 100, 1}, {kResumeT0 + 101, 2}};
   ResumeFilter f(p);
-  EXPECT_EQ(f.Accept(kS + 100), V::kDropReplayed);
-  EXPECT_EQ(f.Accept(kS + 104), V::kDropReplayed);
-  EXPECT_EQ(f.Accept(kS + 101), V::kDropReplayed);
-  EXPECT_EQ(f.Accept(kS + 101), V::kDropReplayed);
+  EXPECT_EQ(f.Accept(kResumeT0 + 100), V::kDropReplayed);
+  EXPECT_EQ(f.Accept(kResumeT0 + 104), V::kDropReplayed);
+  EXPECT_EQ(f.Accept(kResumeT0 + 101), V::kDropReplayed);
+  EXPECT_EQ(f.Accept(kResumeT0 + 101), V::kDropReplayed);
   EXPECT_FALSE(f.replaying());
-  EXPECT_EQ(f.Accept(kS + 102), V::kPass);  // a new inverted frame, kept
-  EXPECT_EQ(f.Accept(kS + 98), V::kDropBeforeSince);
-  EXPECT_EQ(f.Accept(kS + 104), V::kPass);
+  EXPECT_EQ(f.Accept(kResumeT0 + 102), V::kPass);  // a new inverted frame, kept
+  EXPECT_EQ(f.Accept(kResumeT0 + 98), V::kDropBeforeSince);
+  EXPECT_EQ(f.Accept(kResumeT0 + 104), V::kPass);
   EXPECT_EQ(f.replayed_dropped(), 4u);
 }
 
@@ -154,7 +154,7 @@ Outcome Simulate(
   const double burst_p = std::uniform_real_distribution<>(0.0, 0.95)(rng);
   const double cut_p = std::uniform_real_distribution<>(0.01, 0.4)(rng);
   FakeDaemon daemon;
-  std::int64_t last_ts = kS + pick(0, 999'999'999);
+  std::int64_t last_ts = kResumeT0 + pick(0, 999'999'999);
   auto write = [&] {
     if (daemon.history.size() >= total) return;
     std::int64_t ts;

@@ -13,7 +13,7 @@
 namespace logcap {
 namespace {
 
-constexpr std::int64_t kS = 1'795'878'188'000'000'000;
+constexpr std::int64_t kStateT0 = 1'795'878'188'000'000'000;
 using Kind = StateFileError::Kind;
 
 class StateFileTest : public ::testing::Test {
@@ -54,8 +54,8 @@ class StateFileTest : public ::testing::Test {
 };
 
 const PositionMap kSample = {
-    {"f20f3c1a", Position{kS + 776043549, 1}},
-    {"b7e1", Position{kS + 669256080, 3}},
+    {"f20f3c1a", Position{kStateT0 + 776043549, 1}},
+    {"b7e1", Position{kStateT0 + 669256080, 3}},
     {"edge", Position{INT64_MAX, UINT64_MAX}},
 };
 
@@ -70,10 +70,10 @@ TEST_F(StateFileTest, RoundTrip) {
 }
 
 TEST_F(StateFileTest, RoundTripWithLookbackWindow) {
-  Position p(kS + 500, 2);
-  p.since_ns = kS + 100;
-  p.earlier = {{kS + 100, 1}, {kS + 300, 4}};
-  const PositionMap m = {{"c", p}, {"plain", Position(kS, 1)}};
+  Position p(kStateT0 + 500, 2);
+  p.since_ns = kStateT0 + 100;
+  p.earlier = {{kStateT0 + 100, 1}, {kStateT0 + 300, 4}};
+  const PositionMap m = {{"c", p}, {"plain", Position(kStateT0, 1)}};
   ASSERT_FALSE(SaveStateFile(path_, m).has_value());
   const LoadResult r = LoadStateFile(path_);
   ASSERT_TRUE(r.ok()) << r.error().message;
@@ -83,11 +83,11 @@ TEST_F(StateFileTest, RoundTripWithLookbackWindow) {
 
 TEST_F(StateFileTest, OverwritesAtomicallyAndSkipsEmptyPositions) {
   ASSERT_FALSE(SaveStateFile(path_, kSample).has_value());
-  PositionMap next = {{"a", Position{kS, 2}}, {"never-read", Position{}}};
+  PositionMap next = {{"a", Position{kStateT0, 2}}, {"never-read", Position{}}};
   ASSERT_FALSE(SaveStateFile(path_, next).has_value());
   const LoadResult r = LoadStateFile(path_);
   ASSERT_TRUE(r.ok());
-  EXPECT_EQ(r.positions(), (PositionMap{{"a", Position{kS, 2}}}));
+  EXPECT_EQ(r.positions(), (PositionMap{{"a", Position{kStateT0, 2}}}));
 }
 
 TEST_F(StateFileTest, StaleTempFileDoesNotMatter) {
@@ -100,7 +100,7 @@ TEST_F(StateFileTest, ManyContainers) {
   PositionMap many;
   for (int i = 0; i < 5000; ++i) {
     many["c" + std::to_string(i)] =
-        Position{kS + i, static_cast<std::uint64_t>(1 + i % 7)};
+        Position{kStateT0 + i, static_cast<std::uint64_t>(1 + i % 7)};
   }
   ASSERT_FALSE(SaveStateFile(path_, many).has_value());
   EXPECT_EQ(LoadStateFile(path_).positions(), many);

@@ -10,13 +10,13 @@
 namespace fakedocker {
 namespace {
 
-const std::string kId = "f20f0123456789abcdef0123456789abcdef0123456789abcdef0123456789ab";
+const std::string kEventsId = "f20f0123456789abcdef0123456789abcdef0123456789abcdef0123456789ab";
 
 Event Die() {
   Event e;
   e.time = 1'795'877'136'563'258'728;
   e.action = "die";
-  e.id = kId;
+  e.id = kEventsId;
   e.from = "bb:latest";
   e.attributes = {{"name", "t2"}, {"image", "bb:latest"}, {"exitCode", "137"}, {"app", "web"}};
   return e;
@@ -33,8 +33,8 @@ Filters Parse(std::string_view json) {
 
 TEST(Event, ToJsonLineMatchesDockerd) {
   EXPECT_EQ(Die().ToJsonLine(),
-            R"({"status":"die","id":")" + kId + R"(","from":"bb:latest","Type":"container","Action":"die",)"
-            R"("Actor":{"ID":")" + kId + R"(","Attributes":{"app":"web","exitCode":"137","image":"bb:latest","name":"t2"}},)"
+            R"({"status":"die","id":")" + kEventsId + R"(","from":"bb:latest","Type":"container","Action":"die",)"
+            R"("Actor":{"ID":")" + kEventsId + R"(","Attributes":{"app":"web","exitCode":"137","image":"bb:latest","name":"t2"}},)"
             R"("scope":"local","time":1795877136,"timeNano":1795877136563258728})" "\n");
 }
 
@@ -72,7 +72,7 @@ TEST(Event, MatchesTypeAndEvent) {
 TEST(Event, MatchesContainerByIdPrefixOrName) {
   // dockerd's FuzzyMatch: the id or the name, or a prefix of either.
   const Event e = Die();
-  EXPECT_TRUE(e.Matches(Parse(R"({"container":[")" + kId + R"("]})")));
+  EXPECT_TRUE(e.Matches(Parse(R"({"container":[")" + kEventsId + R"("]})")));
   EXPECT_TRUE(e.Matches(Parse(R"({"container":["f20f01"]})")));
   EXPECT_TRUE(e.Matches(Parse(R"({"container":["t2"]})")));
   EXPECT_TRUE(e.Matches(Parse(R"({"container":["t"]})")));
@@ -97,7 +97,7 @@ TEST(Event, MatchesImageAndLabel) {
   EXPECT_TRUE(e.Matches(Parse(R"({"type":["container"],"container":["t2"],"image":["bb:latest"],"label":["app=web"]})")));
 }
 
-class RecordingObserver : public EventObserver {
+class RecordingEventObserver : public EventObserver {
  public:
   void OnEvent(const Event& e) override { actions.push_back(e.action); }
   std::vector<std::string> actions;
@@ -131,8 +131,8 @@ TEST(EventLog, FewerThan256AreAllKept) {
 
 TEST(EventLog, NotifiesLiveObservers) {
   EventLog log;
-  auto a = std::make_shared<RecordingObserver>();
-  auto b = std::make_shared<RecordingObserver>();
+  auto a = std::make_shared<RecordingEventObserver>();
+  auto b = std::make_shared<RecordingEventObserver>();
   log.Publish(Numbered(0));  // before anyone listens
   log.AddObserver(a);
   log.AddObserver(b);

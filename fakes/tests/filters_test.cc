@@ -11,11 +11,11 @@ namespace {
 
 const std::set<std::string> kAllowed = {"label", "status", "name", "id", "type"};
 
-Filters MustParse(std::string_view json) {
+Filters MustParse(std::string_view text) {
   std::string error;
   int status = 0;
-  auto f = Filters::Parse(json, &kAllowed, &error, &status);
-  EXPECT_TRUE(f.has_value()) << json << ": " << error;
+  auto f = Filters::Parse(text, &kAllowed, &error, &status);
+  EXPECT_TRUE(f.has_value()) << text << ": " << error;
   return f.value_or(Filters());
 }
 
@@ -24,10 +24,10 @@ struct Failure {
   std::string message;
 };
 
-Failure ParseError(std::string_view json, const std::set<std::string>* allowed = &kAllowed) {
+Failure ParseError(std::string_view text, const std::set<std::string>* allowed = &kAllowed) {
   Failure failure;
-  auto f = Filters::Parse(json, allowed, &failure.message, &failure.status);
-  EXPECT_FALSE(f.has_value()) << json;
+  auto f = Filters::Parse(text, allowed, &failure.message, &failure.status);
+  EXPECT_FALSE(f.has_value()) << text;
   return failure;
 }
 

@@ -7,10 +7,10 @@
 namespace fakedocker {
 namespace {
 
-constexpr std::string_view kCid = "0123456789ab";
+constexpr std::string_view kEntryCid = "0123456789ab";
 
 std::string Render(uint64_t seq, uint32_t bytes, StreamId stream = StreamId::kStdout,
-                   std::string_view cid = kCid) {
+                   std::string_view cid = kEntryCid) {
   LogEntry e;
   e.ts = 1'700'000'000'000'000'000;
   e.seq = seq;
@@ -78,7 +78,7 @@ TEST(RenderLine, AppendsWithoutTouchingEarlierBytes) {
   e.seq = 9;
   e.bytes = 64;
   std::string out = "keep:";
-  RenderLine(kCid, e, &out);
+  RenderLine(kEntryCid, e, &out);
   EXPECT_EQ(out.size(), 5u + 64u);
   EXPECT_EQ(out.substr(0, 5), "keep:");
   EXPECT_EQ(out.substr(5), Render(9, 64));
