@@ -6,7 +6,8 @@
 //   leakbench --scenario scenarios/gate-churn.yaml --out results/
 //   leakbench gate --out results/              every scenario tagged "gate"
 //   leakbench list                             the shipped scenarios
-//   leakbench compare base/result.json new/result.json
+//   leakbench compare base/result.json --candidate new/result.json
+//   leakbench report html results/result.json -o report.html
 #include <curl/curl.h>
 #include <signal.h>
 #include <unistd.h>
@@ -20,10 +21,12 @@
 #include <mutex>
 #include <iostream>
 #include <optional>
+#include <string_view>
 
 #include "common/duration.h"
 #include "harness/run/child_process.h"
 #include "harness/run/judge.h"
+#include "harness/run/report_tool.h"
 #include "harness/run/result_files.h"
 #include "harness/run/run_scenario.h"
 #include "harness/scenario/scenario.h"
@@ -102,8 +105,27 @@ std::vector<Scenario> LoadDir(const std::string& dir) {
   return out;
 }
 
+// Renders DIR/report.html from DIR/result.json when the report tool can run;
+// says once why not when it cannot. Returns the report's path or "".
+std::string RenderHtml(leakbench::harness::ReportTool& reports, const std::string& dir, bool quiet) {
+  static std::once_flag told;
+  if (!reports.Unavailable().empty()) {
+    std::call_once(told, [&] { std::fprintf(stderr, "leakbench: no HTML report: %s\n", reports.Unavailable().c_str()); });
+    return "";
+  }
+  const std::string html = dir + "/report.html";
+  std::vector<std::string> args = {"html", dir + "/result.json", "-o", html};
+  if (reports.Run(args) != 0) {
+    std::fprintf(stderr, "leakbench: the HTML report for %s could not be rendered (see above); the verdict stands\n",
+                 dir.c_str());
+    return "";
+  }
+  (void)quiet;
+  return html;
+}
+
 int RunOne(const Scenario& s, const leakbench::harness::RunOptions& options, const std::string& out_dir,
-           const std::string& junit, bool quiet) {
+           const std::string& junit, bool quiet, leakbench::harness::ReportTool* reports) {
   using namespace leakbench::harness;
   if (!quiet) {
     std::fprintf(stderr, "leakbench: %s: %zu containers, %s, rotation %s, max_streams %zu, %s (warm-up %s)\n",
@@ -117,9 +139,11 @@ int RunOne(const Scenario& s, const leakbench::harness::RunOptions& options, con
   const nlohmann::json result = ResultJson(run, verdict);
   std::string written;
   if (!out_dir.empty()) written = WriteResultFiles(out_dir, result, junit);
+  std::string html;
+  if (!out_dir.empty() && reports != nullptr) html = RenderHtml(*reports, out_dir, quiet);
   if (!quiet) {
     std::fputs(SummaryMarkdown(result).c_str(), stdout);
-    if (!written.empty()) std::fprintf(stdout, "\nwritten: %s\n", written.c_str());
+    if (!written.empty()) std::fprintf(stdout, "\nwritten: %s%s\n", written.c_str(), html.empty() ? "" : (", " + html).c_str());
   }
   return ExitCode(verdict);
 }
@@ -142,7 +166,9 @@ int main(int argc, char** argv) {
   Overrides o;
   std::string profile, scenario_file, out_dir, junit, scenarios_dir = LEAKBENCH_SCENARIOS_DIR;
   std::string fake_binary = LEAKBENCH_FAKE_DOCKERD, capturer_binary = LEAKBENCH_LOG_CAPTURER, keep_dir;
-  bool quiet = false;
+  bool quiet = false, no_report = false;
+  std::string reports_dir = LEAKBENCH_REPORTS_DIR;
+  if (const char* env = std::getenv("LEAKBENCH_REPORTS_DIR"); env != nullptr && *env != '\0') reports_dir = env;
   std::size_t containers = 0;
   double rate = 0;
   std::size_t max_streams = 0;
@@ -165,14 +191,38 @@ int main(int argc, char** argv) {
   app.add_option("--fake-dockerd", fake_binary, "fake-dockerd binary");
   app.add_option("--log-capturer", capturer_binary, "log-capturer binary");
   app.add_flag("--quiet", quiet, "Only the verdict");
+  app.add_flag("--no-report", no_report, "Do not render DIR/report.html (needs python3-matplotlib)");
+  app.add_option("--reports-dir", reports_dir, "Where reports/leakbench-report lives (env LEAKBENCH_REPORTS_DIR)");
   auto* list = app.add_subcommand("list", "List the shipped scenarios");
   auto* gate = app.add_subcommand("gate", "Run every scenario tagged `gate`; fail if any verdict is wrong");
   std::size_t jobs = 2;
   gate->add_option("--jobs", jobs, "Scenarios run at once (default 2)")->check(CLI::Range(1, 16));
-  std::string compare_a, compare_b;
-  auto* compare = app.add_subcommand("compare", "Compare two result.json files (baseline, candidate)");
-  compare->add_option("baseline", compare_a)->required()->check(CLI::ExistingFile);
-  compare->add_option("candidate", compare_b)->required()->check(CLI::ExistingFile);
+  std::vector<std::string> baselines, candidates, compare_args;
+  auto* compare = app.add_subcommand(
+      "compare", "Which figures moved between baseline and candidate results, and whether beyond the noise "
+                 "(exit 0 no regression, 1 regression, 2 error)");
+  compare->add_option("baseline", baselines, "Baseline result.json files (reruns sharpen the noise estimate)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  compare->add_option("--candidate", candidates, "Candidate result.json files")->check(CLI::ExistingFile);
+  compare->add_option("--format", compare_args, "md or text")->expected(1);
+  auto* report = app.add_subcommand("report", "Run the report tool: html RESULT.json [-o FILE] | summary RESULT.json... "
+                                              "[-o FILE] | compare ... (reports/leakbench-report --help)");
+  report->allow_extras();  // `leakbench report ARGS...` is handled before parsing (below)
+
+  // `leakbench report ARGS...`: every argument goes to the tool untouched.
+  if (argc >= 2 && std::string_view(argv[1]) == "report") {
+    leakbench::harness::ReportTool reports(reports_dir + "/leakbench-report");
+    int code = 2;
+    if (argc == 2) {
+      std::fprintf(stderr, "leakbench report: give the tool's arguments, e.g. html RESULT.json -o report.html "
+                           "(leakbench report --help)\n");
+    } else {
+      code = reports.Run(std::vector<std::string>(argv + 2, argv + argc));
+    }
+    leakbench::harness::Watchdog::Disarm();
+    return code;
+  }
 
   try {
     app.parse(argc, argv);
@@ -187,6 +237,28 @@ int main(int argc, char** argv) {
 
   int code = 2;
   try {
+    leakbench::harness::ReportTool reports(reports_dir + "/leakbench-report");
+    leakbench::harness::ReportTool* auto_reports = no_report ? nullptr : &reports;
+    if (*report) throw CLI::ValidationError("report", "`report` must come first: leakbench report ARGS...");
+    if (*compare) {
+      // Two files without --candidate: the second is the candidate.
+      if (candidates.empty()) {
+        if (baselines.size() != 2) {
+          throw CLI::ValidationError("compare", "give BASELINE... --candidate CANDIDATE..., or exactly two files");
+        }
+        candidates.push_back(baselines.back());
+        baselines.pop_back();
+      }
+      std::vector<std::string> args = {"compare"};
+      args.insert(args.end(), baselines.begin(), baselines.end());
+      args.push_back("--candidate");
+      args.insert(args.end(), candidates.begin(), candidates.end());
+      if (!compare_args.empty()) args.insert(args.end(), {"--format", compare_args.front()});
+      code = reports.Run(args);
+      leakbench::harness::Watchdog::Disarm();
+      curl_global_cleanup();
+      return code;
+    }
     leakbench::harness::RunOptions options{fake_binary, capturer_binary, keep_dir, quiet, &g_interrupted};
     for (const auto& b : {fake_binary, capturer_binary}) {
       if (access(b.c_str(), X_OK) != 0) {
@@ -200,18 +272,6 @@ int main(int argc, char** argv) {
         for (const auto& t : s.tags) tags += (tags.empty() ? "" : ",") + t;
         std::printf("%-28s %-18s %s\n", s.name.c_str(), tags.c_str(), s.description.c_str());
       }
-      code = 0;
-    } else if (*compare) {
-      const auto a = nlohmann::json::parse(std::ifstream(compare_a));
-      const auto b = nlohmann::json::parse(std::ifstream(compare_b));
-      std::printf("| figure | baseline | candidate |\n|---|---|---|\n");
-      for (const char* k : {"threads", "fds", "rss_mib"}) {
-        std::printf("| %s per minute | %.3f | %.3f |\n", k, a["figures"][k]["per_minute"].get<double>(),
-                    b["figures"][k]["per_minute"].get<double>());
-      }
-      std::printf("| verdict | %s | %s |\n", a["verdict"].get<std::string>().c_str(),
-                  b["verdict"].get<std::string>().c_str());
-      std::printf("\n(reports/ renders the full comparison with noise bands)\n");
       code = 0;
     } else if (*gate) {
       std::vector<Scenario> gated;
@@ -232,7 +292,7 @@ int main(int argc, char** argv) {
             const Scenario& s = gated[i];
             leakbench::harness::RunOptions quiet_options = options;
             quiet_options.quiet = true;  // two progress lines at once help nobody
-            const int c = RunOne(s, quiet_options, out_dir.empty() ? "" : out_dir + "/" + s.name, "", true);
+            const int c = RunOne(s, quiet_options, out_dir.empty() ? "" : out_dir + "/" + s.name, "", true, nullptr);
             std::lock_guard lock(print);
             std::fprintf(stderr, "leakbench gate: %-34s %-40s %s\n", s.name.c_str(),
                          s.expect_fail ? ("must fail on " + *s.expect_fail).c_str() : "must pass",
@@ -246,6 +306,25 @@ int main(int argc, char** argv) {
                    std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(),
                    worst == 0 ? "every verdict right" : "SOME VERDICT WRONG");
       code = g_interrupted.load() ? 2 : worst;
+      // Reports once every scenario is judged (the renders would otherwise
+      // take CPU from the runs being measured): one HTML per scenario and
+      // one Markdown summary of the whole gate.
+      if (!out_dir.empty() && auto_reports != nullptr && !g_interrupted.load()) {
+        std::vector<std::string> results;
+        for (const auto& s : gated) {
+          const std::string dir = out_dir + "/" + s.name;
+          if (!fs::exists(dir + "/result.json")) continue;
+          results.push_back(dir + "/result.json");
+          const std::string html = RenderHtml(reports, dir, true);
+          if (!html.empty()) std::fprintf(stderr, "leakbench gate: report %s\n", html.c_str());
+        }
+        if (reports.Unavailable().empty() && !results.empty()) {
+          std::vector<std::string> args = {"summary"};
+          args.insert(args.end(), results.begin(), results.end());
+          args.insert(args.end(), {"-o", out_dir + "/summary.md"});
+          if (reports.Run(args) == 0) std::fprintf(stderr, "leakbench gate: summary %s/summary.md\n", out_dir.c_str());
+        }
+      }
     } else {
       Scenario s;
       if (!scenario_file.empty()) {
@@ -256,7 +335,7 @@ int main(int argc, char** argv) {
         s = QuickScenario();
       }
       Apply(o, s);
-      code = RunOne(s, options, out_dir, junit, quiet);
+      code = RunOne(s, options, out_dir, junit, quiet, auto_reports);
       if (quiet) std::printf("%s\n", code == 0 ? "pass" : code == 1 ? "fail" : "error");
       if (!quiet && scenario_file.empty() && profile.empty()) {
         std::printf("\nThis was the quick profile (2 minutes, rotation 5 s). The original acceptance run (rotation "

@@ -1,12 +1,15 @@
 // The leakbench binary as a child process: bad command lines exit 2;
 // SIGKILL and SIGINT of leakbench leave no child process and no run
 // directory behind (the watchdog and the normal stop path); --target-cmd
-// runs the docker CLI as the follower and judges its output for loss.
+// runs the docker CLI as the follower and judges its output for loss; the
+// report tool: a run renders report.html, `leakbench report` and `compare`
+// run reports/leakbench-report, and say how to get it when it is missing.
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -26,6 +29,12 @@ using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 
 const std::string kLeakbench = LEAKBENCH_PATH;
+const std::string kSource = LEAKBENCH_SOURCE_DIR;
+
+// Debian's python3 with what reports/ needs (ci/setup installs it).
+bool ReportToolUsable() {
+  return std::system("/usr/bin/python3 -c 'import matplotlib, numpy, jinja2' >/dev/null 2>&1") == 0;
+}
 
 std::string Slurp(const std::string& path) {
   std::ifstream in(path);
@@ -199,6 +208,34 @@ TEST_F(LeakbenchProcess, TargetCmdRunsTheDockerCli) {
   EXPECT_TRUE(loss_judged) << "the docker CLI's output carries the fake's stamps";
   EXPECT_TRUE(fs::exists(dir_ + "/result/junit.xml"));
   EXPECT_TRUE(fs::exists(dir_ + "/result/summary.md"));
+  if (ReportToolUsable()) {
+    EXPECT_NE(Slurp(dir_ + "/result/report.html").find("<img"), std::string::npos) << Slurp(dir_ + "/err");
+  } else {
+    EXPECT_NE(Slurp(dir_ + "/err").find("no HTML report"), std::string::npos) << Slurp(dir_ + "/err");
+  }
+}
+
+TEST_F(LeakbenchProcess, ReportAndCompareSayHowToGetAMissingTool) {
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"report", "html", "x.json"},
+        {"compare", kSource + "/scenarios/gate-steady.yaml", kSource + "/scenarios/gate-churn.yaml"}}) {
+    std::vector<std::string> argv{kLeakbench};
+    argv.insert(argv.end(), args.begin(), args.end());
+    ChildProcess p(argv, dir_ + "/o", dir_ + "/e", {"LEAKBENCH_REPORTS_DIR=" + dir_ + "/nowhere"});
+    ASSERT_TRUE(Within(30s, [&] { return p.Poll().has_value(); }));
+    EXPECT_EQ(p.Poll()->code, 2) << args[0];
+    EXPECT_NE(Slurp(dir_ + "/e").find("--reports-dir"), std::string::npos) << Slurp(dir_ + "/e");
+  }
+}
+
+TEST_F(LeakbenchProcess, ReportRendersARealResult) {
+  if (!ReportToolUsable()) GTEST_SKIP() << "needs Debian's python3-matplotlib (ci/setup installs it)";
+  const std::string fixture = kSource + "/reports/tests/data/gate-v2/gate-steady.json";
+  ASSERT_TRUE(fs::exists(fixture));
+  ChildProcess p({kLeakbench, "report", "html", fixture, "-o", dir_ + "/r.html"}, dir_ + "/o", dir_ + "/e");
+  ASSERT_TRUE(Within(120s, [&] { return p.Poll().has_value(); }));
+  EXPECT_EQ(p.Poll()->code, 0) << Slurp(dir_ + "/e");
+  EXPECT_NE(Slurp(dir_ + "/r.html").find("gate-steady"), std::string::npos);
 }
 
 }  // namespace

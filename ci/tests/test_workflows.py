@@ -1,0 +1,153 @@
+"""The CI files people copy: the GitHub Actions workflow and the GitLab job.
+
+Checks that they parse, that the GitHub workflow passes the Actions schema
+(action-validator, installed by ci/setup), that they run the one entry point
+(.ci/run) and publish exactly what ci/test writes (the gate results, the
+JUnit files, the summary), and that ci/summary prints a bounded summary
+with or without results.
+"""
+import glob
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import unittest
+
+import yaml
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+GITHUB = os.path.join(ROOT, ".github", "workflows", "leakbench.yml")
+GITLAB = os.path.join(ROOT, ".gitlab-ci.yml")
+VALIDATOR = os.path.join(ROOT, "build", "tools", "npm", "node_modules", ".bin", "action-validator")
+FIXTURES = os.path.join(ROOT, "reports", "tests", "data")
+
+
+def load(path):
+    with open(path, encoding="utf-8") as f:
+        return yaml.safe_load(f)
+
+
+def ci_test_text():
+    with open(os.path.join(ROOT, "ci", "test"), encoding="utf-8") as f:
+        return f.read()
+
+
+class GitHubWorkflow(unittest.TestCase):
+    def setUp(self):
+        self.wf = load(GITHUB)
+        self.steps = self.wf["jobs"]["gate"]["steps"]
+
+    @unittest.skipUnless(os.access(VALIDATOR, os.X_OK), "action-validator not installed: run ci/setup")
+    def test_passes_the_actions_schema(self):
+        out = subprocess.run([VALIDATOR, GITHUB], capture_output=True, text=True, timeout=60)
+        self.assertEqual(out.returncode, 0, out.stdout + out.stderr)
+
+    @unittest.skipUnless(os.access(VALIDATOR, os.X_OK), "action-validator not installed: run ci/setup")
+    def test_the_schema_check_can_fail(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            bad = os.path.join(tmp, "bad.yml")
+            with open(GITHUB, encoding="utf-8") as f:
+                text = f.read()
+            with open(bad, "w", encoding="utf-8") as f:
+                f.write(text.replace("runs-on:", "runs_on:"))
+            out = subprocess.run([VALIDATOR, bad], capture_output=True, text=True, timeout=60)
+            self.assertNotEqual(out.returncode, 0)
+
+    def test_runs_the_one_entry_point_on_debian(self):
+        runs = [s.get("run", "") for s in self.steps]
+        self.assertIn("bash .ci/run", runs)
+        self.assertEqual(self.wf["jobs"]["gate"]["container"]["image"], "debian:12")
+        with open(os.path.join(ROOT, ".ci", "run"), encoding="utf-8") as f:
+            self.assertIn("ci/test", f.read())
+
+    def test_triggers_on_push_and_pull_request(self):
+        # PyYAML reads the key `on` as True.
+        triggers = self.wf.get("on", self.wf.get(True))
+        self.assertIn("push", triggers)
+        self.assertIn("pull_request", triggers)
+
+    def test_reporting_steps_run_even_when_the_tests_fail(self):
+        after = self.steps[[s.get("run") for s in self.steps].index("bash .ci/run") + 1:]
+        self.assertGreaterEqual(len(after), 3)
+        for s in after:
+            self.assertEqual(s.get("if"), "always()", s)
+        self.assertTrue(any("GITHUB_STEP_SUMMARY" in s.get("run", "") and "ci/summary" in s["run"] for s in after))
+
+    def test_actions_are_pinned_to_a_major_version(self):
+        for s in self.steps:
+            if "uses" in s:
+                self.assertRegex(s["uses"], r"^[\w.-]+/[\w.-]+@v\d+", s)
+
+    def test_publishes_what_ci_test_writes(self):
+        text = ci_test_text()
+        self.assertRegex(text, r"leakbench gate .*--out build/gate-results")
+        self.assertIn("--output-junit ctest-junit.xml", text)  # relative to build/release
+        upload = next(s for s in self.steps if s.get("uses", "").startswith("actions/upload-artifact"))
+        self.assertIn("build/gate-results/", upload["with"]["path"])
+        self.assertIn("build/release/ctest-junit.xml", upload["with"]["path"])
+        junit = next(s for s in self.steps if "junit" in s.get("uses", ""))
+        paths = junit["with"]["report_paths"]
+        self.assertIn("build/gate-results/*/junit.xml", paths)
+        self.assertIn("build/release/ctest-junit.xml", paths)
+
+    def test_every_repo_script_it_runs_exists(self):
+        for s in self.steps:
+            for path in re.findall(r"(?:bash\s+)?((?:\.ci|ci)/[\w./-]+)", s.get("run", "")):
+                self.assertTrue(os.path.isfile(os.path.join(ROOT, path)), path)
+
+
+class GitLabJob(unittest.TestCase):
+    def test_job_runs_the_entry_point_and_keeps_reports(self):
+        job = load(GITLAB)["leakbench-gate"]
+        self.assertIn("bash .ci/run", job["script"])
+        self.assertEqual(job["image"], "debian:12")
+        self.assertEqual(job["artifacts"]["when"], "always")
+        self.assertIn("build/gate-results/*/junit.xml", job["artifacts"]["reports"]["junit"])
+        self.assertIn("build/release/ctest-junit.xml", job["artifacts"]["reports"]["junit"])
+        self.assertIn("build/gate-results/", job["artifacts"]["paths"])
+        self.assertTrue(any("ci/summary" in line for line in job["after_script"]))
+
+
+class Summary(unittest.TestCase):
+    def run_summary(self, directory, env=None):
+        e = dict(os.environ)
+        e.update(env or {})
+        return subprocess.run(["bash", os.path.join(ROOT, "ci", "summary"), directory], capture_output=True,
+                              text=True, timeout=120, env=e)
+
+    def test_no_results_says_why(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            out = self.run_summary(tmp)
+            self.assertEqual(out.returncode, 0, out.stderr)
+            self.assertIn("no results", out.stdout)
+
+    def test_real_results_fit_the_limit(self):
+        fixtures = sorted(glob.glob(os.path.join(FIXTURES, "**", "*.json"), recursive=True))
+        usable = []
+        for f in fixtures:
+            try:
+                with open(f, encoding="utf-8") as fh:
+                    if json.load(fh).get("tool") == "leakbench":
+                        usable.append(f)
+            except (ValueError, UnicodeDecodeError):
+                pass  # the bad-input fixtures
+        self.assertGreaterEqual(len(usable), 2, "reports/tests/data has no real results")
+        with tempfile.TemporaryDirectory() as tmp:
+            names = []
+            for i, f in enumerate(usable):
+                d = os.path.join(tmp, "s%02d" % i)
+                os.makedirs(d)
+                shutil.copy(f, os.path.join(d, "result.json"))
+                with open(f, encoding="utf-8") as fh:
+                    names.append(json.load(fh)["scenario"]["name"])
+            out = self.run_summary(tmp, {"LEAKBENCH_SUMMARY_MAX_BYTES": "200000"})
+            self.assertEqual(out.returncode, 0, out.stderr)
+            self.assertLessEqual(len(out.stdout.encode()), 200000)
+            for n in names:
+                self.assertIn(n, out.stdout)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,1 @@
+"""leakbench result.json -> HTML report, Markdown summary and noise-aware comparison."""

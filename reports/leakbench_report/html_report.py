@@ -1,0 +1,188 @@
+"""Builds the self-contained HTML report of one result: header, verdict, criteria table, embedded plots."""
+
+import base64
+import html
+
+from .fmt import ci as fmt_ci, num, seconds
+from .keyfigures import measure
+from .plots import render_all
+
+CSS = """
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;margin:0;color:#1b1f23;background:#fff}
+main{max-width:1080px;margin:0 auto;padding:24px}
+h1{font-size:1.6em;margin:0 0 4px}h2{font-size:1.25em;margin:28px 0 8px;border-bottom:1px solid #ddd;padding-bottom:4px}
+h3{font-size:1.05em;margin:20px 0 4px}
+.sub{color:#555;margin:0 0 12px}
+.badge{display:inline-block;font-size:1.5em;font-weight:700;padding:6px 18px;border-radius:8px;color:#fff;margin:8px 12px 8px 0}
+.pass{background:#1a7f37}.fail{background:#cf222e}.error{background:#bc4c00}.neutral{background:#57606a}
+.note{display:inline-block;color:#333;font-size:.95em}
+table{border-collapse:collapse;width:100%;font-size:.9em;margin:6px 0}
+th,td{border:1px solid #d0d7de;padding:4px 8px;text-align:left;vertical-align:top}
+th{background:#f6f8fa}td.n{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}
+tr.failed td{background:#ffebe9}tr.notjudged td{color:#57606a}
+.st{font-weight:700}.st.failed{color:#cf222e}.st.passed{color:#1a7f37}.st.notjudged{color:#57606a}
+dl.kv{display:grid;grid-template-columns:max-content auto;gap:2px 16px;margin:8px 0}dl.kv dt{color:#555}dl.kv dd{margin:0}
+figure{margin:4px 0 12px}figure img{max-width:100%;height:auto;border:1px solid #eee}
+figcaption{color:#555;font-size:.88em;margin-top:2px}
+.na{background:#f6f8fa;border:1px dashed #bbb;padding:10px 12px;color:#444;border-radius:6px}
+.na.err{border-color:#cf222e}
+code{font-family:ui-monospace,"DejaVu Sans Mono",monospace;font-size:.92em;background:#f6f8fa;padding:1px 4px;border-radius:4px}
+.failure{background:#fff1e5;border:1px solid #bc4c00;padding:10px 12px;border-radius:6px;white-space:pre-wrap}
+"""
+
+# Runs on load: counts the plot images that decoded, for people and for the headless-browser test.
+SCRIPT = """
+window.addEventListener('load', function () {
+  var imgs = document.querySelectorAll('img.plot'), ok = 0;
+  for (var i = 0; i < imgs.length; i++) {
+    if (imgs[i].complete && imgs[i].naturalWidth > 0) { ok++; }
+    else { console.error('leakbench report: plot did not render: ' + imgs[i].alt); }
+  }
+  var expected = parseInt(document.body.getAttribute('data-plots-expected') || '0', 10);
+  if (expected !== imgs.length) {
+    console.error('leakbench report: ' + imgs.length + ' plot images but ' + expected + ' expected');
+  }
+  document.body.dataset.plotsRendered = String(ok);
+});
+"""
+
+
+def e(x):
+    return html.escape(str(x), quote=True)
+
+
+def _badge(r):
+    word = r.outcome_word()
+    cls = {"PASS": "pass", "FAIL": "fail", "ERROR": "error"}.get(word, "neutral")
+    out = f'<span class="badge {cls}" id="verdict">{e(word)}</span>'
+    note = r.outcome_note()
+    if note:
+        out += f'<span class="note">{e(note)}</span>'
+    return out
+
+
+def _scenario_table(r):
+    s, run = r.scenario, r.run
+    rows = [
+        ("scenario file", s.get("file") or "n/a"),
+        ("target", s.get("target")),
+        ("containers", f"{num(s.get('containers'))} at {num(s.get('rate'))} lines/s each"),
+        ("rotation interval", f"{num(s.get('rotation_interval_s'))} s"),
+        ("max_streams", num(s.get("max_streams"))),
+        ("duration", f"{seconds(s.get('duration_s'))}, warm-up {seconds(s.get('warmup_s'))}, "
+                     f"a sample every {num(s.get('sample_interval_s'))} s"),
+        ("started", f"{run.get('started_at') or 'n/a'} (UTC), took {seconds(run.get('wall_seconds'))}"),
+    ]
+    if s.get("inject_leak"):
+        every = s.get("inject_leak_every")
+        rows.append(("injected leak", s["inject_leak"] + (f", at one rotation in {num(every)}" if every else "")))
+    if s.get("tags"):
+        rows.append(("tags", ", ".join(s["tags"])))
+    f = r.figures
+    if "target_exit" in f:
+        rows.append(("target exit", f"{f['target_exit']} after SIGTERM in {num(f.get('target_stop_ms'))} ms"))
+    if "sample_cost_ms_mean" in f:
+        rows.append(("sampling cost", f"{num(f['sample_cost_ms_mean'])} ms mean, "
+                                      f"{num(f.get('sample_cost_ms_max'))} ms max per sample"))
+    return '<dl class="kv">' + "".join(f"<dt>{e(k)}</dt><dd>{e(v)}</dd>" for k, v in rows) + "</dl>"
+
+
+def _criteria_table(r):
+    if not r.criteria:
+        return '<p class="na">No criteria were judged (the run could not be done).</p>'
+    expected = (r.expectation or {}).get("expect_fail")
+    out = ['<table id="criteria"><thead><tr><th>result</th><th>id</th><th>description</th><th>measured</th>'
+           '<th>bound</th><th>unit</th><th>detail</th></tr></thead><tbody>']
+    for c in r.ordered_criteria():
+        cls = "failed" if c["judged"] and not c["pass"] else ("passed" if c["judged"] else "notjudged")
+        word = {"failed": "FAIL", "passed": "pass", "notjudged": "not judged"}[cls]
+        if cls == "failed" and c["id"] == expected:
+            word = "FAIL (expected)"
+        out.append(
+            f'<tr class="{cls}" data-criterion="{e(c["id"])}"><td class="st {cls}">{e(word)}</td>'
+            f'<td><code>{e(c["id"])}</code></td><td>{e(c["description"])}</td>'
+            f'<td class="n">{e(num(c["measured"]) if c["judged"] else "—")}</td>'
+            f'<td class="n">{e(num(c["bound"]) if c["judged"] else "—")}</td><td>{e(c["unit"])}</td>'
+            f'<td>{e(c["detail"])}</td></tr>')
+    out.append("</tbody></table>")
+    return "".join(out)
+
+
+def _figures_table(r):
+    rows = []
+    for key, label, unit in (("threads", "threads", "threads"), ("fds", "open fds", "fds"),
+                             ("rss_mib", "RSS", "MiB"), ("metric_series", "metric series", "series")):
+        g = r.growth(key)
+        if g is None:
+            rows.append((label, "n/a (too few samples or no data)", "", ""))
+            continue
+        rows.append((label, f"{num(g['per_minute'], signed=True)} {unit}/min", fmt_ci(g["per_minute_ci"]),
+                     f"{num(g['per_1000_rotations'], signed=True)} {unit} per 1,000 rotations; "
+                     f"Mann-Kendall p={num(g.get('trend_p_value'))}"))
+    out = ['<table id="figures"><thead><tr><th>growth after the warm-up</th><th>slope</th><th>95% CI</th>'
+           '<th>also</th></tr></thead><tbody>']
+    out += [f"<tr><td>{e(a)}</td><td class='n'>{e(b)}</td><td class='n'>{e(c)}</td><td>{e(d)}</td></tr>"
+            for a, b, c, d in rows]
+    out.append("</tbody></table>")
+    f = r.figures
+    loss = measure(r, "loss")
+    p95 = measure(r, "age_p95")
+    facts = [
+        ("lines", f"{num(f.get('lines_emitted'))} emitted, {num(f.get('lines_captured'))} captured, "
+                  f"{num(f.get('duplicates'))} duplicated; lost + duplicated: "
+                  + (num(loss.value) if loss.value is not None else f"not judged ({loss.why})")),
+        ("follow streams", f"peak {num(f.get('follow_streams_peak'))} at the fake (cap "
+                           f"{num(r.scenario.get('max_streams'))}); {num(f.get('streams_closed_by_target'))} "
+                           "closed by the target"),
+        ("stream age", f"oldest {num(f.get('stream_age_max_s'))} s"
+                       + (f", median {num(f.get('stream_age_median_s'))} s" if f.get("streams_closed_by_target")
+                          else ", none closed by the target")
+                       + (f", p95 {num(p95.value)} s" if p95.value is not None else "")
+                       + f" (rotation interval {num(r.scenario.get('rotation_interval_s'))} s)"),
+    ]
+    out.append('<dl class="kv">' + "".join(f"<dt>{e(k)}</dt><dd>{e(v)}</dd>" for k, v in facts) + "</dl>")
+    return "".join(out)
+
+
+def _plot_html(p):
+    if p.png is not None:
+        data = base64.b64encode(p.png).decode("ascii")
+        body = f'<img class="plot" id="plot-{e(p.id)}" alt="{e(p.title)}" src="data:image/png;base64,{data}">'
+    else:
+        cls = "na err" if p.error else "na"
+        body = (f'<div class="{cls}" id="plot-{e(p.id)}" data-plot-missing="{e(p.id)}">'
+                f"Not available in this result: {e(p.note)}</div>")
+    return (f'<section class="plot-section" data-plot="{e(p.id)}"><h3>{e(p.title)}</h3><figure>{body}'
+            f"<figcaption>{e(p.caption)}</figcaption></figure></section>")
+
+
+def render(r, plots=None):
+    """(html text, list of plots) for result r; `plots` (plots.Plot list) if already drawn."""
+    plots = render_all(r) if plots is None else plots
+    expected = sum(1 for p in plots if p.png is not None)
+    s = r.scenario
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>leakbench {e(r.outcome_word())}: {e(s['name'])}</title>",
+        f"<style>{CSS}</style><script>{SCRIPT}</script></head>",
+        f'<body data-plots-expected="{expected}" data-verdict="{e(r.verdict)}"><main>',
+        f"<h1>leakbench: {e(s['name'])}</h1>",
+        f'<p class="sub">{e(s.get("description") or "")}</p>',
+        _badge(r),
+    ]
+    if r.is_error:
+        parts.append(f'<h2>The run could not be done</h2><div class="failure">{e(r.failure)}</div>')
+    parts += ["<h2>Run</h2>", _scenario_table(r), "<h2>Criteria</h2>",
+              "<p class=\"sub\">Failed criteria first, then passed, then those not judged (the detail says why).</p>",
+              _criteria_table(r)]
+    if not r.is_error:
+        parts += ["<h2>Key figures</h2>", _figures_table(r)]
+    parts += ["<h2>Plots</h2>",
+              '<p class="sub">The grey band is the warm-up, excluded from every fit. Black lines are the Theil-Sen '
+              "fits the judge used; red lines are bounds.</p>"]
+    parts += [_plot_html(p) for p in plots]
+    parts.append(f'<p class="sub">Rendered by leakbench reports/ from <code>{e(r.name)}</code> '
+                 f"(schema_version {e(r.doc['schema_version'])}).</p></main></body></html>")
+    return "\n".join(parts) + "\n", plots

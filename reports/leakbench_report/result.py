@@ -1,0 +1,181 @@
+"""A validated leakbench result with typed accessors: samples as NumPy arrays, fits, criteria, outcome."""
+
+import math
+
+import numpy as np
+
+from .fmt import is_num
+
+MIB = 1024.0 * 1024.0
+
+# figures.<key> -> how to get its series from the samples (the judge's Extract()).
+_SERIES = {
+    "threads": ("threads", 1.0, False),
+    "fds": ("fds", 1.0, False),
+    "rss_mib": ("rss_bytes", 1.0 / MIB, False),
+    "metric_series": ("metric_series", 1.0, True),  # 0 means "no /metrics scrape": excluded, as the judge does
+}
+
+
+class Result:
+    """One result.json (already validated by schema.validate)."""
+
+    def __init__(self, doc, name):
+        self.doc = doc
+        self.name = name  # the path as the user gave it, for messages
+        self.scenario = doc["scenario"]
+        self.run = doc["run"]
+        self.verdict = doc["verdict"]
+        self.criteria = doc.get("criteria") or []
+        self.figures = doc.get("figures") or {}
+        self.samples = doc.get("samples") or {}
+        self.expectation = doc.get("expectation")
+        self.rotations = doc.get("rotations")
+
+    # --- identity and outcome -------------------------------------------------------------
+    @property
+    def scenario_name(self):
+        return self.scenario["name"]
+
+    @property
+    def is_error(self):
+        return self.verdict == "error"
+
+    @property
+    def failure(self):
+        return self.run.get("failure") or self.figures.get("failure") or "no reason recorded"
+
+    @property
+    def outcome_ok(self):
+        """True when the run came out as it should: pass, or a negative control that failed as expected."""
+        if self.is_error:
+            return False
+        if self.expectation is not None:
+            return bool(self.expectation.get("met"))
+        return self.verdict == "pass"
+
+    def outcome_word(self):
+        """PASS / FAIL / ERROR, or for a negative control whether its expectation was met."""
+        if self.is_error:
+            return "ERROR"
+        if self.expectation is not None:
+            return "PASS" if self.expectation.get("met") else "FAIL"
+        return self.verdict.upper()
+
+    def outcome_note(self):
+        """'' or a phrase explaining a negative control's outcome."""
+        if self.expectation is None or self.is_error:
+            return ""
+        want = self.expectation.get("expect_fail", "?")
+        if self.expectation.get("met"):
+            return f"negative control: failed on {want} as expected (verdict {self.verdict})"
+        return f"negative control: expected to fail on {want} but did not (verdict {self.verdict})"
+
+    @property
+    def is_log_capturer(self):
+        return self.scenario.get("target") == "log-capturer"
+
+    @property
+    def warmup_s(self):
+        return float(self.scenario["warmup_s"])
+
+    def criterion(self, cid):
+        for c in self.criteria:
+            if c["id"] == cid:
+                return c
+        return None
+
+    def ordered_criteria(self):
+        """Failed (judged, not pass) first, then passed, then not judged; file order within each."""
+        rank = lambda c: 0 if c["judged"] and not c["pass"] else (1 if c["judged"] else 2)
+        return sorted(self.criteria, key=rank)  # sorted() is stable
+
+    def judged_bound(self, cid):
+        """The bound of criterion `cid` if it exists, was judged and has a finite bound."""
+        c = self.criterion(cid)
+        if c is None or not c["judged"] or not is_num(c.get("bound")):
+            return None
+        return float(c["bound"])
+
+    # --- samples ---------------------------------------------------------------------------
+    def column(self, key):
+        """samples[key] as a float array (null -> NaN), or None when the column is absent."""
+        values = self.samples.get(key)
+        if values is None:
+            return None
+        return np.array([math.nan if v is None else float(v) for v in values], dtype=float)
+
+    def has_values(self, key):
+        col = self.column(key)
+        return col is not None and bool(np.isfinite(col).any())
+
+    @property
+    def t(self):
+        t = self.column("t")
+        return t if t is not None else np.array([], dtype=float)
+
+    def after_warmup(self):
+        """Boolean mask of samples the judge fits (t >= warm-up)."""
+        return self.t >= self.warmup_s
+
+    def series(self, key):
+        """(t, y) of figures key 'threads'|'fds'|'rss_mib'|'metric_series' in the fit's unit; NaN where missing."""
+        column, scale, zero_is_missing = _SERIES[key]
+        y = self.column(column)
+        if y is None:
+            return self.t, np.full(len(self.t), math.nan)
+        y = y * scale
+        if zero_is_missing:
+            y = np.where(y == 0, math.nan, y)
+        return self.t, y
+
+    def median_after_warmup(self, column, scale=1.0):
+        y = self.column(column)
+        if y is None:
+            return None
+        y = y[self.after_warmup()] * scale
+        y = y[np.isfinite(y)]
+        return float(np.median(y)) if len(y) else None
+
+    def rotations_per_minute(self):
+        """Streams closed at the fake per minute after the warm-up (what 'per 1,000 rotations' divides by)."""
+        closed = self.column("streams_closed")
+        if closed is None:
+            return None
+        m = self.after_warmup() & np.isfinite(closed)
+        t, c = self.t[m], closed[m]
+        if len(t) < 2 or t[-1] <= t[0]:
+            return None
+        return float((c[-1] - c[0]) / (t[-1] - t[0]) * 60.0)
+
+    # --- growth fits -----------------------------------------------------------------------
+    def growth(self, key):
+        """figures[key] when its slope is valid (at least 3 points), else None."""
+        g = self.figures.get(key)
+        if not isinstance(g, dict) or (g.get("points") or 0) < 3 or not is_num(g.get("per_minute")):
+            return None
+        return g
+
+    def fit_line(self, key):
+        """(slope per second, intercept, recomputed) of the Theil-Sen line y = intercept + slope * t.
+
+        The intercept comes from figures.<key>.intercept; results written before it existed get
+        the judge's definition recomputed from the samples: median(y - slope * t) after the warm-up.
+        """
+        g = self.growth(key)
+        if g is None:
+            return None
+        slope = float(g["per_minute"]) / 60.0
+        if is_num(g.get("intercept")):
+            return slope, float(g["intercept"]), False
+        t, y = self.series(key)
+        m = (t >= self.warmup_s) & np.isfinite(y)
+        if not m.any():
+            return None
+        return slope, float(np.median(y[m] - slope * t[m])), True
+
+    def rotation_ages(self):
+        """Array of rotated streams' ages (rotations.age_s), or None when the result has no records."""
+        if not isinstance(self.rotations, dict):
+            return None
+        return np.array(self.rotations.get("age_s") or [], dtype=float)
