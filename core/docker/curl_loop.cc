@@ -1,5 +1,7 @@
 #include "core/docker/curl_loop.h"
 
+#include "core/docker/socket_hint.h"
+
 #include <algorithm>
 #include <cctype>
 #include <stdexcept>
@@ -242,6 +244,9 @@ void CurlLoop::ProcessDone() {
       result.connect_failed = IsConnectFailure(code);
       result.message = curl_easy_strerror(code);
       if (t.errbuf[0] != '\0') result.message += std::string(": ") + t.errbuf;
+      if (result.connect_failed && !t.request.unix_socket.empty()) {
+        result.message += " (" + UnixSocketHint(t.request.unix_socket) + ")";
+      }
     } else {
       result.kind = TransferResult::Kind::kComplete;
     }

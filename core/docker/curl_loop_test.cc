@@ -489,6 +489,8 @@ TEST(CurlLoopTest, UnixSocketThatDoesNotExistIsAConnectFailure) {
   const TransferResult result = RunTransfer(loop, std::move(request));
   EXPECT_EQ(result.kind, TransferResult::Kind::kTransport);
   EXPECT_TRUE(result.connect_failed);
+  EXPECT_NE(result.message.find("no socket at /nonexistent/leakbench-test.sock"), std::string::npos)
+      << result.message;
 }
 
 TEST(CurlLoopTest, TransferKindNames) {
