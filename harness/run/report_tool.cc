@@ -17,7 +17,7 @@ namespace leakbench::harness {
 namespace {
 
 constexpr const char* kInstall =
-    "install Debian's packages: apt-get install python3-matplotlib python3-numpy python3-jinja2 (or run ci/setup)";
+    "install Debian's packages: apt-get install python3-matplotlib python3-numpy (or run ci/setup)";
 
 // Spawns argv with leakbench's stdio; waits up to `timeout`. -1: could not
 // start; -2: killed after the timeout; else the exit code (128+N for signal N).
@@ -64,9 +64,9 @@ const std::string& ReportTool::Unavailable() {
   if (access(script_.c_str(), R_OK) != 0) {
     unavailable_ = "the report tool is not at " + script_ + " (pass --reports-dir DIR, the reports/ folder of a leakbench checkout)";
   } else if (access(python_.c_str(), X_OK) != 0) {
-    unavailable_ = python_ + " is not installed: apt-get install python3 python3-matplotlib python3-numpy python3-jinja2 (or run ci/setup)";
-  } else if (SpawnAndWait({python_, "-c", "import matplotlib, numpy, jinja2"}, std::chrono::seconds(60), true) != 0) {
-    unavailable_ = python_ + " cannot import matplotlib, numpy and jinja2: " + std::string(kInstall);
+    unavailable_ = python_ + " is not installed: apt-get install python3 python3-matplotlib python3-numpy (or run ci/setup)";
+  } else if (SpawnAndWait({python_, "-c", "import matplotlib, numpy"}, std::chrono::seconds(60), true) != 0) {
+    unavailable_ = python_ + " cannot import matplotlib and numpy: " + std::string(kInstall);
   }
   return unavailable_;
 }

@@ -16,7 +16,7 @@ class ReportTool {
 
   // Empty when the tool can run; otherwise what is missing and how to get it
   // (checked once: the script is there, the interpreter is, and it imports
-  // matplotlib, numpy and jinja2).
+  // matplotlib and numpy).
   const std::string& Unavailable();
 
   // Runs `leakbench-report ARGS...` with leakbench's stdout and stderr,

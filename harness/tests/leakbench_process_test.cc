@@ -33,7 +33,7 @@ const std::string kSource = LEAKBENCH_SOURCE_DIR;
 
 // Debian's python3 with what reports/ needs (ci/setup installs it).
 bool ReportToolUsable() {
-  return std::system("/usr/bin/python3 -c 'import matplotlib, numpy, jinja2' >/dev/null 2>&1") == 0;
+  return std::system("/usr/bin/python3 -c 'import matplotlib, numpy' >/dev/null 2>&1") == 0;
 }
 
 std::string Slurp(const std::string& path) {
