@@ -16,8 +16,9 @@
 #     young, health "healthy", uid 10001, threads bounded, a removed
 #     container's metric series deleted, no error in the capturer's log,
 #     SIGTERM (docker stop) exits 0.
-#  3. The same image WITHOUT --group-add cannot reach the socket (the reason
-#     docker-compose.yml needs DOCKER_GID).
+#  3. The same image WITHOUT --group-add cannot reach the socket, and says
+#     permission denied with the group to add (why docker-compose.yml needs
+#     DOCKER_GID).
 #  4. docker-compose.yml itself: `up --no-deps log-capturer` (with the socket
 #     path overridden to the private daemon's) runs the service, its health
 #     check turns healthy and it follows the 3 containers of
@@ -271,7 +272,10 @@ for _ in $(seq 30); do
 done
 if d logs nogroup 2>&1 | grep -q 'docker daemon unreachable'; then
   [ -z "$(d logs nogroup 2>/dev/null)" ] || fail "the capturer without --group-add captured lines"
-  log "without --group-add: 'docker daemon unreachable', nothing captured (as expected)"
+  # The message says what to do: which group to add.
+  d logs nogroup 2>&1 | grep -q "permission denied on /var/run/docker.sock.*--group-add $gid" ||
+    fail "the unreachable message does not name the missing group $gid: $(d logs nogroup 2>&1 | grep unreachable | head -n 1)"
+  log "without --group-add: 'docker daemon unreachable ... permission denied ... --group-add $gid', nothing captured (as expected)"
 else
   fail "the capturer without --group-add $gid did not report the socket unreachable: $(d logs nogroup 2>&1 | tail -n 3)"
 fi
