@@ -42,6 +42,13 @@ void Daemon::AbortAllStreams(const std::string& reason) {
   sessions_.clear();
 }
 
+void Daemon::SettleClosedStreams() {
+  std::vector<std::shared_ptr<StreamSession>> sessions;  // settling unregisters
+  sessions.reserve(sessions_.size());
+  for (auto& [id, s] : sessions_) sessions.push_back(s);
+  for (auto& s : sessions) s->SettleIfClientGone();
+}
+
 ContainerSpec Daemon::DefaultSpec(size_t index) {
   ContainerSpec spec;
   char name[64];

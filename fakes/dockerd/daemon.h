@@ -40,6 +40,9 @@ class StreamSession {
  public:
   virtual ~StreamSession() = default;
   virtual void Abort(const std::string& reason) = 0;
+  // Ends the session now if its client has already hung up (see
+  // HttpConnection::SettleIfPeerClosed).
+  virtual void SettleIfClientGone() {}
 };
 
 // A failed lifecycle call: the HTTP status dockerd would use, and its message.
@@ -90,6 +93,12 @@ class Daemon {
   void Unregister(uint64_t id) { sessions_.erase(id); }
   size_t session_count() const { return sessions_.size(); }
   void AbortAllStreams(const std::string& reason);
+  // Before a new follow stream is counted: ends every stream whose client
+  // already hung up. A client that closes one stream and opens the next
+  // delivers the close first, but one event loop turn may hand us the new
+  // request before the old socket's EOF; without this the truth's follow
+  // peak could count both (cap + 1) although the client never held both.
+  void SettleClosedStreams();
 
   // Runs the generator once (tests call it to avoid waiting for the timer).
   void Tick();

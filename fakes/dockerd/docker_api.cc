@@ -348,6 +348,7 @@ void DockerApi::Logs(const Conn& conn, const HttpRequest& req, const std::string
     return target == c->id() || target == c->name() || c->id().starts_with(target);
   });
   if (InjectHttpError(conn, req, &faults)) return;
+  if (q.follow) daemon_.SettleClosedStreams();
   StreamRecord& record = daemon_.truth().OpenStream(conn->id(), "logs", c->id(), q.follow, req.target);
   for (const auto& f : faults) record.faults.push_back(FaultKindName(f.kind));
   auto stream = std::make_shared<LogStream>(daemon_, c, conn, q, std::move(faults), req.keep_alive, record.id);

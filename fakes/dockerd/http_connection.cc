@@ -5,6 +5,7 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/http/read.hpp>
 #include <cctype>
+#include <cerrno>
 
 namespace fakedocker {
 
@@ -163,6 +164,15 @@ void HttpConnection::Reset() {
   linger l{1, 0};
   ::setsockopt(socket_.native_handle(), SOL_SOCKET, SO_LINGER, &l, sizeof l);
   Shutdown();
+}
+
+bool HttpConnection::SettleIfPeerClosed() {
+  if (!open_) return false;
+  char byte = 0;
+  const ssize_t n = ::recv(socket_.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+  const bool gone = n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
+  if (gone) Shutdown();
+  return gone;
 }
 
 void HttpConnection::Shutdown() {

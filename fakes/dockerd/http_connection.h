@@ -52,6 +52,11 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   // Called once if the connection closes while a response is in progress.
   void OnGone(std::function<void()> hook) { gone_hook_ = std::move(hook); }
 
+  // If the client has already closed its end (EOF or reset waiting in the
+  // socket, not yet seen by the pending read), handles it now, as the read
+  // would: the response ends and the gone hook runs. Returns whether it did.
+  bool SettleIfPeerClosed();
+
   void Close();  // FIN after what is written
   void Reset();  // RST: SO_LINGER 0, then close
 

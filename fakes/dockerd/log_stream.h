@@ -44,6 +44,7 @@ class LogStream : public StreamSession,
   void OnLines() override { Pump(); }
   void OnStopped() override { Pump(); }
   void Abort(const std::string& reason) override;
+  void SettleIfClientGone() override { conn_->SettleIfPeerClosed(); }
 
  private:
   void Begin();

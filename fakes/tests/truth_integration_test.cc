@@ -6,6 +6,9 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <functional>
+#include <future>
+#include <memory>
 #include <thread>
 
 #include "fakes/tests/support/http_test_client.h"
@@ -364,6 +367,63 @@ TEST_F(TruthTest, RefusedRequestsAreListed) {
     EXPECT_EQ(r["reason"], want[i].reason) << i;
     EXPECT_EQ(r["client_pid"], ::getpid()) << i;
   }
+}
+
+}  // namespace
+}  // namespace leakbench::testing
+
+namespace leakbench::testing {
+namespace {
+
+// Blocks the fake's loop (inside OnLoop) until released, so the test can
+// make things happen on the sockets that the loop has not seen yet.
+class LoopGate {
+ public:
+  explicit LoopGate(InProcessFake& fake, std::function<void()> then = [] {}) {
+    done_ = std::async(std::launch::async, [this, &fake, then = std::move(then)] {
+      fake.OnLoop([this, &then] {
+        entered_.set_value();
+        release_.get_future().wait();
+        then();
+        return 0;
+      });
+    });
+    entered_.get_future().wait();
+  }
+  void Release() {
+    release_.set_value();
+    done_.get();
+  }
+
+ private:
+  std::promise<void> entered_, release_;
+  std::future<void> done_;
+};
+
+// Before a new follow stream is counted, streams whose client already hung
+// up are ended (the loop may hand us the new request before the old
+// socket's EOF). Deterministic: the loop is held while one client hangs up;
+// settling ends that stream before the loop reads the EOF, and not the one
+// whose client is still there.
+TEST_F(TruthTest, SettlingEndsOnlyStreamsWhoseClientHungUp) {
+  const std::string id = AddQuiet();
+  auto gone = std::make_unique<Follower>(fake_.socket(), "/containers/" + id + "/logs?follow=1&stdout=1&tag=gone");
+  Follower kept(fake_.socket(), "/containers/" + id + "/logs?follow=1&stdout=1&tag=kept");
+  ASSERT_EQ(Truth()["follow_streams_open"], 2);
+  uint64_t before = 0, after = 0;
+  {
+    LoopGate gate(fake_, [&] {
+      before = fake_.daemon().truth().follow_open();
+      fake_.daemon().SettleClosedStreams();
+      after = fake_.daemon().truth().follow_open();
+    });
+    gone.reset();
+    gate.Release();
+  }
+  EXPECT_EQ(before, 2u);  // the loop had not seen the EOF yet
+  EXPECT_EQ(after, 1u);
+  EXPECT_EQ(Record("tag=gone")["close_reason"], "client_closed");
+  EXPECT_EQ(Record("tag=kept")["open"], true);
 }
 
 }  // namespace
