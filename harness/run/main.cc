@@ -22,6 +22,7 @@
 #include <iostream>
 #include <optional>
 #include <string_view>
+#include <utility>
 
 #include "common/duration.h"
 #include "harness/run/child_process.h"
@@ -107,10 +108,13 @@ std::vector<Scenario> LoadDir(const std::string& dir) {
 
 // Renders DIR/report.html from DIR/result.json when the report tool can run;
 // says once why not when it cannot. Returns the report's path or "".
-std::string RenderHtml(leakbench::harness::ReportTool& reports, const std::string& dir, bool quiet) {
-  static std::once_flag told;
+// Main thread only.
+std::string RenderHtml(leakbench::harness::ReportTool& reports, const std::string& dir) {
+  static bool told = false;
   if (!reports.Unavailable().empty()) {
-    std::call_once(told, [&] { std::fprintf(stderr, "leakbench: no HTML report: %s\n", reports.Unavailable().c_str()); });
+    if (!std::exchange(told, true)) {
+      std::fprintf(stderr, "leakbench: no HTML report: %s\n", reports.Unavailable().c_str());
+    }
     return "";
   }
   const std::string html = dir + "/report.html";
@@ -120,7 +124,6 @@ std::string RenderHtml(leakbench::harness::ReportTool& reports, const std::strin
                  dir.c_str());
     return "";
   }
-  (void)quiet;
   return html;
 }
 
@@ -140,7 +143,7 @@ int RunOne(const Scenario& s, const leakbench::harness::RunOptions& options, con
   std::string written;
   if (!out_dir.empty()) written = WriteResultFiles(out_dir, result, junit);
   std::string html;
-  if (!out_dir.empty() && reports != nullptr) html = RenderHtml(*reports, out_dir, quiet);
+  if (!out_dir.empty() && reports != nullptr) html = RenderHtml(*reports, out_dir);
   if (!quiet) {
     std::fputs(SummaryMarkdown(result).c_str(), stdout);
     if (!written.empty()) std::fprintf(stdout, "\nwritten: %s%s\n", written.c_str(), html.empty() ? "" : (", " + html).c_str());
@@ -197,7 +200,8 @@ int main(int argc, char** argv) {
   auto* gate = app.add_subcommand("gate", "Run every scenario tagged `gate`; fail if any verdict is wrong");
   std::size_t jobs = 2;
   gate->add_option("--jobs", jobs, "Scenarios run at once (default 2)")->check(CLI::Range(1, 16));
-  std::vector<std::string> baselines, candidates, compare_args;
+  std::vector<std::string> baselines, candidates;
+  std::string compare_format;
   auto* compare = app.add_subcommand(
       "compare", "Which figures moved between baseline and candidate results, and whether beyond the noise "
                  "(exit 0 no regression, 1 regression, 2 error)");
@@ -205,7 +209,7 @@ int main(int argc, char** argv) {
       ->required()
       ->check(CLI::ExistingFile);
   compare->add_option("--candidate", candidates, "Candidate result.json files")->check(CLI::ExistingFile);
-  compare->add_option("--format", compare_args, "md or text")->expected(1);
+  compare->add_option("--format", compare_format, "md or text");
   auto* report = app.add_subcommand("report", "Run the report tool: html RESULT.json [-o FILE] | summary RESULT.json... "
                                               "[-o FILE] | compare ... (reports/leakbench-report --help)");
   report->allow_extras();  // `leakbench report ARGS...` is handled before parsing (below)
@@ -253,7 +257,7 @@ int main(int argc, char** argv) {
       args.insert(args.end(), baselines.begin(), baselines.end());
       args.push_back("--candidate");
       args.insert(args.end(), candidates.begin(), candidates.end());
-      if (!compare_args.empty()) args.insert(args.end(), {"--format", compare_args.front()});
+      if (!compare_format.empty()) args.insert(args.end(), {"--format", compare_format});
       code = reports.Run(args);
       leakbench::harness::Watchdog::Disarm();
       curl_global_cleanup();
@@ -315,7 +319,7 @@ int main(int argc, char** argv) {
           const std::string dir = out_dir + "/" + s.name;
           if (!fs::exists(dir + "/result.json")) continue;
           results.push_back(dir + "/result.json");
-          const std::string html = RenderHtml(reports, dir, true);
+          const std::string html = RenderHtml(reports, dir);
           if (!html.empty()) std::fprintf(stderr, "leakbench gate: report %s\n", html.c_str());
         }
         if (reports.Unavailable().empty() && !results.empty()) {
