@@ -1,7 +1,12 @@
 #include "core/docker/docker_client.h"
 
+#include <spdlog/spdlog.h>
+
 #include <charconv>
 #include <utility>
+
+#include "common/log_escape.h"
+#include "core/docker/request_path.h"
 
 namespace logcap {
 namespace {
@@ -26,6 +31,16 @@ TransferResult BadResponse(const TransferResult& r, const std::string& why) {
   TransferResult bad = r;
   bad.kind = TransferResult::Kind::kBadResponse;
   bad.message = why;
+  return bad;
+}
+
+// The result a request for a container whose id is not a Docker id gets
+// instead of being sent.
+TransferResult RejectedId(std::string_view id) {
+  TransferResult bad;
+  bad.kind = TransferResult::Kind::kBadResponse;
+  bad.message = "container id \"" + std::string(id) +
+                "\" is not 12 to 64 lowercase hex digits; not requested (the daemon sent a malformed id)";
   return bad;
 }
 
@@ -74,10 +89,14 @@ TransferId DockerClient::ListContainers(
   r.on_done = [done = std::move(done)](const TransferResult& result, std::string&& body) {
     if (result.kind != TransferResult::Kind::kComplete) return done(result, {});
     std::vector<ContainerSummary> list;
+    std::vector<std::string> skipped;
     try {
-      list = ParseContainerList(body);
+      list = ParseContainerList(body, &skipped);
     } catch (const DockerJsonError& e) {
       return done(BadResponse(result, e.what()), {});
+    }
+    for (const std::string& why : skipped) {
+      spdlog::warn("docker: skipping a container the daemon listed: {}", leakbench::EscapeForLog(why));
     }
     done(result, std::move(list));
   };
@@ -86,7 +105,11 @@ TransferId DockerClient::ListContainers(
 
 TransferId DockerClient::Inspect(const std::string& id,
                                  std::function<void(const TransferResult&, std::optional<ContainerInfo>)> done) {
-  TransferRequest r = Request("/containers/" + id + "/json", false);
+  if (!IsContainerId(id)) {
+    loop_.Post([id, done = std::move(done)] { done(RejectedId(id), std::nullopt); });
+    return 0;
+  }
+  TransferRequest r = Request("/containers/" + EncodePathSegment(id) + "/json", false);
   r.on_done = [done = std::move(done)](const TransferResult& result, std::string&& body) {
     if (result.kind != TransferResult::Kind::kComplete) return done(result, std::nullopt);
     std::optional<ContainerInfo> info;
@@ -103,8 +126,13 @@ TransferId DockerClient::Inspect(const std::string& id,
 TransferId DockerClient::FollowLogs(const std::string& id, const std::string& since,
                                     std::function<DataResult(std::string_view)> on_data,
                                     std::function<void(const TransferResult&)> done) {
-  TransferRequest r =
-      Request("/containers/" + id + "/logs?follow=1&stdout=1&stderr=1&timestamps=1&since=" + since, true);
+  if (!IsContainerId(id)) {
+    loop_.Post([id, done = std::move(done)] { done(RejectedId(id)); });
+    return 0;
+  }
+  TransferRequest r = Request("/containers/" + EncodePathSegment(id) +
+                                  "/logs?follow=1&stdout=1&stderr=1&timestamps=1&since=" + EncodePathSegment(since),
+                              true);
   r.on_data = std::move(on_data);
   r.on_done = [done = std::move(done)](const TransferResult& result, std::string&&) { done(result); };
   return loop_.Start(std::move(r));
@@ -114,7 +142,7 @@ TransferId DockerClient::FollowEvents(const std::string& since, std::function<Da
                                       std::function<void(const TransferResult&)> done) {
   // filters={"type":["container"]}, URL-encoded.
   std::string path = "/events?filters=%7B%22type%22%3A%5B%22container%22%5D%7D";
-  if (!since.empty()) path += "&since=" + since;
+  if (!since.empty()) path += "&since=" + EncodePathSegment(since);
   TransferRequest r = Request(path, true);
   r.on_data = std::move(on_data);
   r.on_done = [done = std::move(done)](const TransferResult& result, std::string&&) { done(result); };

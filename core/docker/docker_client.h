@@ -34,13 +34,17 @@ class DockerClient {
 
   // GET /_ping; on success the version is negotiated (api_version()).
   TransferId Ping(std::function<void(const TransferResult&)> done);
-  // GET /containers/json (running containers only).
+  // GET /containers/json (running containers only). Entries that cannot be
+  // used are left out, each with one warning (ParseContainerList).
   TransferId ListContainers(
       std::function<void(const TransferResult&, std::vector<ContainerSummary>)> done);
-  // GET /containers/{id}/json.
+  // GET /containers/{id}/json. An id that is not IsContainerId() is never
+  // sent: `done` gets kBadResponse (posted, not called from here) and the
+  // returned id is 0. Every value put into a URL is percent-encoded.
   TransferId Inspect(const std::string& id,
                      std::function<void(const TransferResult&, std::optional<ContainerInfo>)> done);
   // GET /containers/{id}/logs?follow=1&stdout=1&stderr=1&timestamps=1&since=S
+  // (an id that is not IsContainerId() as for Inspect).
   TransferId FollowLogs(const std::string& id, const std::string& since,
                         std::function<DataResult(std::string_view)> on_data,
                         std::function<void(const TransferResult&)> done);

@@ -1,8 +1,11 @@
 #include "core/docker/docker_json.h"
 
 #include <limits>
+#include <optional>
 
 #include <nlohmann/json.hpp>
+
+#include "core/docker/request_path.h"
 
 namespace logcap {
 namespace {
@@ -38,29 +41,95 @@ Labels LabelsOf(const json& obj, const char* key) {
   return labels;
 }
 
+// The elements of a top-level JSON array, as text, without parsing them:
+// one entry with a lone surrogate escape or invalid UTF-8 must not make
+// the whole list unreadable. nullopt when `body` is not an array whose
+// brackets, braces and strings are balanced.
+std::optional<std::vector<std::string_view>> SplitArray(std::string_view body) {
+  auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
+  std::size_t i = 0;
+  while (i < body.size() && is_space(body[i])) ++i;
+  if (i == body.size() || body[i] != '[') return std::nullopt;
+  ++i;
+  std::vector<std::string_view> items;
+  std::size_t start = i;
+  std::size_t depth = 0;
+  bool in_string = false;
+  for (; i < body.size(); ++i) {
+    const char c = body[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+      continue;
+    }
+    if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      ++depth;
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    } else if (depth == 0 && (c == ',' || c == ']')) {
+      std::string_view item = body.substr(start, i - start);
+      const bool blank = item.find_first_not_of(" \t\n\r") == std::string_view::npos;
+      if (c == ']' && blank && items.empty()) break;  // "[]"
+      if (blank) return std::nullopt;                    // "[1,,2]", "[1,]"
+      items.push_back(item);
+      start = i + 1;
+      if (c == ']') break;
+    } else if (depth == 0 && c == '}') {
+      return std::nullopt;
+    }
+  }
+  if (i >= body.size()) return std::nullopt;  // no closing ']'
+  for (++i; i < body.size(); ++i) {
+    if (!is_space(body[i])) return std::nullopt;
+  }
+  return items;
+}
+
+// One entry of GET /containers/json; throws DockerJsonError saying what is
+// wrong with it.
+ContainerSummary ParseListEntry(std::string_view text) {
+  json item;
+  try {
+    item = json::parse(text.begin(), text.end());
+  } catch (const json::exception& e) {
+    throw DockerJsonError(std::string("not valid JSON (") + e.what() + ")");
+  }
+  if (!item.is_object()) throw DockerJsonError("not an object");
+  ContainerSummary c;
+  c.id = StringField(item, "Id");
+  if (c.id.empty()) throw DockerJsonError("no Id");
+  if (!IsContainerId(c.id)) {
+    throw DockerJsonError("Id \"" + c.id + "\" is not a container id (12 to 64 lowercase hex digits)");
+  }
+  if (auto names = item.find("Names");
+      names != item.end() && names->is_array() && !names->empty() && (*names)[0].is_string()) {
+    c.name = StripSlash((*names)[0].get<std::string>());
+  }
+  c.state = StringField(item, "State");
+  c.labels = LabelsOf(item, "Labels");
+  return c;
+}
+
 }  // namespace
 
-std::vector<ContainerSummary> ParseContainerList(std::string_view body) {
-  json doc = ParseObjectOrArray(body, "container list");
-  if (!doc.is_array()) throw DockerJsonError("container list: expected a JSON array");
+std::vector<ContainerSummary> ParseContainerList(std::string_view body, std::vector<std::string>* skipped) {
+  const std::optional<std::vector<std::string_view>> items = SplitArray(body);
+  if (!items) {
+    ParseObjectOrArray(body, "container list");  // throws when it is not JSON at all
+    throw DockerJsonError("container list: expected a JSON array");
+  }
   std::vector<ContainerSummary> out;
-  out.reserve(doc.size());
-  for (std::size_t i = 0; i < doc.size(); ++i) {
-    const json& item = doc[i];
+  out.reserve(items->size());
+  for (std::size_t i = 0; i < items->size(); ++i) {
     try {
-      if (!item.is_object()) throw DockerJsonError("not an object");
-      ContainerSummary c;
-      c.id = StringField(item, "Id");
-      if (c.id.empty()) throw DockerJsonError("no Id");
-      if (auto names = item.find("Names"); names != item.end() && names->is_array() && !names->empty() &&
-                                          (*names)[0].is_string()) {
-        c.name = StripSlash((*names)[0].get<std::string>());
-      }
-      c.state = StringField(item, "State");
-      c.labels = LabelsOf(item, "Labels");
-      out.push_back(std::move(c));
+      out.push_back(ParseListEntry((*items)[i]));
     } catch (const DockerJsonError& e) {
-      throw DockerJsonError("container list entry " + std::to_string(i) + ": " + e.what());
+      if (skipped != nullptr) skipped->push_back("container list entry " + std::to_string(i) + ": " + e.what());
     }
   }
   return out;
@@ -102,6 +171,9 @@ ContainerEvent ParseEvent(std::string_view line) {
       }
     }
     if (ev.id.empty()) ev.id = StringField(doc, "id");
+    if (ev.type == "container" && !ev.id.empty() && !IsContainerId(ev.id)) {
+      throw DockerJsonError("container id \"" + ev.id + "\" is not 12 to 64 lowercase hex digits");
+    }
     if (auto t = doc.find("timeNano"); t != doc.end() && t->is_number_integer()) {
       ev.time_nano = t->get<std::int64_t>();
     } else if (auto s = doc.find("time"); s != doc.end() && s->is_number_integer()) {

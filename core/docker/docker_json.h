@@ -46,8 +46,15 @@ struct ContainerEvent {
   std::int64_t time_nano = 0;
 };
 
-std::vector<ContainerSummary> ParseContainerList(std::string_view body);
+// Throws when the body is not a JSON array. An entry that cannot be used (not
+// valid JSON on its own, e.g. a lone surrogate escape or invalid UTF-8; a
+// field of the wrong type; an Id that is not IsContainerId) is left out, and
+// why is appended to `skipped` (raw daemon text: escape it before logging).
+std::vector<ContainerSummary> ParseContainerList(std::string_view body,
+                                                 std::vector<std::string>* skipped = nullptr);
 ContainerInfo ParseContainerInspect(std::string_view body);
+// A container event ("Type":"container") whose id is not IsContainerId
+// throws.
 ContainerEvent ParseEvent(std::string_view line);
 
 // The daemon's {"message": "..."} error text, or the body itself (trimmed,

@@ -11,6 +11,7 @@
 #include <random>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace logcap {
 namespace {
@@ -47,8 +48,8 @@ std::string Inspect(std::string_view tty, std::string_view running) {
 }
 
 const std::string kDieEvent =
-    R"({"status":"die","id":"f20f00aa","from":"bb:latest","Type":"container","Action":"die",)"
-    R"("Actor":{"ID":"f20f00aa","Attributes":{"exitCode":"137","image":"bb:latest","name":"t2"}},)"
+    R"({"status":"die","id":"f20f00aa0123","from":"bb:latest","Type":"container","Action":"die",)"
+    R"("Actor":{"ID":"f20f00aa0123","Attributes":{"exitCode":"137","image":"bb:latest","name":"t2"}},)"
     R"("scope":"local","time":1795877136,"timeNano":1795877136563258728})";
 
 // The DockerJsonError message of `f()`, or "" when it does not throw.
@@ -73,10 +74,12 @@ TEST(DockerJsonTest, ContainerListRealShape) {
 }
 
 TEST(DockerJsonTest, ContainerListMissingOptionalFields) {
-  const auto list =
-      ParseContainerList(R"([{"Id":"abc"},{"Id":"def","Names":[],"Labels":null,"State":null},)"
-                         R"({"Id":"ghi","Names":[7],"Labels":{"n":1,"s":"x"}}])");
+  std::vector<std::string> skipped;
+  const auto list = ParseContainerList(R"([{"Id":"aaaaaaaaaaaa"},{"Id":"bbbbbbbbbbbb","Names":[],"Labels":null,"State":null},)"
+                                       R"({"Id":"cccccccccccc","Names":[7],"Labels":{"n":1,"s":"x"}}])",
+                                       &skipped);
   ASSERT_EQ(list.size(), 3u);
+  EXPECT_TRUE(skipped.empty());
   EXPECT_EQ(list[0].name, "");
   EXPECT_EQ(list[0].state, "");
   EXPECT_TRUE(list[0].labels.empty());
@@ -85,22 +88,62 @@ TEST(DockerJsonTest, ContainerListMissingOptionalFields) {
   EXPECT_EQ(list[2].labels, (Labels{{"s", "x"}}));  // non-string values skipped
 }
 
-TEST(DockerJsonTest, ContainerListErrorsSayWhere) {
+TEST(DockerJsonTest, ContainerListBodyErrorsSayWhat) {
   EXPECT_NE(ThrownMessage([] { ParseContainerList("{bad"); }).find("not JSON"), std::string::npos);
   EXPECT_NE(ThrownMessage([] { ParseContainerList(R"({"message":"x"})"); }).find("expected a JSON array"),
             std::string::npos);
-  const std::string e1 = ThrownMessage([] { ParseContainerList(R"([{"Id":"a"},{"Names":["/x"]}])"); });
-  EXPECT_NE(e1.find("entry 1"), std::string::npos) << e1;
-  EXPECT_NE(e1.find("no Id"), std::string::npos) << e1;
-  const std::string e2 = ThrownMessage([] { ParseContainerList(R"([{"Id":42}])"); });
-  EXPECT_NE(e2.find("entry 0"), std::string::npos) << e2;
-  EXPECT_NE(e2.find("'Id'"), std::string::npos) << e2;
-  const std::string e3 = ThrownMessage([] { ParseContainerList(R"([{"Id":"a","Labels":["k=v"]}])"); });
-  EXPECT_NE(e3.find("'Labels'"), std::string::npos) << e3;
-  const std::string e4 = ThrownMessage([] { ParseContainerList(R"([{"Id":"a","State":1}])"); });
-  EXPECT_NE(e4.find("'State'"), std::string::npos) << e4;
-  EXPECT_NE(ThrownMessage([] { ParseContainerList("[1]"); }).find("not an object"), std::string::npos);
   EXPECT_NE(ThrownMessage([] { ParseContainerList(""); }), "");
+  EXPECT_NE(ThrownMessage([] { ParseContainerList("[1,,2]"); }), "");
+  EXPECT_NE(ThrownMessage([] { ParseContainerList(R"([{"Id":"a"})"); }), "");  // no closing bracket
+  EXPECT_NE(ThrownMessage([] { ParseContainerList("[1] x"); }), "");
+}
+
+// The reasons ParseContainerList gives for the entries of `body` it skipped.
+std::vector<std::string> Skipped(const std::string& body, std::size_t* kept) {
+  std::vector<std::string> skipped;
+  *kept = ParseContainerList(body, &skipped).size();
+  return skipped;
+}
+
+TEST(DockerJsonTest, ContainerListSkipsBadEntriesAndSaysWhere) {
+  const std::string good = "{\"Id\":\"" + std::string(kId) + "\",\"Names\":[\"/good\"]}";
+  struct Case {
+    std::string entry;
+    std::string says;
+  };
+  const Case cases[] = {
+      {R"({"Names":["/x"]})", "no Id"},
+      {R"({"Id":42})", "'Id'"},
+      {R"({"Id":"aaaaaaaaaaaa","Labels":["k=v"]})", "'Labels'"},
+      {R"({"Id":"aaaaaaaaaaaa","State":1})", "'State'"},
+      {"1", "not an object"},
+      {R"({"Id":"../../../../etc/passwd"})", "not a container id"},
+      {R"({"Id":"aaaaaaaaaaaa?all=1"})", "not a container id"},
+      {R"({"Id":"aaaaaaaaaaaa#x"})", "not a container id"},
+      {R"({"Id":"aaaaaaaaaaaa\r\nX-Evil: 1"})", "not a container id"},
+      {R"({"Id":"AAAAAAAAAAAA"})", "not a container id"},
+      {R"({"Id":"aaaaaaaaaaaa","Names":["/\ud800x"]})", "not valid JSON"},  // lone surrogate
+      {R"({"Id":"aaaaaaaaaaaa","Names":["/\udc00x"]})", "not valid JSON"},  // lone low surrogate
+      {"{\"Id\":\"aaaaaaaaaaaa\",\"Names\":[\"/\xff\xfe\"]}", "not valid JSON"},  // invalid UTF-8
+      {"{\"Id\":\"aaaaaaaaaaaa\",\"Names\":[\"/a\x01" "b\"]}", "not valid JSON"},  // raw control byte
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.entry);
+    std::size_t kept = 0;
+    const auto skipped = Skipped("[" + good + "," + c.entry + "," + good + "]", &kept);
+    EXPECT_EQ(kept, 2u);
+    ASSERT_EQ(skipped.size(), 1u);
+    EXPECT_NE(skipped[0].find("entry 1"), std::string::npos) << skipped[0];
+    EXPECT_NE(skipped[0].find(c.says), std::string::npos) << skipped[0];
+  }
+}
+
+TEST(DockerJsonTest, ContainerListKeepsEscapedControlCharactersInNames) {
+  // Valid JSON: the name is kept as sent; the engine escapes it when logging.
+  const auto list = ParseContainerList("[{\"Id\":\"" + std::string(kId) +
+                                       R"(","Names":["/\u001b[31mred\r\nx"]}])");
+  ASSERT_EQ(list.size(), 1u);
+  EXPECT_EQ(list[0].name, "\x1b[31mred\r\nx");
 }
 
 TEST(DockerJsonTest, InspectRealShape) {
@@ -145,15 +188,15 @@ TEST(DockerJsonTest, ContainerEvent) {
   const ContainerEvent ev = ParseEvent(kDieEvent);
   EXPECT_EQ(ev.type, "container");
   EXPECT_EQ(ev.action, "die");
-  EXPECT_EQ(ev.id, "f20f00aa");
+  EXPECT_EQ(ev.id, "f20f00aa0123");
   EXPECT_EQ(ev.name, "t2");
   EXPECT_EQ(ev.time_nano, 1795877136563258728);
 }
 
 TEST(DockerJsonTest, RenameEventCarriesTheNewName) {
   const ContainerEvent ev = ParseEvent(
-      R"({"status":"rename","id":"a945","from":"bb:latest","Type":"container","Action":"rename",)"
-      R"("Actor":{"ID":"a945","Attributes":{"image":"bb:latest","k":"v","name":"ev1b","oldName":"/ev1"}},)"
+      R"({"status":"rename","id":"a945a945a945","from":"bb:latest","Type":"container","Action":"rename",)"
+      R"("Actor":{"ID":"a945a945a945","Attributes":{"image":"bb:latest","k":"v","name":"ev1b","oldName":"/ev1"}},)"
       R"("scope":"local","time":1795878342,"timeNano":1795878342479176928})");
   EXPECT_EQ(ev.action, "rename");
   EXPECT_EQ(ev.name, "ev1b");
@@ -193,6 +236,23 @@ TEST(DockerJsonTest, EventTimeOutOfRangeIsAnErrorNotOverflow) {
   // The largest second count that fits.
   const ContainerEvent ev = ParseEvent(R"({"Action":"die","time":9223372036})");
   EXPECT_EQ(ev.time_nano, 9223372036LL * 1'000'000'000);
+}
+
+TEST(DockerJsonTest, ContainerEventWithABadIdIsAnError) {
+  for (const char* id : {"../../x", "a945a945a945?x", "a945a945a945#x", R"(a945a945a945\r\nX: 1)", "a945"}) {
+    SCOPED_TRACE(id);
+    const std::string e = ThrownMessage([&] {
+      ParseEvent(std::string(R"({"Type":"container","Action":"start","Actor":{"ID":")") + id + R"("}})");
+    });
+    EXPECT_NE(e.find("is not 12 to 64 lowercase hex digits"), std::string::npos) << e;
+  }
+  // Other event types carry other ids (images by name).
+  EXPECT_EQ(ParseEvent(R"({"Type":"image","Action":"pull","Actor":{"ID":"bb:latest"}})").id, "bb:latest");
+  // Control characters in a name are kept; the engine escapes them in its log.
+  EXPECT_EQ(ParseEvent(R"({"Type":"container","Action":"start","Actor":{"ID":"a945a945a945",)"
+                       R"("Attributes":{"name":"x\u001b[2J\u0007"}}})")
+                .name,
+            "x\x1b[2J\x07");
 }
 
 TEST(DockerJsonTest, EventErrorsSayWhere) {

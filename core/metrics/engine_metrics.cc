@@ -6,8 +6,11 @@
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 #include <prometheus/text_serializer.h>
+#include <spdlog/spdlog.h>
 
+#include <atomic>
 #include <stdexcept>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -21,10 +24,6 @@ namespace logcap {
 namespace {
 
 using prometheus::Registry;
-
-// Worker threads of the HTTP endpoint: one scraper holding a keep-alive
-// connection must not block a second one.
-constexpr std::size_t kHttpThreads = 2;
 
 double Seconds(std::chrono::nanoseconds d) { return std::chrono::duration<double>(d).count(); }
 
@@ -49,7 +48,7 @@ prometheus::Family<prometheus::Counter>& CounterFamily(Registry& r, const std::s
 // Parses `listen` ("HOST:PORT") for the HTTP endpoint.
 HostPort ListenAddress(const std::string& listen) {
   try {
-    return ParseHostPort(listen);
+    return ParseMetricsListen(listen);
   } catch (const std::invalid_argument& e) {
     throw std::runtime_error("metrics endpoint: " + std::string(e.what()) +
                              "; give --metrics-listen HOST:PORT such as 127.0.0.1:9464 (port 0 "
@@ -57,10 +56,28 @@ HostPort ListenAddress(const std::string& listen) {
   }
 }
 
+// civetweb's options for the endpoint (see its UserManual.md): a fixed pool
+// of workers, all started at once (civetweb 1.15 starts num_threads
+// workers up front, so connections never add threads); request_timeout_ms
+// bounds every read and write, so an idle or trickling client gives its
+// worker back; no keep-alive, so a scraper does not sit on a worker
+// between scrapes.
+std::vector<std::string> ExposerOptions(const HostPort& where) {
+  return {"listening_ports",    where.ToString(),
+          "num_threads",        std::to_string(EngineMetrics::kHttpWorkerThreads),
+          "request_timeout_ms", std::to_string(EngineMetrics::kHttpRequestTimeout.count()),
+          "enable_keep_alive",  "no"};
+}
+
 // Starts the HTTP endpoint on `where`.
 std::unique_ptr<prometheus::Exposer> Listen(const HostPort& where) {
+  if (where.host == "0.0.0.0" || where.host == "::") {
+    spdlog::warn("metrics endpoint: listening on {} serves /metrics on every network interface; anyone who "
+                 "can reach this host can read it (use --metrics-listen 127.0.0.1:PORT to keep it local)",
+                 where.ToString());
+  }
   try {
-    return std::make_unique<prometheus::Exposer>(where.ToString(), kHttpThreads);
+    return std::make_unique<prometheus::Exposer>(ExposerOptions(where));
   } catch (const std::exception& e) {
     throw std::runtime_error("metrics endpoint: cannot listen on " + where.ToString() + " (" +
                              e.what() +
@@ -121,6 +138,14 @@ struct EngineMetrics::Impl {
   prometheus::Counter& sink_refusals =
       Counter(r, "log_capturer_sink_refusals_total",
               "Times the sink refused more data (backpressure), pausing reads.");
+  prometheus::Counter& sink_dropped =
+      Counter(r, "log_capturer_sink_records_dropped_total",
+              "Records the sink gave up (a batch Loki rejected under sink.on_reject: drop, "
+              "records left at a fatal sink error).");
+  std::atomic<std::uint64_t> sink_dropped_seen{0};
+  prometheus::Counter& opens_delayed =
+      Counter(r, "log_capturer_stream_opens_delayed_total",
+              "Follow-stream opens held back by docker.max_opens_per_second.");
   prometheus::Gauge& streams_paused =
       Gauge(r, "log_capturer_stream_paused", "Follow streams paused by sink backpressure.");
   prometheus::Family<prometheus::Gauge>& leak_series =
@@ -202,6 +227,12 @@ void EngineMetrics::SetSinkBufferedBytes(std::uint64_t n) {
 }
 
 void EngineMetrics::AddSinkRefusal() { impl_->sink_refusals.Increment(); }
+
+void EngineMetrics::SetSinkRecordsDropped(std::uint64_t total) {
+  const std::uint64_t seen = impl_->sink_dropped_seen.exchange(total);
+  if (total > seen) impl_->sink_dropped.Increment(static_cast<double>(total - seen));
+}
+void EngineMetrics::AddOpenDelayed() { impl_->opens_delayed.Increment(); }
 
 void EngineMetrics::SetStreamsPaused(std::size_t n) {
   impl_->streams_paused.Set(static_cast<double>(n));

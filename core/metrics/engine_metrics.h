@@ -7,6 +7,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -16,9 +17,19 @@ namespace logcap {
 
 class EngineMetrics {
  public:
-  // `listen` is "HOST:PORT" ("127.0.0.1:9464"; port 0 picks a free port) or
-  // "" for no endpoint (metrics are still kept, e.g. for tests). Throws
-  // std::runtime_error with context when the port cannot be bound.
+  // The HTTP endpoint's worker threads, all started with the endpoint (plus
+  // civetweb's one listener thread): a slow or idle client holds one worker
+  // until it sends a whole request or kHttpRequestTimeout passes, so up to
+  // kHttpWorkerThreads - 1 of them cannot delay a scrape at all, and any
+  // number delays it by about the timeout per round of workers.
+  static constexpr std::size_t kHttpWorkerThreads = 4;
+  static constexpr std::chrono::milliseconds kHttpRequestTimeout{2000};
+
+  // `listen` is "HOST:PORT" ("127.0.0.1:9464", the default, loopback only;
+  // port 0 picks a free port) or "" for no endpoint (metrics are still kept,
+  // e.g. for tests). A wildcard host (0.0.0.0) serves every interface and
+  // logs a warning. Throws std::runtime_error with context when the port
+  // cannot be bound.
   explicit EngineMetrics(const std::string& listen);
   ~EngineMetrics();
   EngineMetrics(const EngineMetrics&) = delete;
@@ -68,6 +79,14 @@ class EngineMetrics {
   // (counter, backpressure events).
   void SetSinkBufferedBytes(std::uint64_t n);
   void AddSinkRefusal();
+  // log_capturer_sink_records_dropped_total (counter): records the sink gave
+  // up (a batch Loki rejected under sink.on_reject: drop, records left at a
+  // fatal sink error). Fed the sink's cumulative SinkStats::records_dropped;
+  // the counter moves by its increase.
+  void SetSinkRecordsDropped(std::uint64_t total);
+  // log_capturer_stream_opens_delayed_total (counter): follow-stream opens
+  // held back by docker.max_opens_per_second.
+  void AddOpenDelayed();
   // log_capturer_stream_paused (gauge): streams paused by backpressure.
   void SetStreamsPaused(std::size_t n);
 

@@ -110,6 +110,7 @@ TEST(EngineMetricsTest, EveryFamilyWithItsTypeAndHelp) {
       {"log_capturer_lines_dropped_total", "counter"},
       {"log_capturer_sink_buffered_bytes", "gauge"},
       {"log_capturer_sink_refusals_total", "counter"},
+      {"log_capturer_sink_records_dropped_total", "counter"},
       {"log_capturer_stream_paused", "gauge"},
       {"log_capturer_leak_series", "gauge"},
       {"log_capturer_process_threads", "gauge"},
@@ -157,6 +158,11 @@ TEST(EngineMetricsTest, ValuesMove) {
   EXPECT_EQ(Sample(text, "log_capturer_lines_dropped_total{reason=\"other\"}"), 2);
   EXPECT_EQ(Sample(text, "log_capturer_sink_buffered_bytes"), 4096);
   EXPECT_EQ(Sample(text, "log_capturer_sink_refusals_total"), 1);
+  EXPECT_EQ(Sample(text, "log_capturer_sink_records_dropped_total"), 0);
+  m.SetSinkRecordsDropped(3);
+  m.SetSinkRecordsDropped(3);
+  m.SetSinkRecordsDropped(5);
+  EXPECT_EQ(Sample(m.Serialize(), "log_capturer_sink_records_dropped_total"), 5);
   EXPECT_EQ(Sample(text, "log_capturer_stream_paused"), 1);
   EXPECT_EQ(Sample(text, "log_capturer_leak_series{key=\"rotation-1\"}"), 1);
 }
@@ -280,6 +286,18 @@ TEST(EngineMetricsTest, BadListenAddressesSayWhatToDo) {
       EXPECT_TRUE(Contains(e.what(), "--metrics-listen HOST:PORT")) << e.what();
       EXPECT_TRUE(Contains(e.what(), bad)) << e.what();
     }
+  }
+}
+
+// Debian's civetweb has no IPv6 (mg_check_feature(8) == 0): binding "[::1]:0"
+// failed with "null context when constructing CivetServer". Say why instead.
+TEST(EngineMetricsTest, Ipv6IsRefusedWithTheReason) {
+  try {
+    EngineMetrics m("[::1]:0");
+    FAIL() << "no error for [::1]:0";
+  } catch (const std::runtime_error& e) {
+    EXPECT_TRUE(Contains(e.what(), "cannot listen on IPv6")) << e.what();
+    EXPECT_TRUE(Contains(e.what(), "use 127.0.0.1:PORT")) << e.what();
   }
 }
 
