@@ -11,6 +11,7 @@
 #include "core/config/config_error.h"
 #include "core/config/config_file.h"
 #include "core/config/docker_host.h"
+#include "core/config/echo_value.h"
 #include "core/config/leak_kind.h"
 #include "core/config/join_names.h"
 #include "core/config/settings.h"
@@ -45,6 +46,8 @@ constexpr KeyFlag kKeyFlags[] = {
     {"--stall-timeout", "docker.stall_timeout", "DURATION",
      "Reopen a stream silent for this long; 0 = never (default 0)"},
     {"--max-streams", "docker.max_streams", "N", "At most N follow streams at once (default 50)"},
+    {"--max-opens-per-second", "docker.max_opens_per_second", "RATE",
+     "Open follow streams at most RATE times a second on average, e.g. 100 or 2.5 (default 100)"},
     {"--max-line-bytes", "docker.max_line_bytes", "N",
      "Longest line kept whole, 1024..268435456 bytes (default 1048576)"},
     {"--long-lines", "docker.long_lines", "split|truncate",
@@ -58,8 +61,17 @@ constexpr KeyFlag kKeyFlags[] = {
     {"--exclude-label", "docker.exclude_labels", "LABEL[=VALUE]",
      "Skip containers with this label (repeatable)"},
     {"--metrics-listen", "metrics.listen", "HOST:PORT",
-     "Serve Prometheus /metrics here; port 0 picks one, \"\" serves none (default "
+     "Serve Prometheus /metrics here (IPv4 only); port 0 picks one, \"\" serves none (default "
      "127.0.0.1:9464)"},
+    {"--sink-fsync-interval", "sink.file.fsync_interval", "DURATION",
+     "File sink: acknowledge lines after an fdatasync at most this long after their write; 0 = "
+     "on write, no fsync (default 1s)"},
+    {"--sink-max-bytes", "sink.file.max_bytes", "N",
+     "File sink: rotate to PATH.1 before the file passes N bytes; 0 = never (default 0)"},
+    {"--sink-keep", "sink.file.keep", "N", "File sink: rotated files kept, 1..1000 (default 5)"},
+    {"--sink-on-reject", "sink.on_reject", "retry|drop",
+     "Loki sink: a batch Loki rejects with a 4xx (not 408/429) is retried or dropped (default "
+     "retry)"},
     {"--state-file", "state.file", "PATH", "Keep read positions in this file across restarts"},
     {"--log-level", "log.level", "LEVEL",
      "trace, debug, info, warn, error, critical or off (default info)"},
@@ -222,7 +234,7 @@ CommandLineResult ParseCommandLine(int argc, const char* const argv[], const Env
   } catch (const CLI::CallForHelp&) {
     return CommandLineResult{std::nullopt, 0, app.help()};
   } catch (const CLI::ParseError& e) {
-    return error(e.what());
+    return error(CutValue(e.what()));  // CLI11 echoes the offending argument
   }
   if (version) return CommandLineResult{std::nullopt, 0, program + " " + LOGCAP_VERSION + "\n"};
 

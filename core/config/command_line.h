@@ -31,6 +31,7 @@ struct CommandLineResult {
 
 // Flags: --docker-host URL, --config FILE, --rotation-interval DURATION,
 // --rotation-jitter DURATION, --stall-timeout DURATION, --max-streams N,
+// --max-opens-per-second RATE,
 // --max-line-bytes N, --long-lines split|truncate, --include-name PATTERN,
 // --exclude-name PATTERN, --include-label LABEL[=VALUE], --exclude-label
 // LABEL[=VALUE] (the four repeatable; given at least once, they replace the

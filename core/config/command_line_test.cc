@@ -122,6 +122,29 @@ TEST(CommandLineTest, SinkSpecs) {
   EXPECT_THAT(Bad({"--sink", "loki:127.0.0.1:3100"}), HasSubstr("--sink: a loki sink needs"));
 }
 
+TEST(CommandLineTest, SinkDurabilityFlags) {
+  const Config defaults = Ok({});
+  EXPECT_EQ(defaults.sink.fsync_interval, seconds(1));
+  EXPECT_EQ(defaults.sink.max_bytes, 0u);
+  EXPECT_EQ(defaults.sink.keep, 5u);
+  EXPECT_EQ(defaults.sink.on_reject, SinkRejectPolicy::kRetry);
+  const Config c = Ok({"--sink", "file:/tmp/x.jsonl", "--sink-fsync-interval", "0",
+                       "--sink-max-bytes", "1048576", "--sink-keep", "9", "--sink-on-reject",
+                       "drop"});
+  EXPECT_EQ(c.sink.fsync_interval, seconds(0));
+  EXPECT_EQ(c.sink.max_bytes, 1048576u);
+  EXPECT_EQ(c.sink.keep, 9u);
+  EXPECT_EQ(c.sink.on_reject, SinkRejectPolicy::kDrop);
+  const TempFile file("sink:\n  file:\n    keep: 2\n");
+  EXPECT_EQ(Ok({"--config", file.path()}).sink.keep, 2u);
+  EXPECT_EQ(Ok({"--config", file.path(), "--sink-keep", "4"}).sink.keep, 4u);
+  EXPECT_THAT(Bad({"--sink-on-reject", "ignore"}),
+              HasSubstr("--sink-on-reject: expected retry or drop, got 'ignore'"));
+  EXPECT_THAT(Bad({"--sink-keep", "0"}), HasSubstr("--sink-keep: must be between 1 and 1000"));
+  EXPECT_THAT(Bad({"--sink-max-bytes", "100"}), HasSubstr("--sink-max-bytes: must be 0"));
+  EXPECT_THAT(Bad({"--sink-fsync-interval", "soon"}), HasSubstr("--sink-fsync-interval: expected a duration"));
+}
+
 TEST(CommandLineTest, InjectLeakKinds) {
   EXPECT_EQ(Ok({"--inject-leak", "thread"}).leak, LeakKind::kThread);
   EXPECT_EQ(Ok({"--inject-leak", "fd"}).leak, LeakKind::kFd);
@@ -186,7 +209,21 @@ TEST(CommandLineTest, BadValuesExitTwoNamingTheFlag) {
       {{"--max-streams", "-3"}, "--max-streams"},
       {{"--rotation-interval", "5 minutes"},
        "--rotation-interval: expected a duration such as 300s, 5m or 2.5s"},
-      {{"--rotation-interval", "0s"}, "--rotation-interval: must be longer than 0"},
+      {{"--rotation-interval", "0s"}, "--rotation-interval: must be at least 1s"},
+      {{"--rotation-interval", "999ms"},
+       "--rotation-interval: must be at least 1s (each reopen costs the daemon a container lookup "
+       "and a log-file seek; more often, it spends more on reopening than on serving logs), got "
+       "999ms"},
+      {{"--max-opens-per-second", "0"},
+       "--max-opens-per-second: must be a finite number above 0 (opens per second, e.g. 100), "
+       "got 0"},
+      {{"--max-opens-per-second", "-1"},
+       "--max-opens-per-second: expected a decimal number such as 100 or 2.5, got '-1'"},
+      {{"--max-opens-per-second", "inf"}, "--max-opens-per-second: expected a decimal number"},
+      {{"--max-opens-per-second", "nan"}, "--max-opens-per-second: expected a decimal number"},
+      {{"--max-opens-per-second", "1e3"}, "--max-opens-per-second: expected a decimal number"},
+      {{"--max-opens-per-second", ".5"}, "--max-opens-per-second: expected a decimal number"},
+      {{"--max-opens-per-second", "5."}, "--max-opens-per-second: expected a decimal number"},
       {{"--rotation-jitter", "soon"}, "--rotation-jitter: expected a duration"},
       {{"--stall-timeout", "x"}, "--stall-timeout: expected a duration"},
       {{"--max-line-bytes", "10"}, "--max-line-bytes: must be between 1024"},
@@ -195,12 +232,32 @@ TEST(CommandLineTest, BadValuesExitTwoNamingTheFlag) {
        "--docker-host: 'unix://docker.sock': the socket path must be absolute"},
       {{"--docker-host", "http://h:1"}, "--docker-host: 'http://h:1': unsupported scheme"},
       {{"--metrics-listen", "localhost"}, "--metrics-listen: 'localhost' is not HOST:PORT"},
+      {{"--metrics-listen", "[::1]:9464"},
+       "--metrics-listen: '[::1]:9464': the metrics endpoint cannot listen on IPv6 (its HTTP "
+       "server, civetweb, is built without IPv6 support); use 127.0.0.1:PORT"},
       {{"--log-level", "loud"}, "--log-level: expected one of trace, debug"},
       {{"--include-label", "=x"}, "--include-label: expected LABEL or LABEL=VALUE"},
       {{"--exclude-name", ""}, "--exclude-name: patterns must not be empty"},
       {{"--docker-host", ""}, "--docker-host: expected unix:///PATH or tcp://HOST:PORT, got ''"},
   };
   for (const BadFlag& bad : cases) EXPECT_THAT(Bad(bad.args), HasSubstr(bad.error));
+}
+
+TEST(CommandLineTest, RotationIntervalOfOneSecondIsTheMinimum) {
+  EXPECT_EQ(Ok({"--rotation-interval", "1s"}).docker.rotation_interval, seconds(1));
+  EXPECT_EQ(Ok({"--rotation-interval", "1000ms"}).docker.rotation_interval, seconds(1));
+}
+
+TEST(CommandLineTest, MaxOpensPerSecond) {
+  EXPECT_EQ(Ok({}).docker.max_opens_per_second, 100.0);
+  EXPECT_EQ(Ok({"--max-opens-per-second", "2.5"}).docker.max_opens_per_second, 2.5);
+  EXPECT_EQ(Ok({"--max-opens-per-second=1000"}).docker.max_opens_per_second, 1000.0);
+  EXPECT_EQ(Ok({"--max-opens-per-second", "0.01"}).docker.max_opens_per_second, 0.01);
+  const TempFile file("docker:\n  max_opens_per_second: 20\n");
+  EXPECT_EQ(Ok({"--config", file.path()}).docker.max_opens_per_second, 20.0);
+  EXPECT_EQ(Ok({"--config", file.path(), "--max-opens-per-second", "30"})
+                .docker.max_opens_per_second,
+            30.0);
 }
 
 TEST(CommandLineTest, CommandLineMistakesExitTwo) {
@@ -239,7 +296,7 @@ TEST(CommandLineTest, HelpExitsZeroWithEveryFlag) {
           "--stall-timeout", "--max-streams", "--max-line-bytes", "--long-lines",
           "--include-name", "--exclude-name", "--include-label", "--exclude-label", "--sink",
           "--metrics-listen", "--state-file", "--log-level", "--inject-leak", "--version",
-          "rotation_interval", "labels"}) {
+          "--max-opens-per-second", "rotation_interval", "max_opens_per_second", "labels"}) {
       EXPECT_THAT(r.message, HasSubstr(name));
     }
   }

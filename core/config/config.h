@@ -24,10 +24,19 @@ enum class LeakKind {
 
 enum class SinkKind { kStdout, kFile, kLoki };
 
+// What the Loki sink does with a batch Loki rejects with a 4xx other than
+// 408/429 (a bad URL, credentials, tenant, or data Loki refuses).
+enum class SinkRejectPolicy {
+  kRetry,  // keep it, log, retry with capped backoff: nothing lost silently
+  kDrop,   // give it up: counted (records_dropped) and logged with its range
+};
+
 struct DockerConfig {
   // unix:///path or tcp://host:port. Default: $DOCKER_HOST, else
   // unix:///var/run/docker.sock.
   std::string host;
+  // At least 1 s (kMinRotationInterval in validate_config.h): each open of a
+  // follow stream costs the daemon a container lookup and a log-file seek.
   std::chrono::nanoseconds rotation_interval = std::chrono::minutes(5);
   // Rotations are spread uniformly within +-rotation_jitter (never later than
   // rotation_interval + jitter; clamped to rotation_interval / 4).
@@ -52,6 +61,19 @@ struct DockerConfig {
   std::chrono::nanoseconds request_timeout = std::chrono::seconds(10);
   // A follow stream with no byte for this long is reopened (0 = never).
   std::chrono::nanoseconds stall_timeout = std::chrono::nanoseconds(0);
+  // Follow-stream opens toward the daemon, at most this many a second on
+  // average (a burst of one second's worth); delayed opens are counted in
+  // log_capturer_stream_opens_delayed_total. <= 0: no limit (only for a
+  // Config built in code; the flag and the YAML key must be > 0 and finite).
+  // Default 100, sized for a real dockerd: each open is an API request, a
+  // container lookup and a log-file seek (estimated at a millisecond or
+  // more of daemon time, not measured here), so 100/s costs the daemon
+  // about a tenth of a core for opening alone.
+  // It never slows the steady state of the defaults (50 streams every 5 m =
+  // 0.17 opens/s) nor 50 streams at the 1 s minimum rotation (50/s); it
+  // spreads the bursts: the first start with many containers and the
+  // reopen of every stream after a daemon restart.
+  double max_opens_per_second = 100;
 };
 
 struct SinkConfig {
@@ -63,6 +85,14 @@ struct SinkConfig {
   std::size_t batch_bytes = 1 << 20;
   std::chrono::nanoseconds batch_wait = std::chrono::seconds(1);
   std::map<std::string, std::string> loki_labels = {{"job", "log-capturer"}};
+  SinkRejectPolicy on_reject = SinkRejectPolicy::kRetry;  // sink.on_reject
+  // File sink (sink.file.*): records are acknowledged after an fdatasync at
+  // most fsync_interval after their write (0: on write, never synced);
+  // rotation before the file would pass max_bytes (0: never), keeping
+  // path.1 .. path.<keep>.
+  std::chrono::nanoseconds fsync_interval = std::chrono::seconds(1);
+  std::size_t max_bytes = 0;
+  std::size_t keep = 5;
 };
 
 struct Config {

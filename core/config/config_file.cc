@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/config/echo_value.h"
 #include "core/config/join_names.h"
 #include "core/config/settings.h"
 #include "core/config/validate_config.h"
@@ -23,7 +24,7 @@ std::string Describe(const YAML::Node& node) {
   if (node.IsNull()) return "nothing";
   if (node.IsSequence()) return "a list";
   if (node.IsMap()) return "a map";
-  return "'" + node.Scalar() + "'";
+  return QuoteValue(node.Scalar());
 }
 
 // Reads one document into a Config, remembering where each key was set.
@@ -32,7 +33,7 @@ class Reader {
   explicit Reader(std::string name) : name_(std::move(name)) {}
 
   [[noreturn]] void Fail(const YAML::Mark& mark, const std::string& what) const {
-    std::string where = name_;
+    std::string where = CutValue(name_);
     if (mark.line >= 0) {
       where += ":" + std::to_string(mark.line + 1) + ":" + std::to_string(mark.column + 1);
     }
@@ -70,12 +71,12 @@ class Reader {
       if (!key.IsScalar()) Fail(key.Mark(), "expected a key name, got " + Describe(key));
       const std::string full = prefix + key.Scalar();
       if (const auto it = seen.find(full); it != seen.end()) {
-        Fail(key.Mark(), "duplicate key '" + full + "' (first set at line " +
+        Fail(key.Mark(), "duplicate key " + QuoteValue(full) + " (first set at line " +
                              std::to_string(it->second.line + 1) + ")");
       }
       seen.emplace(full, key.Mark());
       if (!read(key.Scalar(), entry.second)) {
-        Fail(key.Mark(), "unknown key '" + full + "' (known " + known + ")");
+        Fail(key.Mark(), "unknown key " + QuoteValue(full) + " (known " + known + ")");
       }
     }
   }
@@ -84,11 +85,27 @@ class Reader {
     if (node.IsNull()) return;  // "docker:" with nothing under it
     if (!node.IsMap()) Fail(node.Mark(), section + ": expected a map, got " + Describe(node));
     ForEachKey(node, section + ".", [&](const std::string& name, const YAML::Node& value) {
-      const Setting* setting = FindSetting(section + "." + name);
-      if (setting == nullptr) return false;
-      ReadValue(*setting, value, config);
+      const std::string key = section + "." + name;
+      if (const Setting* setting = FindSetting(key)) {
+        ReadValue(*setting, value, config);
+        return true;
+      }
+      // A group of keys within the section ("sink: file: keep: 3").
+      if (NamesUnder(key).empty()) return false;
+      ReadSection(key, value, config);
       return true;
-    }, "keys in " + section + ": " + JoinNames(SettingNamesIn(section)));
+    }, "keys in " + section + ": " + JoinNames(NamesUnder(section)));
+  }
+
+  // The keys under `prefix` ("sink" or "sink.file") without it.
+  static std::vector<std::string_view> NamesUnder(const std::string& prefix) {
+    std::vector<std::string_view> names;
+    for (const Setting& s : AllSettings()) {
+      if (s.key.size() > prefix.size() && s.key.starts_with(prefix) && s.key[prefix.size()] == '.') {
+        names.push_back(s.key.substr(prefix.size() + 1));
+      }
+    }
+    return names;
   }
 
   void ReadValue(const Setting& setting, const YAML::Node& value, Config& config) {
@@ -141,14 +158,16 @@ std::string ReadWholeFile(const std::string& path) {
   };
   const std::unique_ptr<std::FILE, Closer> file(std::fopen(path.c_str(), "rb"));
   if (!file) {
-    throw ConfigError("cannot read config file '" + path + "': " + std::strerror(errno));
+    const int err = errno;
+    throw ConfigError("cannot read config file " + QuoteValue(path) + ": " + std::strerror(err));
   }
   std::string text;
   char buffer[8192];
   std::size_t n;
   while ((n = std::fread(buffer, 1, sizeof buffer, file.get())) > 0) text.append(buffer, n);
   if (std::ferror(file.get())) {
-    throw ConfigError("cannot read config file '" + path + "': " + std::strerror(errno));
+    const int err = errno;
+    throw ConfigError("cannot read config file " + QuoteValue(path) + ": " + std::strerror(err));
   }
   return text;
 }

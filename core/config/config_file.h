@@ -3,7 +3,7 @@
 //            oversubscribed_lease, include_names, exclude_names,
 //            include_labels, exclude_labels, max_line_bytes,
 //            long_lines (split|truncate), backoff_base, backoff_cap,
-//            request_timeout, stall_timeout
+//            request_timeout, stall_timeout, max_opens_per_second
 //   sink:    type (stdout|file|loki), path, url, buffer_bytes, batch_bytes,
 //            batch_wait, labels {name: value}
 //   metrics: listen        state: file, flush_interval        log: level

@@ -16,6 +16,7 @@ namespace {
 using std::chrono::milliseconds;
 using std::chrono::minutes;
 using std::chrono::seconds;
+using ::testing::AllOf;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
@@ -96,6 +97,41 @@ log:
   EXPECT_EQ(c.state_file, "/var/lib/log-capturer/positions.json");
   EXPECT_EQ(c.state_flush_interval, seconds(2));
   EXPECT_EQ(c.log_level, "debug");
+}
+
+TEST(ConfigFileTest, SinkDurabilityKeysNestedOrDotted) {
+  const Config c = Parse(R"(
+sink:
+  on_reject: drop
+  file:
+    fsync_interval: 250ms
+    max_bytes: 104857600
+    keep: 3
+)");
+  EXPECT_EQ(c.sink.on_reject, SinkRejectPolicy::kDrop);
+  EXPECT_EQ(c.sink.fsync_interval, milliseconds(250));
+  EXPECT_EQ(c.sink.max_bytes, 104857600u);
+  EXPECT_EQ(c.sink.keep, 3u);
+  EXPECT_EQ(Parse("sink:\n  file.keep: 7\n").sink.keep, 7u);
+  const Config defaults = Parse("sink:\n  file:\n");
+  EXPECT_EQ(defaults.sink.fsync_interval, seconds(1));
+  EXPECT_EQ(defaults.sink.max_bytes, 0u);
+  EXPECT_EQ(defaults.sink.keep, 5u);
+  EXPECT_EQ(defaults.sink.on_reject, SinkRejectPolicy::kRetry);
+  EXPECT_EQ(Parse("sink:\n  file:\n    fsync_interval: 0\n").sink.fsync_interval, seconds(0));
+}
+
+TEST(ConfigFileTest, SinkDurabilityKeyErrors) {
+  EXPECT_THAT(ErrorOf("sink:\n  on_reject: ignore\n"),
+              HasSubstr("test.yaml:2:14: sink.on_reject: expected retry or drop, got 'ignore'"));
+  EXPECT_THAT(ErrorOf("sink:\n  file:\n    keepp: 3\n"),
+              AllOf(StartsWith("test.yaml:3:5: unknown key 'sink.file.keepp'"),
+                    HasSubstr("known keys in sink.file: fsync_interval, max_bytes, keep")));
+  EXPECT_THAT(ErrorOf("sink:\n  file: 3\n"), HasSubstr("sink.file: expected a map, got '3'"));
+  EXPECT_THAT(ErrorOf("sink:\n  file:\n    keep: 0\n"),
+              HasSubstr("test.yaml:3:11: sink.file.keep: must be between 1 and 1000, got 0"));
+  EXPECT_THAT(ErrorOf("sink:\n  file:\n    max_bytes: 10\n"),
+              HasSubstr("sink.file.max_bytes: must be 0 (never rotate) or at least 4096, got 10"));
 }
 
 TEST(ConfigFileTest, KeysNotInTheFileKeepTheBase) {
@@ -181,7 +217,12 @@ constexpr BadFile kRangeProblems[] = {
     {"log:\n  level: info\ndocker:\n  max_streams: 0\n",
      "test.yaml:4:16: docker.max_streams: must be at least 1, got 0"},
     {"docker:\n  rotation_interval: 0s\n",
-     "test.yaml:2:22: docker.rotation_interval: must be longer than 0"},
+     "test.yaml:2:22: docker.rotation_interval: must be at least 1s"},
+    {"docker:\n  rotation_interval: 500ms\n",
+     "test.yaml:2:22: docker.rotation_interval: must be at least 1s (each reopen costs the daemon "
+     "a container lookup"},
+    {"docker:\n  max_opens_per_second: 0\n",
+     "test.yaml:2:25: docker.max_opens_per_second: must be a finite number above 0"},
     {"docker:\n  max_line_bytes: 100\n", "docker.max_line_bytes: must be between 1024 and"},
     {"docker:\n  host: unix://docker.sock\n", "absolute"},
     {"log:\n  level: loud\n", "test.yaml:2:10: log.level: expected one of"},

@@ -4,6 +4,8 @@
 
 #include <stdexcept>
 
+#include "core/config/echo_value.h"
+
 namespace logcap {
 namespace {
 
@@ -11,7 +13,7 @@ constexpr std::string_view kUnixScheme = "unix://";
 constexpr std::string_view kTcpScheme = "tcp://";
 
 [[noreturn]] void Fail(std::string_view url, std::string_view why) {
-  throw std::invalid_argument("'" + std::string(url) + "': " + std::string(why) +
+  throw std::invalid_argument(QuoteValue(url) + ": " + std::string(why) +
                               " (expected unix:///ABSOLUTE/PATH or tcp://HOST:PORT)");
 }
 

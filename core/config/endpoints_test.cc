@@ -50,6 +50,18 @@ TEST(HostPortTest, RejectsMalformedText) {
   EXPECT_THAT(ErrorOf([] { ParseHostPort("h:99999"); }), HasSubstr("0..65535"));
 }
 
+TEST(HostPortTest, MetricsListenIsIpv4OrAName) {
+  EXPECT_EQ(ParseMetricsListen("127.0.0.1:0").host, "127.0.0.1");
+  EXPECT_EQ(ParseMetricsListen("0.0.0.0:9464").port, 9464);
+  EXPECT_EQ(ParseMetricsListen("localhost:9464").host, "localhost");
+  for (const char* v6 : {"[::1]:9464", "[::]:0", "[::ffff:127.0.0.1]:9464"}) {
+    EXPECT_THAT(ErrorOf([v6] { ParseMetricsListen(v6); }),
+                HasSubstr("': the metrics endpoint cannot listen on IPv6"))
+        << v6;
+  }
+  EXPECT_THAT(ErrorOf([] { ParseMetricsListen("::1:9464"); }), HasSubstr("brackets"));
+}
+
 TEST(DockerHostTest, ParsesUnixAndTcp) {
   DockerEndpoint e = ParseDockerHost("unix:///var/run/docker.sock");
   EXPECT_EQ(e.kind, DockerEndpoint::Kind::kUnix);

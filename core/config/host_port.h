@@ -21,4 +21,11 @@ struct HostPort {
 // Throws std::invalid_argument saying what is wrong with `text`.
 HostPort ParseHostPort(std::string_view text);
 
+// The metrics endpoint's address (--metrics-listen, metrics.listen):
+// ParseHostPort, but an IPv6 host ("[::1]:9464") is refused, because the
+// endpoint's HTTP server (prometheus-cpp over civetweb, as Debian builds
+// it) cannot listen on IPv6. Throws std::invalid_argument saying so and
+// what to use instead.
+HostPort ParseMetricsListen(std::string_view text);
+
 }  // namespace logcap

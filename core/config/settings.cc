@@ -1,10 +1,12 @@
 #include "core/config/settings.h"
 
+#include <charconv>
 #include <limits>
 #include <stdexcept>
 #include <utility>
 
 #include "common/duration.h"
+#include "core/config/echo_value.h"
 #include "core/config/sink_spec.h"
 
 namespace logcap {
@@ -13,6 +15,7 @@ namespace {
 constexpr std::string_view kDuration =
     "a duration such as 300s, 5m or 2.5s (a plain integer means seconds)";
 constexpr std::string_view kCount = "a non-negative integer";
+constexpr std::string_view kNumber = "a decimal number such as 100 or 2.5";
 constexpr std::string_view kText = "a string";
 constexpr std::string_view kTextList = "a list of strings";
 constexpr std::string_view kTextMap = "a map of strings to strings";
@@ -28,7 +31,7 @@ bool AllDigits(std::string_view text) {
 std::size_t Size(std::string_view text) {
   const std::uint64_t n = ParseCountValue(text);
   if (n > std::numeric_limits<std::size_t>::max()) {
-    throw std::invalid_argument("'" + std::string(text) + "' is too large");
+    throw std::invalid_argument(QuoteValue(text) + " is too large");
   }
   return static_cast<std::size_t>(n);
 }
@@ -36,7 +39,7 @@ std::size_t Size(std::string_view text) {
 bool ParseLongLines(std::string_view text) {
   if (text == "split") return false;
   if (text == "truncate") return true;
-  throw std::invalid_argument("expected split or truncate, got '" + std::string(text) + "'");
+  throw std::invalid_argument("expected split or truncate, got " + QuoteValue(text));
 }
 
 // Setters for a field reached through a path of member pointers
@@ -61,6 +64,10 @@ void SetDuration(Config& c, std::string_view text) {
 template <auto... Path>
 void SetSize(Config& c, std::string_view text) {
   Field<Path...>(c) = Size(text);
+}
+template <auto... Path>
+void SetNumber(Config& c, std::string_view text) {
+  Field<Path...>(c) = ParseNumberValue(text);
 }
 template <auto... Path>
 void SetList(Config& c, std::vector<std::string> list) {
@@ -99,6 +106,8 @@ const Setting kSettings[] = {
      SetDuration<kDocker, &D::request_timeout>},
     {"docker.stall_timeout", SettingShape::kScalar, kDuration,
      SetDuration<kDocker, &D::stall_timeout>},
+    {"docker.max_opens_per_second", SettingShape::kScalar, kNumber,
+     SetNumber<kDocker, &D::max_opens_per_second>},
 
     {"sink.type", SettingShape::kScalar, "stdout, file or loki",
      [](Config& c, std::string_view t) { c.sink.kind = ParseSinkKind(t); }},
@@ -109,6 +118,12 @@ const Setting kSettings[] = {
     {"sink.batch_wait", SettingShape::kScalar, kDuration, SetDuration<kSink, &S::batch_wait>},
     {"sink.labels", SettingShape::kMap, kTextMap, nullptr, nullptr,
      [](Config& c, std::map<std::string, std::string> m) { c.sink.loki_labels = std::move(m); }},
+    {"sink.on_reject", SettingShape::kScalar, "retry or drop",
+     [](Config& c, std::string_view t) { c.sink.on_reject = ParseSinkRejectPolicy(t); }},
+    {"sink.file.fsync_interval", SettingShape::kScalar, kDuration,
+     SetDuration<kSink, &S::fsync_interval>},
+    {"sink.file.max_bytes", SettingShape::kScalar, kCount, SetSize<kSink, &S::max_bytes>},
+    {"sink.file.keep", SettingShape::kScalar, kCount, SetSize<kSink, &S::keep>},
 
     {"metrics.listen", SettingShape::kScalar, "HOST:PORT, or \"\" for no endpoint",
      SetText<&Config::metrics_listen>},
@@ -155,31 +170,43 @@ std::chrono::nanoseconds ParseDurationValue(std::string_view text) {
     constexpr std::uint64_t kMaxSeconds =
         std::numeric_limits<std::chrono::nanoseconds::rep>::max() / 1'000'000'000;
     const std::uint64_t seconds = ParseCountValue(text);
-    if (seconds > kMaxSeconds) throw std::invalid_argument("'" + std::string(text) + "' is too large");
+    if (seconds > kMaxSeconds) throw std::invalid_argument(QuoteValue(text) + " is too large");
     return std::chrono::seconds(static_cast<std::chrono::seconds::rep>(seconds));
   }
   try {
     return leakbench::ParseDuration(text);
   } catch (const leakbench::DurationError&) {
-    throw std::invalid_argument("expected " + std::string(kDuration) + ", got '" +
-                                std::string(text) + "'");
+    throw std::invalid_argument("expected " + std::string(kDuration) + ", got " + QuoteValue(text));
   }
 }
 
 std::uint64_t ParseCountValue(std::string_view text) {
   if (!AllDigits(text)) {
-    throw std::invalid_argument("expected " + std::string(kCount) + ", got '" + std::string(text) +
-                                "'");
+    throw std::invalid_argument("expected " + std::string(kCount) + ", got " + QuoteValue(text));
   }
   std::uint64_t n = 0;
   for (const char c : text) {
     const auto digit = static_cast<std::uint64_t>(c - '0');
     if (n > (std::numeric_limits<std::uint64_t>::max() - digit) / 10) {
-      throw std::invalid_argument("'" + std::string(text) + "' is too large");
+      throw std::invalid_argument(QuoteValue(text) + " is too large");
     }
     n = n * 10 + digit;
   }
   return n;
+}
+
+double ParseNumberValue(std::string_view text) {
+  // Digits, then optionally '.' and digits: no sign, exponent, inf or nan.
+  const std::size_t dot = text.find('.');
+  const std::string_view whole = text.substr(0, dot);
+  const std::string_view fraction =
+      dot == std::string_view::npos ? std::string_view("0") : text.substr(dot + 1);
+  double value = 0;
+  if (!AllDigits(whole) || !AllDigits(fraction) ||
+      std::from_chars(text.data(), text.data() + text.size(), value).ec != std::errc()) {
+    throw std::invalid_argument("expected " + std::string(kNumber) + ", got " + QuoteValue(text));
+  }
+  return value;
 }
 
 }  // namespace logcap

@@ -44,5 +44,8 @@ std::vector<std::string_view> SettingNamesIn(std::string_view section);
 std::chrono::nanoseconds ParseDurationValue(std::string_view text);
 // A non-negative decimal integer (no sign, no suffix).
 std::uint64_t ParseCountValue(std::string_view text);
+// A non-negative decimal number: digits with an optional fraction ("100",
+// "0.5"); no sign, exponent, inf or nan. Ranges are ValidateConfig()'s.
+double ParseNumberValue(std::string_view text);
 
 }  // namespace logcap

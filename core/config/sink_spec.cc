@@ -3,13 +3,25 @@
 #include <stdexcept>
 #include <string>
 
+#include "core/config/echo_value.h"
+
 namespace logcap {
 
 SinkKind ParseSinkKind(std::string_view name) {
   if (name == "stdout") return SinkKind::kStdout;
   if (name == "file") return SinkKind::kFile;
   if (name == "loki") return SinkKind::kLoki;
-  throw std::invalid_argument("expected stdout, file or loki, got '" + std::string(name) + "'");
+  throw std::invalid_argument("expected stdout, file or loki, got " + QuoteValue(name));
+}
+
+SinkRejectPolicy ParseSinkRejectPolicy(std::string_view name) {
+  if (name == "retry") return SinkRejectPolicy::kRetry;
+  if (name == "drop") return SinkRejectPolicy::kDrop;
+  throw std::invalid_argument("expected retry or drop, got " + QuoteValue(name));
+}
+
+std::string_view SinkRejectPolicyName(SinkRejectPolicy policy) {
+  return policy == SinkRejectPolicy::kDrop ? "drop" : "retry";
 }
 
 std::string_view SinkKindName(SinkKind kind) {
@@ -38,8 +50,7 @@ void ApplySinkSpec(std::string_view spec, SinkConfig& sink) {
     sink.kind = SinkKind::kLoki;
     sink.url = std::string(rest);
   } else {
-    throw std::invalid_argument("expected stdout, file:PATH or loki:URL, got '" +
-                                std::string(spec) + "'");
+    throw std::invalid_argument("expected stdout, file:PATH or loki:URL, got " + QuoteValue(spec));
   }
 }
 

@@ -14,6 +14,10 @@ namespace logcap {
 SinkKind ParseSinkKind(std::string_view name);
 std::string_view SinkKindName(SinkKind kind);
 
+// sink.on_reject: "retry" | "drop". Throws std::invalid_argument.
+SinkRejectPolicy ParseSinkRejectPolicy(std::string_view name);
+std::string_view SinkRejectPolicyName(SinkRejectPolicy policy);
+
 // Sets sink.kind and, for file: and loki:, sink.path or sink.url from
 // `spec`; the other fields are kept. Throws std::invalid_argument.
 void ApplySinkSpec(std::string_view spec, SinkConfig& sink);

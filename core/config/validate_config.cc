@@ -2,11 +2,14 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
+#include <sstream>
 #include <stdexcept>
 #include <utility>
 
 #include "common/duration.h"
 #include "core/config/docker_host.h"
+#include "core/config/echo_value.h"
 #include "core/config/host_port.h"
 #include "core/config/join_names.h"
 
@@ -43,6 +46,13 @@ class Checker {
   std::vector<ConfigProblem> problems_;
 };
 
+// 100, 0.5, 0, -1, nan, inf: as short as the value allows.
+std::string NumberText(double value) {
+  std::ostringstream out;
+  out << value;
+  return out.str();
+}
+
 void CheckNames(Checker& check, const std::string& key, const std::vector<std::string>& names) {
   for (const std::string& name : names) {
     if (name.empty()) check.Add({key}, "patterns must not be empty");
@@ -53,7 +63,7 @@ void CheckNames(Checker& check, const std::string& key, const std::vector<std::s
 void CheckLabels(Checker& check, const std::string& key, const std::vector<std::string>& labels) {
   for (const std::string& label : labels) {
     if (label.empty() || label.front() == '=') {
-      check.Add({key}, "expected LABEL or LABEL=VALUE, got '" + label + "'");
+      check.Add({key}, "expected LABEL or LABEL=VALUE, got " + QuoteValue(label));
     }
   }
 }
@@ -87,7 +97,13 @@ void CheckDocker(Checker& check, const DockerConfig& d) {
       check.Add({"docker.host"}, e.what());
     }
   }
-  check.Positive("docker.rotation_interval", d.rotation_interval);
+  if (d.rotation_interval < kMinRotationInterval) {
+    check.Add({"docker.rotation_interval"},
+              "must be at least " + Checker::Text(kMinRotationInterval) +
+                  " (each reopen costs the daemon a container lookup and a log-file seek; more "
+                  "often, it spends more on reopening than on serving logs), got " +
+                  Checker::Text(d.rotation_interval));
+  }
   check.NotNegative("docker.rotation_jitter", d.rotation_jitter);
   check.AtLeast("docker.max_streams", d.max_streams, 1);
   check.NotNegative("docker.oversubscribed_lease", d.oversubscribed_lease);
@@ -114,6 +130,11 @@ void CheckDocker(Checker& check, const DockerConfig& d) {
   }
   check.Positive("docker.request_timeout", d.request_timeout);
   check.NotNegative("docker.stall_timeout", d.stall_timeout);
+  if (!(d.max_opens_per_second > 0) || !std::isfinite(d.max_opens_per_second)) {
+    check.Add({"docker.max_opens_per_second"},
+              "must be a finite number above 0 (opens per second, e.g. 100), got " +
+                  NumberText(d.max_opens_per_second));
+  }
 }
 
 void CheckSink(Checker& check, const SinkConfig& s) {
@@ -122,7 +143,7 @@ void CheckSink(Checker& check, const SinkConfig& s) {
   }
   if (s.kind == SinkKind::kLoki && !IsHttpUrl(s.url)) {
     check.Add({"sink.url", "sink.type"},
-              "a loki sink needs an http:// or https:// URL with a host, got '" + s.url + "'");
+              "a loki sink needs an http:// or https:// URL with a host, got " + QuoteValue(s.url));
   }
   check.AtLeast("sink.buffer_bytes", s.buffer_bytes, kMinSinkBufferBytes);
   check.AtLeast("sink.batch_bytes", s.batch_bytes, 1);
@@ -132,11 +153,21 @@ void CheckSink(Checker& check, const SinkConfig& s) {
                   std::to_string(s.batch_bytes));
   }
   check.Positive("sink.batch_wait", s.batch_wait);
+  check.NotNegative("sink.file.fsync_interval", s.fsync_interval);
+  if (s.max_bytes != 0 && s.max_bytes < kMinSinkFileMaxBytes) {
+    check.Add({"sink.file.max_bytes"}, "must be 0 (never rotate) or at least " +
+                                           std::to_string(kMinSinkFileMaxBytes) + ", got " +
+                                           std::to_string(s.max_bytes));
+  }
+  if (s.keep < 1 || s.keep > kMaxSinkFileKeep) {
+    check.Add({"sink.file.keep"}, "must be between 1 and " + std::to_string(kMaxSinkFileKeep) +
+                                      ", got " + std::to_string(s.keep));
+  }
   for (const auto& [name, value] : s.loki_labels) {
     if (!IsLabelName(name)) {
-      check.Add({"sink.labels"}, "label names are [a-zA-Z_][a-zA-Z0-9_]*, got '" + name + "'");
+      check.Add({"sink.labels"}, "label names are [a-zA-Z_][a-zA-Z0-9_]*, got " + QuoteValue(name));
     } else if (value.empty()) {
-      check.Add({"sink.labels"}, "label '" + name + "' has an empty value");
+      check.Add({"sink.labels"}, "label " + QuoteValue(name) + " has an empty value");
     }
   }
 }
@@ -153,7 +184,7 @@ std::vector<ConfigProblem> FindConfigProblems(const Config& config) {
   CheckSink(check, config.sink);
   if (!config.metrics_listen.empty()) {
     try {
-      ParseHostPort(config.metrics_listen);
+      ParseMetricsListen(config.metrics_listen);
     } catch (const std::invalid_argument& e) {
       check.Add({"metrics.listen"}, std::string(e.what()) + "; \"\" disables the endpoint");
     }
@@ -161,7 +192,7 @@ std::vector<ConfigProblem> FindConfigProblems(const Config& config) {
   check.Positive("state.flush_interval", config.state_flush_interval);
   if (std::find(kLogLevels.begin(), kLogLevels.end(), config.log_level) == kLogLevels.end()) {
     check.Add({"log.level"},
-              "expected one of " + JoinNames(kLogLevels) + ", got '" + config.log_level + "'");
+              "expected one of " + JoinNames(kLogLevels) + ", got " + QuoteValue(config.log_level));
   }
   return check.Take();
 }

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <array>
+#include <chrono>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -19,9 +20,20 @@ namespace logcap {
 inline constexpr std::array<std::string_view, 7> kLogLevels = {
     "trace", "debug", "info", "warn", "error", "critical", "off"};
 
+// The shortest docker.rotation_interval. Every open of a follow stream costs
+// the daemon a container lookup and a seek in the log file; below 1 s a
+// daemon following many containers spends more on reopening than on serving
+// lines. Time-compressed tests and scenarios use 1-5 s.
+inline constexpr std::chrono::seconds kMinRotationInterval{1};
+
 // Bounds on docker.max_line_bytes.
 inline constexpr std::size_t kMinLineBytes = 1024;
 inline constexpr std::size_t kMaxLineBytes = std::size_t{256} << 20;
+
+// sink.file.max_bytes: 0 or at least this (smaller would make a file per
+// record); sink.file.keep: 1 .. this many rotated files.
+inline constexpr std::size_t kMinSinkFileMaxBytes = 4096;
+inline constexpr std::size_t kMaxSinkFileKeep = 1000;
 
 struct ConfigProblem {
   // YAML keys ("docker.max_streams") involved; the first is the one to blame.

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <functional>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -48,6 +49,13 @@ TEST(ValidateConfigTest, DockerRanges) {
       {"relative socket", [](Config& c) { c.docker.host = "unix://rel"; }, {"docker.host"}},
       {"zero interval", [](Config& c) { c.docker.rotation_interval = seconds(0); },
        {"docker.rotation_interval"}},
+      {"negative interval", [](Config& c) { c.docker.rotation_interval = seconds(-1); },
+       {"docker.rotation_interval"}},
+      {"interval under 1 s",
+       [](Config& c) { c.docker.rotation_interval = std::chrono::milliseconds(999); },
+       {"docker.rotation_interval"}},
+      {"interval of 1 s",
+       [](Config& c) { c.docker.rotation_interval = kMinRotationInterval; }, {}},
       {"negative jitter", [](Config& c) { c.docker.rotation_jitter = seconds(-1); },
        {"docker.rotation_jitter"}},
       {"no streams", [](Config& c) { c.docker.max_streams = 0; }, {"docker.max_streams"}},
@@ -68,6 +76,17 @@ TEST(ValidateConfigTest, DockerRanges) {
        {"docker.request_timeout"}},
       {"negative stall", [](Config& c) { c.docker.stall_timeout = seconds(-5); },
        {"docker.stall_timeout"}},
+      {"no opens", [](Config& c) { c.docker.max_opens_per_second = 0; },
+       {"docker.max_opens_per_second"}},
+      {"negative opens", [](Config& c) { c.docker.max_opens_per_second = -1; },
+       {"docker.max_opens_per_second"}},
+      {"NaN opens",
+       [](Config& c) { c.docker.max_opens_per_second = std::numeric_limits<double>::quiet_NaN(); },
+       {"docker.max_opens_per_second"}},
+      {"infinite opens",
+       [](Config& c) { c.docker.max_opens_per_second = std::numeric_limits<double>::infinity(); },
+       {"docker.max_opens_per_second"}},
+      {"slow opens", [](Config& c) { c.docker.max_opens_per_second = 0.01; }, {}},
   });
 }
 
@@ -107,6 +126,15 @@ TEST(ValidateConfigTest, Sink) {
       {"bad label name", [](Config& c) { c.sink.loki_labels = {{"9job", "x"}}; }, {"sink.labels"}},
       {"empty label value", [](Config& c) { c.sink.loki_labels = {{"job", ""}}; }, {"sink.labels"}},
       {"good labels", [](Config& c) { c.sink.loki_labels = {{"job", "x"}, {"_env2", "prod"}}; }, {}},
+      {"no fsync", [](Config& c) { c.sink.fsync_interval = seconds(0); }, {}},
+      {"negative fsync", [](Config& c) { c.sink.fsync_interval = seconds(-1); },
+       {"sink.file.fsync_interval"}},
+      {"tiny max_bytes", [](Config& c) { c.sink.max_bytes = kMinSinkFileMaxBytes - 1; },
+       {"sink.file.max_bytes"}},
+      {"smallest max_bytes", [](Config& c) { c.sink.max_bytes = kMinSinkFileMaxBytes; }, {}},
+      {"keep none", [](Config& c) { c.sink.keep = 0; }, {"sink.file.keep"}},
+      {"keep most", [](Config& c) { c.sink.keep = kMaxSinkFileKeep; }, {}},
+      {"keep too many", [](Config& c) { c.sink.keep = kMaxSinkFileKeep + 1; }, {"sink.file.keep"}},
   };
   for (const char* bad : {"", "127.0.0.1:3100", "http://", "ftp://x", "http:///x"}) {
     cases.push_back({bad,
@@ -146,6 +174,27 @@ TEST(ValidateConfigTest, MessagesSayWhatWasExpectedAndFound) {
   c.docker.backoff_cap = std::chrono::milliseconds(100);
   EXPECT_EQ(FindConfigProblems(c).front().ToString(),
             "docker.backoff_cap: must not be shorter than docker.backoff_base (250ms), got 100ms");
+}
+
+TEST(ValidateConfigTest, RotationIntervalMinimumSaysWhy) {
+  Config c;
+  c.docker.rotation_interval = std::chrono::milliseconds(500);
+  const std::vector<ConfigProblem> problems = FindConfigProblems(c);
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_EQ(problems.front().ToString(),
+            "docker.rotation_interval: must be at least 1s (each reopen costs the daemon a "
+            "container lookup and a log-file seek; more often, it spends more on reopening than "
+            "on serving logs), got 500ms");
+}
+
+TEST(ValidateConfigTest, MaxOpensPerSecondMessageShowsTheValue) {
+  Config c;
+  c.docker.max_opens_per_second = std::numeric_limits<double>::infinity();
+  const std::vector<ConfigProblem> problems = FindConfigProblems(c);
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_EQ(problems.front().ToString(),
+            "docker.max_opens_per_second: must be a finite number above 0 (opens per second, "
+            "e.g. 100), got inf");
 }
 
 TEST(ValidateConfigTest, ReportsEveryProblem) {

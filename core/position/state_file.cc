@@ -6,9 +6,11 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <string_view>
@@ -23,24 +25,25 @@ using leakbench::UniqueFd;
 
 std::string Errno(int err) { return std::strerror(err); }
 
-StateFileError Error(Kind kind, const std::string& path, std::string what) {
-  std::string advice;
+// What to do about an error of `kind`; the end of every message.
+std::string Advice(Kind kind) {
   switch (kind) {
     case Kind::kNotFound:
-      advice = "No saved positions; starting fresh.";
-      break;
+      return "No saved positions; starting fresh.";
     case Kind::kIo:
-      advice = "Check the path and its permissions.";
-      break;
+      return "Check the path and its permissions.";
     case Kind::kCorrupt:
     case Kind::kWrongVersion:
-      advice =
-          "Move or delete it to start fresh (containers are then read from "
-          "their start or their configured tail).";
       break;
   }
-  return StateFileError{kind, path,
-                        "state file " + path + ": " + what + ". " + advice};
+  return "Move or delete it to start fresh (containers are then read from "
+         "their start or their configured tail).";
+}
+
+StateFileError Error(Kind kind, const std::string& path, std::string what) {
+  return StateFileError{
+      kind, path, "state file " + path + ": " + what + ". " + Advice(kind),
+      /*set_aside_path=*/""};
 }
 
 bool WriteAll(int fd, std::string_view data, int* err) {
@@ -234,6 +237,105 @@ std::optional<StateFileError> SaveStateFile(const std::string& path,
       ::open(DirectoryOf(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (dir.valid()) ::fsync(dir.get());
   return std::nullopt;
+}
+
+std::optional<StateFileError> CheckStateFileWritable(const std::string& path) {
+  if (path.empty()) return std::nullopt;
+  const std::string dir = DirectoryOf(path);
+  const auto fail = [&](const std::string& what) {
+    return StateFileError{
+        Kind::kIo, path,
+        "state file " + path + " cannot be used: " + what +
+            ". Check that the directory " + dir +
+            " exists and this user may create files in it (mkdir -p, chown, "
+            "chmod), or give --state-file (state.file) another path",
+        /*set_aside_path=*/""};
+  };
+  // An existing state file must be a file we can read: otherwise the engine
+  // would start without its positions and overwrite it at the first save.
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0) {
+    if (S_ISDIR(st.st_mode)) return fail("it is a directory");
+    UniqueFd existing(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!existing.valid()) {
+      const int err = errno;
+      return fail("the existing file cannot be read: " + Errno(err));
+    }
+  }
+  // SaveStateFile writes <path>.tmp, then renames it over <path>: creating
+  // the temp file proves both. Only the temp file is touched (a stale one
+  // is garbage: every save truncates it).
+  const std::string tmp = path + ".tmp";
+  UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644));
+  if (!fd.valid()) {
+    const int err = errno;
+    return fail("cannot create " + tmp + ": " + Errno(err));
+  }
+  fd.Close();
+  ::unlink(tmp.c_str());
+  return std::nullopt;
+}
+
+std::string SetAsidePath(const std::string& path,
+                         std::chrono::system_clock::time_point now) {
+  const std::time_t t = std::chrono::system_clock::to_time_t(now);
+  std::tm utc{};
+  ::gmtime_r(&t, &utc);
+  char stamp[32];
+  std::strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &utc);
+  return path + ".corrupt-" + stamp;
+}
+
+LoadResult LoadStateFileOrSetAside(const std::string& path,
+                                   std::chrono::system_clock::time_point now) {
+  LoadResult loaded = LoadStateFile(path);
+  if (loaded.ok() || (loaded.error().kind != Kind::kCorrupt &&
+                      loaded.error().kind != Kind::kWrongVersion)) {
+    return loaded;
+  }
+  StateFileError error = loaded.error();
+  // Keep the reason, replace the advice.
+  const std::string advice = Advice(error.kind);
+  if (error.message.ends_with(advice)) {
+    error.message.resize(error.message.size() - advice.size());
+  }
+  // Never replace an earlier copy: "-2", "-3", ... when the name is taken.
+  const std::string base = SetAsidePath(path, now);
+  int err = EEXIST;
+  std::string target;
+  for (int n = 1; n <= 100 && err == EEXIST; ++n) {
+    target = n == 1 ? base : base + "-" + std::to_string(n);
+    err = 0;
+    if (::renameat2(AT_FDCWD, path.c_str(), AT_FDCWD, target.c_str(),
+                    RENAME_NOREPLACE) == 0) {
+      break;
+    }
+    err = errno;
+    if (err == EINVAL || err == ENOSYS) {
+      // A file system without RENAME_NOREPLACE: check, then rename.
+      struct stat st {};
+      if (::lstat(target.c_str(), &st) == 0) {
+        err = EEXIST;
+      } else {
+        err = ::rename(path.c_str(), target.c_str()) == 0 ? 0 : errno;
+      }
+    }
+  }
+  if (err != 0) {
+    error.message += "It could not be moved aside (rename to " + target +
+                     ": " + Errno(err) +
+                     "), so the next save replaces it: copy it away now to "
+                     "keep it";
+    return LoadResult(std::move(error));
+  }
+  UniqueFd dir(
+      ::open(DirectoryOf(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (dir.valid()) ::fsync(dir.get());
+  error.set_aside_path = target;
+  error.message += "Moved it aside to " + target +
+                   " (inspect or delete it); containers are read from their "
+                   "start or their configured tail";
+  return LoadResult(std::move(error));
 }
 
 }  // namespace logcap

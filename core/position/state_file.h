@@ -7,6 +7,7 @@
 // shared state: thread-safe as long as two callers do not Save the same path.
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <optional>
 #include <string>
@@ -31,6 +32,8 @@ struct StateFileError {
   Kind kind;
   std::string path;
   std::string message;  // complete sentence(s): what, where, what to do
+  // LoadStateFileOrSetAside only: where the bad file was moved ("" if not).
+  std::string set_aside_path;
 
   std::string ToString() const { return message; }
 };
@@ -71,5 +74,28 @@ std::string SerializeStateFile(const PositionMap& positions);
 // `<path>.tmp` and is removed if anything fails.
 [[nodiscard]] std::optional<StateFileError> SaveStateFile(
     const std::string& path, const PositionMap& positions);
+
+// Checks before the engine starts that SaveStateFile will be able to write
+// `path`: creates `<path>.tmp` in its directory and removes it again (an
+// existing state file is never touched), and checks that an existing
+// `path` is a file this process can read. std::nullopt when fine, or for ""
+// (no state file); else a kIo error naming the path, the reason and what
+// to do, for the caller to print before exiting.
+[[nodiscard]] std::optional<StateFileError> CheckStateFileWritable(
+    const std::string& path);
+
+// `<path>.corrupt-<UTC time of now>`, e.g.
+// "positions.json.corrupt-20261128T144359Z".
+std::string SetAsidePath(const std::string& path,
+                         std::chrono::system_clock::time_point now);
+
+// LoadStateFile, but a file that is corrupt or of another version is first
+// renamed to SetAsidePath(path, now) (with "-2", "-3", ... if that name is
+// taken), so the next save cannot destroy it. The error then says where it
+// went (also in set_aside_path), or that it could not be moved.
+LoadResult LoadStateFileOrSetAside(
+    const std::string& path,
+    std::chrono::system_clock::time_point now =
+        std::chrono::system_clock::now());
 
 }  // namespace logcap
