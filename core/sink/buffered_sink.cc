@@ -33,7 +33,7 @@ BufferedSink::~BufferedSink() { Close(kDestructorCloseTimeout); }
 
 bool BufferedSink::TryWrite(const LogRecord& record) {
   std::unique_lock lock(mu_);
-  if (closing_) return false;
+  if (closing_ || fatal_error_) return false;
   const std::size_t held = HeldBytesLocked();
   if (held >= options_.buffer_bytes) return Refuse();
   const std::size_t before = pending_.size();
@@ -76,6 +76,16 @@ SinkStats BufferedSink::stats() const {
   return stats;
 }
 
+std::uint64_t BufferedSink::acknowledged() const {
+  std::lock_guard lock(mu_);
+  return stats_.records_acknowledged;
+}
+
+std::optional<std::string> BufferedSink::fatal_error() const {
+  std::lock_guard lock(mu_);
+  return fatal_error_;
+}
+
 bool BufferedSink::Close(std::chrono::milliseconds timeout) {
   std::lock_guard close_lock(close_mu_);
   if (closed_) return close_result_;
@@ -96,8 +106,8 @@ bool BufferedSink::Close(std::chrono::milliseconds timeout) {
   writer_.join();
   lock.lock();
   closed_ = true;
-  close_result_ = stats_.records_dropped == 0;
-  if (!close_result_) {
+  close_result_ = stats_.records_dropped == 0 && !fatal_error_;
+  if (stats_.records_dropped > 0) {
     spdlog::warn("sink {}: closed with {} of {} records unwritten", description_,
                  stats_.records_dropped, stats_.records_accepted);
   }
@@ -106,24 +116,61 @@ bool BufferedSink::Close(std::chrono::milliseconds timeout) {
 
 void BufferedSink::Written(std::size_t encoded_bytes, std::uint64_t records,
                            std::uint64_t downstream_bytes) {
+  {
+    std::lock_guard lock(mu_);
+    stats_.records_written += records;
+    stats_.bytes_written += downstream_bytes;
+  }
+  Settled(encoded_bytes, records, /*durable=*/true);
+}
+
+void BufferedSink::WrittenNotDurable(std::size_t encoded_bytes, std::uint64_t records,
+                                     std::uint64_t downstream_bytes) {
+  {
+    std::lock_guard lock(mu_);
+    stats_.records_written += records;
+    stats_.bytes_written += downstream_bytes;
+  }
+  Settled(encoded_bytes, records, /*durable=*/false);
+}
+
+void BufferedSink::Dropped(std::size_t encoded_bytes, std::uint64_t records) {
+  {
+    std::lock_guard lock(mu_);
+    stats_.records_dropped += records;  // given up by the transport's policy
+  }
+  Settled(encoded_bytes, records, /*durable=*/true);
+}
+
+void BufferedSink::Settled(std::size_t encoded_bytes, std::uint64_t records, bool durable) {
   std::unique_lock lock(mu_);
   in_flight_bytes_ -= std::min(encoded_bytes, in_flight_bytes_);
   in_flight_records_ -= std::min(records, in_flight_records_);
-  stats_.records_written += records;
-  stats_.bytes_written += downstream_bytes;
+  // In TryWrite order: nothing passes a record that still waits for Durable().
+  if (durable && not_durable_records_ == 0) {
+    stats_.records_acknowledged += records;
+  } else {
+    not_durable_records_ += records;
+  }
   std::function<void()> callback = TakeWritableCallbackLocked();
   lock.unlock();
   if (callback) callback();
 }
 
-void BufferedSink::Dropped(std::size_t encoded_bytes, std::uint64_t records) {
+void BufferedSink::Durable() {
+  std::lock_guard lock(mu_);
+  stats_.records_acknowledged += not_durable_records_;
+  not_durable_records_ = 0;
+}
+
+void BufferedSink::Fatal(std::string message) {
   std::unique_lock lock(mu_);
-  in_flight_bytes_ -= std::min(encoded_bytes, in_flight_bytes_);
-  in_flight_records_ -= std::min(records, in_flight_records_);
-  stats_.records_dropped += records;
-  std::function<void()> callback = TakeWritableCallbackLocked();
+  if (fatal_error_) return;
+  // Not logged here: the owner polls fatal_error() and says it once (main).
+  fatal_error_ = std::move(message);
+  aborted_.store(true, std::memory_order_release);
   lock.unlock();
-  if (callback) callback();
+  wake_writer_.notify_all();
 }
 
 void BufferedSink::Failed() {
@@ -142,13 +189,29 @@ std::function<void()> BufferedSink::TakeWritableCallbackLocked() {
   return writable_callback_;
 }
 
+void BufferedSink::SyncUnlocked(std::unique_lock<std::mutex>& lock) {
+  lock.unlock();
+  transport_->Sync(*this);
+  lock.lock();
+}
+
 void BufferedSink::Run() {
   BlockSigpipeInThisThread();
   std::unique_lock lock(mu_);
   while (!aborted()) {
     if (pending_records_ == 0) {
-      if (closing_) break;
-      wake_writer_.wait(lock);
+      if (closing_) {
+        SyncUnlocked(lock);  // drained: make it durable before stopping
+        break;
+      }
+      const auto sync_due = transport_->SyncDue();
+      if (sync_due == std::chrono::steady_clock::time_point::max()) {
+        wake_writer_.wait(lock);
+      } else if (std::chrono::steady_clock::now() >= sync_due) {
+        SyncUnlocked(lock);
+      } else {
+        wake_writer_.wait_until(lock, sync_due);
+      }
       continue;
     }
     if (!closing_ && pending_.size() < options_.batch_bytes) {

@@ -9,12 +9,19 @@
 // transport reports progress through DeliveryContext, so the held bytes
 // (and the memory: the buffer and the chunk in delivery, two strings of at
 // most ~buffer_bytes each) shrink as data reaches downstream. Records are
-// dropped only when Close's deadline passes (or when a transport rejects
-// them for good, e.g. a Loki 400).
+// dropped only when Close's deadline passes, when the transport reports a
+// fatal error (DeliveryContext::Fatal), or when a transport's explicit drop
+// policy gives them up (Loki's sink.on_reject: drop).
+// Acknowledgement (Sink::acknowledged) follows TryWrite order: a record is
+// acknowledged when it is Written, Dropped, or WrittenNotDurable and then
+// covered by Durable(), and only once every record before it is. The writer
+// calls SinkTransport::Sync when SyncDue() comes even if no records arrive,
+// and once more when Close drains the buffer.
 // Ownership: BufferedSink owns its transport and its writer thread; the
 // thread is joined by Close, which the destructor calls. Thread-safety: as
 // Sink; the transport's Encode runs on the TryWrite thread (under the lock),
-// Deliver on the writer thread, Abort on the thread that calls Close.
+// Deliver/SyncDue/Sync on the writer thread, Abort on the thread that calls
+// Close, Reopen on any thread.
 #pragma once
 
 #include <atomic>
@@ -25,6 +32,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -38,9 +46,18 @@ class DeliveryContext {
  public:
   virtual ~DeliveryContext() = default;
   // `encoded_bytes` of the chunk, completing `records` records, reached
-  // downstream as `downstream_bytes` bytes.
+  // downstream as `downstream_bytes` bytes, and are settled there (stdout, a
+  // pipe, a Loki 2xx): acknowledged once the records before them are.
   virtual void Written(std::size_t encoded_bytes, std::uint64_t records,
                        std::uint64_t downstream_bytes) = 0;
+  // As Written (the buffer space is freed), but the records are not durable
+  // yet (write(2) to a regular file before fdatasync): they are acknowledged
+  // by the next Durable().
+  virtual void WrittenNotDurable(std::size_t encoded_bytes, std::uint64_t records,
+                                 std::uint64_t downstream_bytes) = 0;
+  // Everything reported written so far is durable (an fdatasync covering it
+  // succeeded): acknowledges it.
+  virtual void Durable() = 0;
   // `encoded_bytes` of the chunk (`records` records) were given up for good.
   virtual void Dropped(std::size_t encoded_bytes, std::uint64_t records) = 0;
   // One failed write or push that will be retried (SinkStats::write_errors).
@@ -48,7 +65,13 @@ class DeliveryContext {
   // Sleeps for `delay` before a retry. Returns false, at once, when Close's
   // deadline has passed: the transport must stop delivering and return.
   virtual bool WaitFor(std::chrono::nanoseconds delay) = 0;
-  // Close's deadline has passed (also readable from transport callbacks).
+  // A condition retrying cannot fix (EPIPE on stdout, a failed fsync):
+  // `message` says what happened and what to do (Sink::fatal_error). The
+  // sink stops: aborted() becomes true, what is undelivered is counted
+  // dropped and never acknowledged, TryWrite refuses. The first call wins.
+  virtual void Fatal(std::string message) = 0;
+  // Close's deadline has passed, or Fatal was called (also readable from
+  // transport callbacks).
   virtual bool aborted() const = 0;
 };
 
@@ -67,6 +90,19 @@ class SinkTransport {
   // Called from Close's thread after the deadline (context.aborted() is
   // already true): make a blocking call in Deliver return soon.
   virtual void Abort() {}
+  // When the writer must call Sync although no records arrive (an fsync due
+  // fsync_interval after a write); time_point::max(): not needed. Writer
+  // thread; cheap (it is read under the sink's lock).
+  virtual std::chrono::steady_clock::time_point SyncDue() const {
+    return std::chrono::steady_clock::time_point::max();
+  }
+  // Makes what was written durable and reports it (context.Durable()).
+  // Writer thread: when SyncDue() has come and no chunk waits, and once when
+  // Close has drained the buffer.
+  virtual void Sync(DeliveryContext& /*context*/) {}
+  // Sink::Reopen: reopen the destination before the next write. Any thread;
+  // must only set a flag.
+  virtual void Reopen() {}
   virtual std::string description() const = 0;
 };
 
@@ -90,7 +126,10 @@ class BufferedSink final : public Sink, private DeliveryContext {
   void SetWritableCallback(std::function<void()> callback) override;
   bool Close(std::chrono::milliseconds timeout) override;
   SinkStats stats() const override;
+  std::uint64_t acknowledged() const override;
   std::string description() const override { return description_; }
+  void Reopen() override { transport_->Reopen(); }
+  std::optional<std::string> fatal_error() const override;
 
   // What the destructor gives Close when the owner did not call it.
   static constexpr std::chrono::milliseconds kDestructorCloseTimeout{250};
@@ -99,8 +138,12 @@ class BufferedSink final : public Sink, private DeliveryContext {
   // DeliveryContext, for the transport on the writer thread.
   void Written(std::size_t encoded_bytes, std::uint64_t records,
                std::uint64_t downstream_bytes) override;
+  void WrittenNotDurable(std::size_t encoded_bytes, std::uint64_t records,
+                         std::uint64_t downstream_bytes) override;
+  void Durable() override;
   void Dropped(std::size_t encoded_bytes, std::uint64_t records) override;
   void Failed() override;
+  void Fatal(std::string message) override;
   bool WaitFor(std::chrono::nanoseconds delay) override;
   bool aborted() const override { return aborted_.load(std::memory_order_acquire); }
 
@@ -110,6 +153,11 @@ class BufferedSink final : public Sink, private DeliveryContext {
   // After held bytes shrank: the callback to call (outside the lock) if a
   // refusal is waiting for the low-water mark.
   std::function<void()> TakeWritableCallbackLocked();
+  // Written or Dropped: frees the held bytes, acknowledges `records` (behind
+  // any written-not-durable ones), fires the writable callback if due.
+  void Settled(std::size_t encoded_bytes, std::uint64_t records, bool durable);
+  // Calls transport_->Sync with the lock released.
+  void SyncUnlocked(std::unique_lock<std::mutex>& lock);
 
   const std::unique_ptr<SinkTransport> transport_;
   const BufferedSinkOptions options_;
@@ -124,6 +172,10 @@ class BufferedSink final : public Sink, private DeliveryContext {
   std::chrono::steady_clock::time_point first_pending_;  // batch_wait start
   std::size_t in_flight_bytes_ = 0;  // of the chunk in delivery, not yet reported
   std::uint64_t in_flight_records_ = 0;
+  // Reported written (or dropped) but waiting for Durable() before they are
+  // acknowledged, in order.
+  std::uint64_t not_durable_records_ = 0;
+  std::optional<std::string> fatal_error_;
   bool refused_ = false;  // a refusal waits for the low-water mark
   bool closing_ = false;
   bool writer_done_ = false;

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <climits>
 #include <csignal>
@@ -18,14 +19,19 @@
 
 #include "core/sink/buffered_sink.h"
 #include "core/sink/json_line.h"
+#include "core/sink/jsonl_file_ops.h"
 
 namespace logcap {
 namespace {
 
 using std::chrono::milliseconds;
+using Clock = std::chrono::steady_clock;
 
 constexpr milliseconds kFirstRetryDelay{10};
 constexpr milliseconds kMaxRetryDelay{1000};
+// After a failed rotation or reopen, how long the writer keeps appending to
+// the file it has before it tries again.
+constexpr std::chrono::seconds kPathRetryDelay{1};
 // Bytes per write() to a regular file (progress is reported per write).
 constexpr std::size_t kFileWriteBytes = 1 << 20;
 
@@ -42,12 +48,19 @@ void ConsumePendingSigpipe() {
   }
 }
 
+// The write loop of every JSON Lines sink. `path_` is empty for an fd sink
+// (stdout, a pipe): no reopen, no rotation, no fsync, EPIPE is fatal. All
+// members but reopen_requested_ belong to the writer thread.
 class JsonlTransport final : public SinkTransport {
  public:
-  JsonlTransport(leakbench::UniqueFd fd, std::string description)
-      : fd_(std::move(fd)), description_(std::move(description)) {
-    struct stat st = {};
-    regular_file_ = ::fstat(fd_.get(), &st) == 0 && S_ISREG(st.st_mode);
+  JsonlTransport(OpenedSinkFile file, std::string path, std::string description,
+                 JsonlFileOptions options)
+      : path_(std::move(path)),
+        description_(std::move(description)),
+        options_(std::move(options)),
+        fd_(std::move(file.fd)),
+        regular_(file.regular),
+        size_(file.size) {
     wake_.Reset(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
     if (!wake_.valid()) {
       throw std::runtime_error("sink " + description_ + ": eventfd: " + ErrnoText(errno));
@@ -63,39 +76,53 @@ class JsonlTransport final : public SinkTransport {
     milliseconds delay = kFirstRetryDelay;
     std::uint64_t failures = 0;
     while (offset < chunk.size() && !context.aborted()) {
-      if (!regular_file_ && !WaitWritable()) continue;
-      const std::size_t want =
-          std::min(chunk.size() - offset, regular_file_ ? kFileWriteBytes : std::size_t{PIPE_BUF});
+      if (partial_ == 0 && !path_.empty()) {
+        AtRecordBoundary(chunk.substr(offset), context);
+        if (context.aborted()) break;
+      }
+      if (!regular_ && !WaitWritable()) continue;
+      const std::size_t want = NextWriteBytes(chunk.substr(offset));
       const ssize_t n = ::write(fd_.get(), chunk.data() + offset, want);
       if (n > 0) {
-        const std::string_view piece = chunk.substr(offset, static_cast<std::size_t>(n));
-        // Escaped records hold no raw '\n': each one ends a record.
-        const auto records = static_cast<std::uint64_t>(std::count(piece.begin(), piece.end(), '\n'));
-        context.Written(piece.size(), records, piece.size());
-        offset += piece.size();
+        Report(chunk.substr(offset, static_cast<std::size_t>(n)), context);
+        offset += static_cast<std::size_t>(n);
         if (failures > 0) {
           spdlog::info("sink {}: writing again after {} failed writes", description_, failures);
           failures = 0;
           delay = kFirstRetryDelay;
         }
+        if (unsynced_ && Clock::now() >= sync_due_) SyncNow(context);
         continue;
       }
       const int error = n < 0 ? errno : EIO;  // write() of >0 bytes returning 0
       if (error == EINTR || error == EAGAIN) continue;  // EAGAIN: a non-blocking fd; poll again
-      if (error == EPIPE) ConsumePendingSigpipe();
+      if (error == EPIPE) {
+        ConsumePendingSigpipe();
+        if (path_.empty()) {
+          context.Fatal(BrokenPipeMessage());
+          break;
+        }
+      }
       context.Failed();
       if (failures++ == 0 || failures % 100 == 0) {
         spdlog::warn("sink {}: write failed ({} in a row): {}; retrying, lines wait in the buffer",
                      description_, failures, ErrnoText(error));
       }
-      if (!context.WaitFor(delay)) return;
+      if (!context.WaitFor(delay)) break;
       delay = std::min(delay * 2, kMaxRetryDelay);
     }
+    if (context.aborted() && partial_ > 0) CutPartialRecord();
   }
 
   void Abort() override {
     const std::uint64_t one = 1;
     [[maybe_unused]] const ssize_t n = ::write(wake_.get(), &one, sizeof one);
+  }
+
+  Clock::time_point SyncDue() const override { return sync_due_; }
+  void Sync(DeliveryContext& context) override { SyncNow(context); }
+  void Reopen() override {
+    if (!path_.empty()) reopen_requested_.store(true, std::memory_order_relaxed);
   }
 
   std::string description() const override { return description_; }
@@ -110,29 +137,186 @@ class JsonlTransport final : public SinkTransport {
     return fds[0].revents != 0;
   }
 
+  // How many bytes of `rest` the next write() takes. With max_bytes, whole
+  // records that fit in the room the file has left (at least one).
+  std::size_t NextWriteBytes(std::string_view rest) const {
+    if (!regular_) return std::min(rest.size(), std::size_t{PIPE_BUF});
+    const std::size_t limit = std::min(rest.size(), kFileWriteBytes);
+    // A record begun in this file ends in it, whatever its size.
+    if (options_.max_bytes == 0 || partial_ > 0 || Clock::now() < next_rotation_attempt_) {
+      return limit;
+    }
+    const std::uint64_t room = size_ < options_.max_bytes ? options_.max_bytes - size_ : 0;
+    std::size_t fit = 0;
+    while (fit < limit) {
+      const std::size_t newline = rest.find('\n', fit);
+      const std::size_t end = newline == std::string_view::npos ? rest.size() : newline + 1;
+      if (fit > 0 && end > room) break;
+      fit = end;
+    }
+    return std::min(fit, limit);
+  }
+
+  // Before the first byte of a record: reopen (SIGHUP) or rotate if due.
+  void AtRecordBoundary(std::string_view rest, DeliveryContext& context) {
+    if (reopen_requested_.exchange(false, std::memory_order_relaxed)) reopen_pending_ = true;
+    const auto now = Clock::now();
+    if (reopen_pending_ && now >= next_reopen_attempt_) {
+      OpenPath(context, "reopened (SIGHUP)");
+      return;
+    }
+    if (!regular_ || options_.max_bytes == 0 || now < next_rotation_attempt_) return;
+    const std::size_t newline = rest.find('\n');
+    const std::uint64_t record = newline == std::string_view::npos ? rest.size() : newline + 1;
+    if (size_ == 0 || size_ + record <= options_.max_bytes) return;
+    struct stat st = {};  // someone may have truncated it (copytruncate)
+    if (::fstat(fd_.get(), &st) == 0) size_ = static_cast<std::uint64_t>(st.st_size);
+    if (size_ == 0 || size_ + record <= options_.max_bytes) return;
+    Rotate(context);
+  }
+
+  void Rotate(DeliveryContext& context) {
+    SyncNow(context);  // what the old file holds is acknowledged before we leave it
+    if (context.aborted()) return;
+    const std::string error = ShiftRotatedFiles(path_, options_.keep);
+    if (!error.empty()) {
+      next_rotation_attempt_ = Clock::now() + kPathRetryDelay;
+      spdlog::warn("sink {}: cannot rotate at {} bytes: {}; appending to the current file and "
+                   "trying again in {} s (check the directory's permissions)",
+                   description_, size_, error, kPathRetryDelay.count());
+      return;
+    }
+    OpenPath(context, "rotated (" + path_ + ".1 .. ." + std::to_string(options_.keep) + " kept)");
+  }
+
+  // Opens path_ anew (repairing its tail), after syncing the current file.
+  // On failure the writer appends to the file it has and tries again later.
+  void OpenPath(DeliveryContext& context, const std::string& why) {
+    SyncNow(context);
+    if (context.aborted()) return;
+    try {
+      OpenedSinkFile file = OpenSinkFile(path_, description_);
+      fd_ = std::move(file.fd);
+      regular_ = file.regular;
+      size_ = file.size;
+      reopen_pending_ = false;
+      spdlog::info("sink {}: {}; writing to a new file", description_, why);
+    } catch (const std::runtime_error& e) {
+      reopen_pending_ = true;
+      next_reopen_attempt_ = Clock::now() + kPathRetryDelay;
+      spdlog::warn("sink {}: {}; appending to the file already open and trying again in {} s",
+                   description_, e.what(), kPathRetryDelay.count());
+    }
+  }
+
+  void Report(std::string_view piece, DeliveryContext& context) {
+    // Escaped records hold no raw '\n': each one ends a record.
+    const auto records = static_cast<std::uint64_t>(std::count(piece.begin(), piece.end(), '\n'));
+    const std::size_t last_newline = piece.rfind('\n');
+    partial_ = last_newline == std::string_view::npos ? partial_ + piece.size()
+                                                      : piece.size() - last_newline - 1;
+    size_ += piece.size();
+    if (regular_ && options_.fsync_interval.count() > 0) {
+      context.WrittenNotDurable(piece.size(), records, piece.size());
+      if (!unsynced_) {
+        unsynced_ = true;
+        sync_due_ = Clock::now() + options_.fsync_interval;
+      }
+    } else {
+      context.Written(piece.size(), records, piece.size());
+    }
+  }
+
+  void SyncNow(DeliveryContext& context) {
+    if (!unsynced_) return;
+    int result = 0;
+    do {
+      result = options_.sync_for_test ? options_.sync_for_test(fd_.get()) : ::fdatasync(fd_.get());
+    } while (result != 0 && errno == EINTR);
+    if (result != 0) {
+      context.Fatal("fdatasync failed: " + ErrnoText(errno) +
+                    "; the records written since the last successful sync may not be on disk, "
+                    "so they were not acknowledged (with --state-file a restart reads them "
+                    "again). Check the disk and the kernel log (dmesg), then restart "
+                    "log-capturer");
+      return;
+    }
+    unsynced_ = false;
+    sync_due_ = Clock::time_point::max();
+    context.Durable();
+  }
+
+  // Close's deadline (or a fatal error) stopped a record half-written: cut it
+  // off a regular file so that its last line is whole.
+  void CutPartialRecord() {
+    const std::size_t cut = partial_;
+    partial_ = 0;
+    if (!regular_) return;
+    struct stat st = {};
+    if (::fstat(fd_.get(), &st) == 0 && static_cast<std::uint64_t>(st.st_size) >= cut &&
+        ::ftruncate(fd_.get(), st.st_size - static_cast<off_t>(cut)) == 0) {
+      size_ = static_cast<std::uint64_t>(st.st_size) - cut;
+      spdlog::warn("sink {}: stopped in the middle of a record; cut its {} bytes so that the file "
+                   "ends with a whole line",
+                   description_, cut);
+      return;
+    }
+    spdlog::warn("sink {}: stopped in the middle of a record and could not cut its {} bytes: {}; "
+                 "the next start cuts them",
+                 description_, cut, ErrnoText(errno));
+  }
+
+  std::string BrokenPipeMessage() const {
+    const std::string what = description_ == "stdout" ? "stdout" : "the sink " + description_;
+    return what + " is a broken pipe (EPIPE): whatever read log-capturer's output has exited, "
+                  "so no line can be delivered any more. Lines not yet written were not "
+                  "acknowledged (with --state-file a restart reads them again). Restart "
+                  "log-capturer with a live reader on its output, or write to a file "
+                  "(--sink file:PATH)";
+  }
+
+  const std::string path_;  // "" for an fd sink
+  const std::string description_;
+  const JsonlFileOptions options_;
   leakbench::UniqueFd fd_;
   leakbench::UniqueFd wake_;  // eventfd: Abort wakes WaitWritable
-  const std::string description_;
-  bool regular_file_ = false;
+  bool regular_ = false;
+  std::uint64_t size_ = 0;     // bytes in the current file (regular files)
+  std::size_t partial_ = 0;    // bytes of a record begun but not finished
+  bool unsynced_ = false;      // written since the last fdatasync
+  Clock::time_point sync_due_ = Clock::time_point::max();
+  std::atomic<bool> reopen_requested_{false};  // any thread
+  bool reopen_pending_ = false;
+  Clock::time_point next_reopen_attempt_{};
+  Clock::time_point next_rotation_attempt_{};
 };
 
 }  // namespace
 
 std::unique_ptr<Sink> MakeJsonlSink(leakbench::UniqueFd fd, std::string description,
                                     std::size_t buffer_bytes) {
+  OpenedSinkFile file;
+  struct stat st = {};
+  file.regular = ::fstat(fd.get(), &st) == 0 && S_ISREG(st.st_mode);
+  file.fd = std::move(fd);
+  JsonlFileOptions options;
+  options.fsync_interval = {};  // acknowledged on write
   return std::make_unique<BufferedSink>(
-      std::make_unique<JsonlTransport>(std::move(fd), std::move(description)),
+      std::make_unique<JsonlTransport>(std::move(file), "", std::move(description),
+                                       std::move(options)),
       BufferedSinkOptions{.buffer_bytes = buffer_bytes});
 }
 
-std::unique_ptr<Sink> MakeJsonlFileSink(const std::string& path, std::size_t buffer_bytes) {
-  leakbench::UniqueFd fd(::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644));
-  if (!fd.valid()) {
-    const int error = errno;
-    throw std::runtime_error("cannot open sink file " + path + ": " + ErrnoText(error) +
-                             " (check that the directory exists and this user may write there)");
+std::unique_ptr<Sink> MakeJsonlFileSink(const std::string& path, std::size_t buffer_bytes,
+                                        JsonlFileOptions options) {
+  if (options.keep == 0) {
+    throw std::runtime_error("sink file " + path + ": keep must be at least 1 (sink.file.keep)");
   }
-  return MakeJsonlSink(std::move(fd), "file:" + path, buffer_bytes);
+  const std::string description = "file:" + path;
+  return std::make_unique<BufferedSink>(
+      std::make_unique<JsonlTransport>(OpenSinkFile(path, description), path, description,
+                                       std::move(options)),
+      BufferedSinkOptions{.buffer_bytes = buffer_bytes});
 }
 
 std::unique_ptr<Sink> MakeJsonlStdoutSink(std::size_t buffer_bytes) {

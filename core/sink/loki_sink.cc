@@ -18,6 +18,7 @@
 #include "core/position/backoff.h"
 #include "core/sink/buffered_sink.h"
 #include "core/sink/json_line.h"
+#include "core/sink/loki_response.h"
 
 namespace logcap {
 namespace {
@@ -50,6 +51,9 @@ struct StreamKeyHash {
 
 enum class PushOutcome { kOk, kRetry, kReject, kAborted };
 
+// How often a streak of failed pushes is logged again (1st, 20th, 40th...).
+constexpr std::uint64_t kLogEveryFailures = 20;
+
 bool ValidLabelName(std::string_view name) {
   if (name.empty()) return false;
   for (std::size_t i = 0; i < name.size(); ++i) {
@@ -76,7 +80,8 @@ class LokiTransport final : public SinkTransport {
                                   .min_delay = options.retry_base / 2},
                  Backoff::SeededUniform(options.jitter_seed != 0 ? options.jitter_seed
                                                                  : std::random_device()())),
-        retry_cap_(options.retry_cap) {
+        max_retry_after_(options.max_retry_after),
+        on_reject_(config.on_reject) {
     for (const auto& [name, value] : config.loki_labels) {
       if (name == "container_name" || name == "stream") continue;  // set per record
       labels_ += '"';
@@ -138,7 +143,7 @@ class LokiTransport final : public SinkTransport {
         batch_bytes += entries_[end++].encoded_bytes;
       }
       BuildBody(next, end);
-      if (!PushWithRetries(batch_bytes, end - next, context)) return;  // aborted
+      if (!PushWithRetries(next, end, batch_bytes, context)) return;  // aborted
       next = end;
     }
   }
@@ -203,8 +208,28 @@ class LokiTransport final : public SinkTransport {
     body_ += "]}";
   }
 
-  // Pushes body_ until it is accepted or rejected; false if aborted.
-  bool PushWithRetries(std::size_t encoded_bytes, std::size_t records, DeliveryContext& context) {
+  // "container web at 2026-..Z" for entries_[i].
+  std::string Describe(std::size_t i) const {
+    const Entry& entry = entries_[i];
+    std::string out = "container ";
+    out += entry.name;
+    out += " at ";
+    std::int64_t ts = 0;  // the value is ["<ts ns>","<line>"]
+    const std::string_view value = entry.value;
+    if (value.size() > 2) std::from_chars(value.data() + 2, value.data() + value.size(), ts);
+    AppendRfc3339Nano(ts, out);
+    return out;
+  }
+
+  // Pushes body_ (entries_[begin, end)) until it is accepted, or rejected
+  // under the drop policy; false if aborted. 408/429/5xx and failed
+  // transfers are retried with backoff (at least what Retry-After asks, up
+  // to max_retry_after); other 4xx are configuration errors: retried the
+  // same way under the retry policy (nothing is acknowledged meanwhile), or
+  // dropped, counted and logged under the drop policy.
+  bool PushWithRetries(std::size_t begin, std::size_t end, std::size_t encoded_bytes,
+                       DeliveryContext& context) {
+    const std::size_t records = end - begin;
     std::uint64_t failures = 0;
     for (;;) {
       long status = 0;
@@ -217,27 +242,48 @@ class LokiTransport final : public SinkTransport {
         context.Written(encoded_bytes, records, body_.size());
         return true;
       }
-      if (outcome == PushOutcome::kReject) {
-        spdlog::error("sink {}: Loki rejected a batch of {} lines with HTTP {}, dropped: {}",
-                      description_, records, status, reply_);
+      if (outcome == PushOutcome::kReject && on_reject_ == SinkRejectPolicy::kDrop) {
+        spdlog::error("sink {}: Loki rejected a batch of {} lines with HTTP {}; DROPPED them "
+                      "(sink.on_reject: drop), first {}, last {}; {}. Loki said: {}",
+                      description_, records, status, Describe(begin), Describe(end - 1),
+                      LokiRejectHint(status), LokiReplyExcerpt(reply_));
         backoff_.Reset();
         context.Dropped(encoded_bytes, records);
         return true;
       }
       context.Failed();
-      std::chrono::nanoseconds delay = backoff_.NextDelay();
-      curl_off_t retry_after = 0;  // seconds, from a 429/503's Retry-After
-      if (curl_easy_getinfo(easy_.get(), CURLINFO_RETRY_AFTER, &retry_after) == CURLE_OK &&
-          retry_after > 0) {
-        delay = std::min<std::chrono::nanoseconds>(
-            std::max<std::chrono::nanoseconds>(delay, std::chrono::seconds(retry_after)), retry_cap_);
-      }
-      if (failures++ == 0 || failures % 20 == 0) {
-        spdlog::warn("sink {}: push failed ({} in a row): {}; retrying in {} ms, lines wait in the buffer",
-                     description_, failures, error, Milliseconds(delay));
+      const std::chrono::nanoseconds delay = NextDelay();
+      if (failures++ % kLogEveryFailures == 0) {
+        if (outcome == PushOutcome::kReject) {
+          spdlog::error("sink {}: Loki rejected a batch of {} lines with HTTP {} ({} in a row); "
+                        "{}. The batch is kept and retried in {} ms, nothing is acknowledged "
+                        "until Loki takes it (sink.on_reject: drop gives such batches up). "
+                        "Loki said: {}",
+                        description_, records, status, failures, LokiRejectHint(status),
+                        Milliseconds(delay), LokiReplyExcerpt(reply_));
+        } else {
+          spdlog::warn("sink {}: push failed ({} in a row): {}; retrying in {} ms, lines wait "
+                       "in the buffer",
+                       description_, failures, error, Milliseconds(delay));
+        }
       }
       if (!context.WaitFor(delay)) return false;
     }
+  }
+
+  // The backoff's next delay, stretched to what a Retry-After header (in
+  // seconds or an HTTP-date; libcurl turns both into seconds) asked for.
+  std::chrono::nanoseconds NextDelay() {
+    std::chrono::nanoseconds delay = backoff_.NextDelay();
+    curl_off_t retry_after = 0;
+    if (curl_easy_getinfo(easy_.get(), CURLINFO_RETRY_AFTER, &retry_after) == CURLE_OK &&
+        retry_after > 0) {
+      const std::chrono::nanoseconds asked = std::chrono::seconds(
+          std::min<curl_off_t>(retry_after, std::chrono::duration_cast<std::chrono::seconds>(
+                                                max_retry_after_).count()));
+      delay = std::max(delay, std::min(asked, max_retry_after_));
+    }
+    return delay;
   }
 
   // One POST of body_, driven through the multi handle so Abort can end it.
@@ -275,9 +321,15 @@ class LokiTransport final : public SinkTransport {
       return PushOutcome::kRetry;
     }
     curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, status);
-    if (*status >= 200 && *status < 300) return PushOutcome::kOk;
-    *error = "HTTP " + std::to_string(*status) + ": " + reply_;
-    if (*status == 408 || *status == 429 || *status >= 500) return PushOutcome::kRetry;
+    *error = "HTTP " + std::to_string(*status) + ": " + LokiReplyExcerpt(reply_);
+    switch (ClassifyLokiStatus(*status)) {
+      case LokiVerdict::kAccepted:
+        return PushOutcome::kOk;
+      case LokiVerdict::kRetry:
+        return PushOutcome::kRetry;
+      case LokiVerdict::kRejected:
+        return PushOutcome::kReject;
+    }
     return PushOutcome::kReject;
   }
 
@@ -286,7 +338,8 @@ class LokiTransport final : public SinkTransport {
   const std::size_t batch_bytes_;
   std::string labels_;  // the configured labels, `"k":"v",` each
   Backoff backoff_;
-  const std::chrono::nanoseconds retry_cap_;
+  const std::chrono::nanoseconds max_retry_after_;
+  const SinkRejectPolicy on_reject_;
   leakbench::CurlSlistPtr headers_;
   leakbench::CurlMultiPtr multi_;
   leakbench::CurlEasyPtr easy_;

@@ -9,21 +9,26 @@
 
 #include <curl/curl.h>
 #include <gtest/gtest.h>
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <atomic>
 #include <cctype>
 #include <chrono>
 #include <condition_variable>
+#include <ctime>
 #include <functional>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <random>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "common/unique_fd.h"
+#include "core/sink/loki_response.h"
 #include "core/sink/sink_test_util.h"
 
 namespace logcap {
@@ -47,18 +52,22 @@ struct Request {
   std::string head;  // request line and headers
   std::string body;
   int status = 0;    // what the fake answered
+  std::chrono::steady_clock::time_point arrived;  // when the body was read
 };
 
 // What the fake answers the n-th request (0-based): an HTTP status, or 0 to
 // never answer (the connection hangs until the fake stops).
 using Responder = std::function<int(int index)>;
+// Extra response header lines for the n-th request ("Retry-After: 1\r\n").
+using HeaderFn = std::function<std::string(int index)>;
 
 // A minimal Loki on 127.0.0.1 (ephemeral port): one thread accepts one
 // connection at a time, reads one request (Content-Length body), records it
 // and answers with `Connection: close`. Stopped and joined by the destructor.
 class FakeLoki {
  public:
-  explicit FakeLoki(Responder responder) : responder_(std::move(responder)) {
+  explicit FakeLoki(Responder responder, HeaderFn headers = nullptr)
+      : responder_(std::move(responder)), headers_(std::move(headers)) {
     listen_.Reset(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
     sockaddr_in addr = {};
     addr.sin_family = AF_INET;
@@ -103,6 +112,7 @@ class FakeLoki {
       if (!conn.valid()) continue;
       Request request;
       if (!ReadRequest(conn.get(), &request)) continue;
+      request.arrived = std::chrono::steady_clock::now();
       int index = 0;
       {
         std::lock_guard lock(mu_);
@@ -120,6 +130,7 @@ class FakeLoki {
       }
       const std::string reply_body = request.status >= 300 ? "fake loki says no" : "";
       const std::string reply = "HTTP/1.1 " + std::to_string(request.status) + " X\r\n" +
+                                (headers_ ? headers_(index) : std::string()) +
                                 "Content-Length: " + std::to_string(reply_body.size()) +
                                 "\r\nConnection: close\r\n\r\n" + reply_body;
       [[maybe_unused]] const ssize_t n = ::send(conn.get(), reply.data(), reply.size(), MSG_NOSIGNAL);
@@ -150,6 +161,7 @@ class FakeLoki {
   }
 
   const Responder responder_;
+  const HeaderFn headers_;
   UniqueFd listen_;
   UniqueFd stop_;
   int port_ = 0;
@@ -157,6 +169,28 @@ class FakeLoki {
   std::condition_variable cv_;
   std::vector<Request> requests_;
   std::thread thread_;
+};
+
+// Routes spdlog's default logger into a string while alive (the sink logs
+// through it from its writer thread).
+class LogCapture {
+ public:
+  LogCapture() : previous_(spdlog::default_logger()) {
+    auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(stream_);
+    spdlog::set_default_logger(std::make_shared<spdlog::logger>("capture", std::move(sink)));
+  }
+  ~LogCapture() { spdlog::set_default_logger(previous_); }
+  LogCapture(const LogCapture&) = delete;
+  LogCapture& operator=(const LogCapture&) = delete;
+
+  std::string text() {
+    spdlog::default_logger()->flush();
+    return stream_.str();
+  }
+
+ private:
+  std::ostringstream stream_;
+  std::shared_ptr<spdlog::logger> previous_;
 };
 
 LokiOptions FastRetries() {
@@ -297,16 +331,28 @@ TEST(LokiSinkTest, RetriesAfterServerErrorsWithoutLossOrDuplicates) {
 TEST(LokiSinkTest, ABadRequestDropsTheBatchAndCountsIt) {
   FakeLoki loki([](int index) { return index == 0 ? 400 : 204; });
   SinkConfig config = LokiConfig(loki.url());
-  config.batch_wait = milliseconds(0);
+  config.batch_wait = milliseconds(200);  // both records go in the first batch
+  config.on_reject = SinkRejectPolicy::kDrop;
+  LogCapture log;
   auto sink = MakeLokiSink(config, FastRetries());
-  ASSERT_TRUE(sink->TryWrite(Record("a", "rejected")));
-  ASSERT_TRUE(WaitUntil([&] { return sink->stats().records_dropped == 1; }));
+  ASSERT_TRUE(sink->TryWrite(Record("a", "rejected", 1'000'000'000)));
+  ASSERT_TRUE(sink->TryWrite(Record("b", "rejected too", 2'500'000'000)));
+  ASSERT_TRUE(WaitUntil([&] { return sink->stats().records_dropped == 2; }));
+  EXPECT_EQ(sink->acknowledged(), 2u);  // settled: given up by the policy
+  const std::string logged = log.text();
+  EXPECT_NE(logged.find("a batch of 2 lines with HTTP 400; DROPPED them (sink.on_reject: drop), "
+                        "first container a at 1970-01-01T00:00:01.000000000Z, last container b "
+                        "at 1970-01-01T00:00:02.500000000Z"),
+            std::string::npos)
+      << logged;
+  EXPECT_NE(logged.find("Loki said: fake loki says no"), std::string::npos) << logged;
   ASSERT_TRUE(sink->TryWrite(Record("a", "accepted")));
-  EXPECT_FALSE(sink->Close(milliseconds(5000)));  // a record was lost
+  EXPECT_FALSE(sink->Close(milliseconds(5000)));  // records were lost
   const SinkStats stats = sink->stats();
-  EXPECT_EQ(stats.records_dropped, 1u);
+  EXPECT_EQ(stats.records_dropped, 2u);
   EXPECT_EQ(stats.records_written, 1u);
   EXPECT_EQ(stats.write_errors, 0u);
+  EXPECT_EQ(sink->acknowledged(), 3u);
   EXPECT_EQ(AcceptedValues(loki.requests()), (std::vector<std::string>{"a/stdout:accepted"}));
 }
 
@@ -397,6 +443,104 @@ TEST(LokiSinkTest, BackpressureWhileLokiFailsThenRecovery) {
   EXPECT_EQ(callbacks.load(), 1);
   EXPECT_EQ(AcceptedValues(loki.requests()), expected);
   EXPECT_EQ(sink->stats().records_dropped, 0u);
+}
+
+// A 4xx other than 408/429 under the default policy: the batch is kept,
+// retried, and nothing is acknowledged until Loki takes it.
+class LokiRejectTest : public ::testing::TestWithParam<int> {};
+
+TEST_P(LokiRejectTest, RejectedBatchesAreRetriedAndNotAcknowledged) {
+  constexpr int kRejections = 3;
+  std::mutex mu;
+  std::condition_variable cv;
+  bool release = false, accepting = false;
+  FakeLoki loki([&](int index) {
+    if (index < kRejections) return GetParam();
+    std::unique_lock lock(mu);
+    accepting = true;
+    cv.notify_all();
+    cv.wait(lock, [&] { return release; });  // hold the 204 until the test looked
+    return 204;
+  });
+  SinkConfig config = LokiConfig(loki.url());
+  config.batch_wait = milliseconds(0);
+  LogCapture log;
+  auto sink = MakeLokiSink(config, FastRetries());
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(sink->TryWrite(Record("a", std::to_string(i), i)));
+  {
+    std::unique_lock lock(mu);
+    ASSERT_TRUE(cv.wait_for(lock, milliseconds(5000), [&] { return accepting; }));
+  }
+  SinkStats stats = sink->stats();
+  EXPECT_EQ(sink->acknowledged(), 0u);
+  EXPECT_EQ(stats.records_dropped, 0u);
+  EXPECT_EQ(stats.records_written, 0u);
+  EXPECT_EQ(stats.write_errors, static_cast<std::uint64_t>(kRejections));
+  {
+    std::lock_guard lock(mu);
+    release = true;
+    cv.notify_all();
+  }
+  ASSERT_TRUE(WaitUntil([&] { return sink->acknowledged() == 3; }));
+  EXPECT_TRUE(sink->Close(milliseconds(5000)));
+  const std::vector<Request> requests = loki.requests();
+  ASSERT_EQ(requests.size(), static_cast<std::size_t>(kRejections + 1));
+  for (const Request& r : requests) EXPECT_EQ(r.body, requests[0].body);
+  EXPECT_EQ(AcceptedValues(requests), (std::vector<std::string>{"a/stdout:0", "a/stdout:1", "a/stdout:2"}));
+  EXPECT_EQ(sink->stats().records_dropped, 0u);
+  const std::string logged = log.text();
+  EXPECT_NE(logged.find("with HTTP " + std::to_string(GetParam())), std::string::npos) << logged;
+  EXPECT_NE(logged.find("The batch is kept and retried"), std::string::npos) << logged;
+  EXPECT_NE(logged.find("Loki said: fake loki says no"), std::string::npos) << logged;
+}
+
+INSTANTIATE_TEST_SUITE_P(ClientErrors, LokiRejectTest, ::testing::Values(400, 401, 403, 404));
+
+// Retry-After asks for more than the backoff (1-5 ms here) would wait.
+void ExpectRetryAfterHonoured(int status, HeaderFn headers) {
+  FakeLoki loki([status](int index) { return index == 0 ? status : 204; }, std::move(headers));
+  SinkConfig config = LokiConfig(loki.url());
+  config.batch_wait = milliseconds(0);
+  auto sink = MakeLokiSink(config, FastRetries());
+  ASSERT_TRUE(sink->TryWrite(Record("a", "later")));
+  ASSERT_TRUE(loki.WaitForRequests(2, milliseconds(5000)));
+  const std::vector<Request> requests = loki.requests();
+  EXPECT_GE(requests[1].arrived - requests[0].arrived, milliseconds(900));
+  ASSERT_TRUE(WaitUntil([&] { return sink->acknowledged() == 1; }));
+  EXPECT_TRUE(sink->Close(milliseconds(5000)));
+}
+
+TEST(LokiSinkTest, RetryAfterInSecondsIsHonoured) {
+  ExpectRetryAfterHonoured(429, [](int index) {
+    return index == 0 ? std::string("Retry-After: 1\r\n") : std::string();
+  });
+}
+
+TEST(LokiSinkTest, RetryAfterAsAnHttpDateIsHonoured) {
+  ExpectRetryAfterHonoured(503, [](int index) {
+    if (index != 0) return std::string();
+    const std::time_t at = std::time(nullptr) + 2;  // 1-2 s from now, by whole seconds
+    std::tm tm = {};
+    gmtime_r(&at, &tm);
+    char date[64];
+    std::strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+    return "Retry-After: " + std::string(date) + "\r\n";
+  });
+}
+
+TEST(LokiResponseTest, ClassifiesStatuses) {
+  for (const long ok : {200L, 204L}) EXPECT_EQ(ClassifyLokiStatus(ok), LokiVerdict::kAccepted);
+  for (const long retry : {408L, 429L, 500L, 502L, 503L, 504L}) {
+    EXPECT_EQ(ClassifyLokiStatus(retry), LokiVerdict::kRetry) << retry;
+  }
+  for (const long rejected : {301L, 400L, 401L, 403L, 404L, 413L}) {
+    EXPECT_EQ(ClassifyLokiStatus(rejected), LokiVerdict::kRejected) << rejected;
+  }
+  EXPECT_NE(LokiRejectHint(404).find("sink.url"), std::string::npos);
+  EXPECT_NE(LokiRejectHint(401).find("X-Scope-OrgID"), std::string::npos);
+  EXPECT_EQ(LokiReplyExcerpt("no\norg id\n"), "no org id");
+  EXPECT_EQ(LokiReplyExcerpt(std::string(300, 'x'), 10), "xxxxxxxxxx...");
+  EXPECT_EQ(LokiReplyExcerpt(""), "(empty reply)");
 }
 
 }  // namespace

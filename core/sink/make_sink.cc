@@ -1,6 +1,7 @@
 #include "core/sink/make_sink.h"
 
 #include <stdexcept>
+#include <utility>
 
 #include "core/sink/jsonl_sink.h"
 #include "core/sink/loki_sink.h"
@@ -12,9 +13,14 @@ std::unique_ptr<Sink> MakeSink(const SinkConfig& config) {
   switch (config.kind) {
     case SinkKind::kStdout:
       return MakeJsonlStdoutSink(config.buffer_bytes);
-    case SinkKind::kFile:
+    case SinkKind::kFile: {
       if (config.path.empty()) throw std::runtime_error("the file sink needs a path (sink.path)");
-      return MakeJsonlFileSink(config.path, config.buffer_bytes);
+      JsonlFileOptions options;
+      options.fsync_interval = config.fsync_interval;
+      options.max_bytes = config.max_bytes;
+      options.keep = config.keep;
+      return MakeJsonlFileSink(config.path, config.buffer_bytes, std::move(options));
+    }
     case SinkKind::kLoki:
       return MakeLokiSink(config);
   }

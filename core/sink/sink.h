@@ -5,13 +5,14 @@
 // engine's backpressure signal: it pauses reading that stream (the daemon
 // keeps the logs) and retries once the sink calls the writable callback.
 // Thread-safety: TryWrite/SetWritableCallback from one thread (the loop);
-// stats() and Close() from any thread.
+// stats(), acknowledged(), Reopen(), fatal_error() and Close() from any thread.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "core/sink/log_record.h"
@@ -21,6 +22,10 @@ namespace logcap {
 struct SinkStats {
   std::uint64_t records_accepted = 0;  // taken by TryWrite
   std::uint64_t records_written = 0;   // written / acknowledged downstream
+  // Taken records whose fate is settled downstream, in TryWrite order:
+  // written (and made durable where the sink does that) or dropped by an
+  // explicit drop policy. Never counts records abandoned at Close.
+  std::uint64_t records_acknowledged = 0;
   std::uint64_t bytes_written = 0;     // encoded bytes written downstream
   std::uint64_t refusals = 0;          // TryWrite returned false
   std::uint64_t write_errors = 0;      // failed writes / pushes (retried)
@@ -44,14 +49,34 @@ class Sink {
 
   // Writes out everything taken so far, waiting at most `timeout`; then stops
   // the writer thread. Returns false if records were left unwritten (they
-  // are counted in records_dropped). Idempotent. The destructor calls it with
+  // are counted in records_dropped) or the sink had a fatal error. Records
+  // written but not yet acknowledged at the deadline stay unacknowledged.
+  // Idempotent. The destructor calls it with
   // a short timeout.
   virtual bool Close(std::chrono::milliseconds timeout) = 0;
 
   virtual SinkStats stats() const = 0;
 
+  // How many of the records taken by TryWrite, counted from the first, are
+  // acknowledged (SinkStats::records_acknowledged): the engine commits a
+  // container's position only once every record before it is acknowledged,
+  // so what the buffer holds is read again after a restart, never lost.
+  // Records are acknowledged in the order TryWrite took them. Any thread.
+  virtual std::uint64_t acknowledged() const = 0;
+
   // A short description for logs: "stdout", "file:/x.jsonl", "loki:http://..".
   virtual std::string description() const = 0;
+
+  // Asks the sink to reopen its destination before its next write (SIGHUP,
+  // after logrotate moved the file away). Cheap, never blocks; a no-op for
+  // sinks without a path (stdout, Loki). Any thread.
+  virtual void Reopen() {}
+
+  // Set once the sink hit a condition that retrying cannot fix (stdout is a
+  // broken pipe, fsync failed): it then takes no more records and the owner
+  // should stop the engine and exit with this message (what happened and
+  // what to do). Records not yet acknowledged stay unacknowledged. Any thread.
+  virtual std::optional<std::string> fatal_error() const { return std::nullopt; }
 };
 
 }  // namespace logcap
