@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <deque>
 #include <mutex>
 #include <random>
 #include <set>
@@ -13,12 +14,14 @@
 #include <utility>
 #include <vector>
 
+#include "common/log_escape.h"
 #include "core/docker/curl_loop.h"
 #include "core/docker/docker_client.h"
 #include "core/docker/docker_host.h"
 #include "core/engine/container_filter.h"
 #include "core/engine/event_lines.h"
 #include "core/engine/leak_injector.h"
+#include "core/engine/open_rate_limiter.h"
 #include "core/engine/stream_reader.h"
 #include "core/engine/stream_scheduler.h"
 #include "core/position/backoff.h"
@@ -38,6 +41,11 @@ using std::chrono::nanoseconds;
 // 4 ms) is not skipped by the reopen (see core/position/position.h).
 constexpr nanoseconds kLookback = milliseconds(10);
 constexpr milliseconds kHousekeeping{500};
+// Positions waiting for the sink's acknowledgement, per container. Past
+// this, the newest one is replaced instead of appended: its commit then
+// waits for a later record, which costs duplicates after a crash, never a
+// lost line.
+constexpr std::size_t kMaxUncommitted = 64;
 
 std::int64_t WallNowNs() {
   return std::chrono::duration_cast<nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
@@ -68,6 +76,7 @@ class Engine::Impl {
     kIdle,        // no stream wanted (stopped and drained)
     kWaiting,     // in the scheduler's queue
     kInspecting,  // holds a slot; inspect in flight
+    kOpenDelayed, // holds a slot; the open waits for docker.max_opens_per_second
     kStreaming,   // holds a slot; logs stream open
     kFinishing,   // holds a slot; the daemon ended the stream, lines wait for the sink
     kChecking,    // no slot; inspect after the daemon ended the stream
@@ -96,6 +105,12 @@ class Engine::Impl {
     std::int64_t last_ts = 0;
     // Delivered lines not yet counted in the position (see Deliver).
     std::vector<std::pair<std::int64_t, std::uint32_t>> unsettled;
+    // The position the state file may hold: every record before it is
+    // acknowledged by the sink. `position` runs ahead of it by what the
+    // sink still buffers; `uncommitted` holds (sink ticket of the last
+    // record, position after it) in ticket order.
+    Position committed;
+    std::deque<std::pair<std::uint64_t, Position>> uncommitted;
   };
 
   // Connection, discovery and events.
@@ -116,7 +131,9 @@ class Engine::Impl {
   void Grant(const StreamScheduler::Grant& grant);
   void OnInspected(const std::string& id, std::uint64_t serial, const TransferResult& result,
                    std::optional<ContainerInfo> info);
+  // Opens the follow stream now, or when the open rate allows it.
   void OpenStream(Container& c);
+  void StartStream(Container& c);
   DataResult OnStreamData(const std::string& id, std::uint64_t serial, std::string_view data);
   void OnStreamDone(const std::string& id, std::uint64_t serial, const TransferResult& result);
   bool Deliver(Container& c);
@@ -131,9 +148,18 @@ class Engine::Impl {
   void ResumePaused();
   void Housekeeping();
   void PublishStats();
+  // Moves every container's committed position up to what the sink has
+  // acknowledged.
+  void CommitAcknowledged();
   void SaveState();
   void Shutdown();
 
+ public:
+  // After Run() returned and the sink was closed: commits what the sink
+  // acknowledged and saves the state file.
+  void SaveFinalState();
+
+ private:
   Config config_;
   Sink& sink_;
   EngineMetrics& metrics_;
@@ -143,6 +169,7 @@ class Engine::Impl {
   std::mt19937_64 rng_;
   StreamScheduler scheduler_;
   LeakInjector leak_;
+  OpenRateLimiter open_limiter_;
 
   std::unordered_map<std::string, Container> containers_;
   std::unordered_set<std::string> excluded_;
@@ -171,6 +198,9 @@ class Engine::Impl {
 
   Clock::time_point last_state_save_ = Clock::now();
   bool state_dirty_ = false;
+  // Records the sink took from this engine (its tickets: the n-th record
+  // taken is acknowledged once sink_.acknowledged() >= n).
+  std::uint64_t sink_taken_ = 0;
 
   EngineStats counters_;
   mutable std::mutex stats_mutex_;
@@ -193,10 +223,11 @@ Engine::Impl::Impl(const Config& config, Sink& sink, EngineMetrics& metrics)
                                           config.docker.rotation_jitter, config.docker.oversubscribed_lease},
                  [this] { return std::uniform_real_distribution<double>(0.0, 1.0)(rng_); }),
       leak_(config.leak, metrics, config.leak_every),
+      open_limiter_(config.docker.max_opens_per_second),
       daemon_backoff_(Backoff::Options{.base = milliseconds(100), .cap = std::chrono::seconds(5)},
                       Backoff::SeededUniform(std::random_device{}())) {
   if (!config_.state_file.empty()) {
-    LoadResult loaded = LoadStateFile(config_.state_file);
+    LoadResult loaded = LoadStateFileOrSetAside(config_.state_file);
     if (loaded.ok()) {
       positions_ = loaded.take_positions();
       spdlog::info("state: resuming {} container positions from {}", positions_.size(), config_.state_file);
@@ -245,9 +276,9 @@ void Engine::Impl::RetryConnect(const std::string& why) {
   // One warning when the daemon goes away, then quieter while it stays away.
   if (daemon_backoff_.failures() == 1) {
     spdlog::warn("docker daemon unreachable ({}); retrying with backoff (is dockerd running? check --docker-host)",
-                 why);
+                 leakbench::EscapeForLog(why));
   } else {
-    spdlog::debug("docker daemon still unreachable ({}); next try in {} ms", why, Ms(delay).count());
+    spdlog::debug("docker daemon still unreachable ({}); next try in {} ms", leakbench::EscapeForLog(why), Ms(delay).count());
   }
   connected_ = false;
   connect_timer_ = loop_.After(delay, [this] { Connect(); });
@@ -325,7 +356,7 @@ DataResult Engine::Impl::OnEventsData(std::uint64_t serial, std::string_view dat
       events_pending_.push_back(ParseEvent(line));
     } catch (const DockerJsonError& e) {
       metrics_.AddError("events");
-      spdlog::warn("events: skipping an event the engine cannot read: {}", e.what());
+      spdlog::warn("events: skipping an event the engine cannot read: {}", leakbench::EscapeForLog(e.what()));
     }
   });
   if (!events_pending_.empty() && !events_posted_) {
@@ -355,7 +386,7 @@ void Engine::Impl::OnEventsDone(std::uint64_t serial, const TransferResult& r) {
   // then follow events from the last one seen.
   const std::string why = r.kind == TransferResult::Kind::kComplete ? std::string("the daemon ended the stream")
                                                                       : r.message;
-  spdlog::info("events: stream ended ({}); resyncing", why);
+  spdlog::info("events: stream ended ({}); resyncing", leakbench::EscapeForLog(why));
   metrics_.AddError("events");
   ++counters_.stream_errors;
   // Log streams keep their turns meanwhile: only a failed ping or list
@@ -374,7 +405,7 @@ void Engine::Impl::HandleEvent(const ContainerEvent& ev) {
     if (it == containers_.end()) {
       Container& c = Track(ev.id);
       c.name = ev.name;
-      spdlog::debug("container {} ({}) started", Short(ev.id), ev.name);
+      spdlog::debug("container {} ({}) started", leakbench::EscapeForLog(Short(ev.id)), leakbench::EscapeForLog(ev.name));
       WantStream(c, now);
     } else {
       it->second.backoff.Reset();
@@ -407,6 +438,7 @@ Engine::Impl::Container& Engine::Impl::Track(const std::string& id) {
     c.id = id;
     Position start;
     if (auto p = positions_.find(id); p != positions_.end()) start = p->second;
+    c.committed = start;
     c.position = PositionTracker(start, kLookback);
     c.backoff = Backoff(Backoff::Options{.base = config_.docker.backoff_base, .cap = config_.docker.backoff_cap},
                         Backoff::SeededUniform(rng_()));
@@ -501,6 +533,28 @@ void Engine::Impl::OnInspected(const std::string& id, std::uint64_t serial, cons
 }
 
 void Engine::Impl::OpenStream(Container& c) {
+  const auto now = Clock::now();
+  const auto at = open_limiter_.Reserve(now);
+  if (at <= now) {
+    StartStream(c);
+    return;
+  }
+  // The slot stays held; a rotation or a drop in the meantime changes the
+  // serial and the timer does nothing.
+  metrics_.AddOpenDelayed();
+  c.phase = Phase::kOpenDelayed;
+  const std::uint64_t serial = c.serial = next_serial_++;
+  loop_.At(at, [this, id = c.id, serial] {
+    auto it = containers_.find(id);
+    if (stopping_ || it == containers_.end() || it->second.serial != serial ||
+        it->second.phase != Phase::kOpenDelayed) {
+      return;
+    }
+    StartStream(it->second);
+  });
+}
+
+void Engine::Impl::StartStream(Container& c) {
   c.phase = Phase::kStreaming;
   c.reader = std::make_unique<StreamReader>(
       StreamReaderOptions{.mode = c.tty ? FrameMode::kRaw : FrameMode::kMultiplexed,
@@ -535,7 +589,7 @@ DataResult Engine::Impl::OnStreamData(const std::string& id, std::uint64_t seria
   const DecodeStatus status = c.reader->Feed(data);
   for (const std::string& e : c.reader->TakeSystemErrors()) {
     metrics_.AddError("daemon_error");
-    spdlog::warn("container {} ({}): the daemon reported in-band: {}", Short(id), c.name, e);
+    spdlog::warn("container {} ({}): the daemon reported in-band: {}", Short(id), leakbench::EscapeForLog(c.name), leakbench::EscapeForLog(e));
   }
   const bool delivered_all = Deliver(c);
   if (!status.ok()) {
@@ -563,6 +617,7 @@ bool Engine::Impl::Deliver(Container& c) {
       all = false;
       break;
     }
+    ++sink_taken_;
     if (line.ts_ns != kNoTimestamp && line.frames > 0) c.unsettled.emplace_back(line.ts_ns, line.frames);
     if (line.ts_ns != kNoTimestamp) c.last_ts = line.ts_ns;
     ++lines;
@@ -571,9 +626,15 @@ bool Engine::Impl::Deliver(Container& c) {
     // The position moves only at a prefix of the stream's frames. If the
     // stream is closed mid-group (sink full, then rotation), the group's
     // delivered lines come again after the reopen: a duplicate, never a loss.
-    if (reader.AtBoundary()) {
+    if (reader.AtBoundary() && !c.unsettled.empty()) {
       for (const auto& [ts, frames] : c.unsettled) c.position.Advance(ts, frames);
       c.unsettled.clear();
+      // Committed once the sink acknowledges this record and all before it.
+      if (!c.uncommitted.empty() && c.uncommitted.size() >= kMaxUncommitted) {
+        c.uncommitted.back() = {sink_taken_, c.position.position()};
+      } else {
+        c.uncommitted.emplace_back(sink_taken_, c.position.position());
+      }
     }
   }
   if (lines > 0) {
@@ -646,7 +707,7 @@ void Engine::Impl::OnStreamDone(const std::string& id, std::uint64_t serial, con
     // The daemon ended the body: the container stopped (or the daemon is
     // going away). What it sent is complete; deliver it all.
     const DecodeStatus status = c.reader->Finish();
-    if (!status.ok()) spdlog::debug("container {}: stream ended inside a frame ({})", Short(id), status.detail);
+    if (!status.ok()) spdlog::debug("container {}: stream ended inside a frame ({})", Short(id), leakbench::EscapeForLog(status.detail));
     metrics_.ObserveStreamAge(Clock::now() - c.opened);
     --counters_.streams_open;
     metrics_.SetStreamsActive(counters_.streams_open);
@@ -662,7 +723,8 @@ void Engine::Impl::OnStreamDone(const std::string& id, std::uint64_t serial, con
   if (r.kind == TransferResult::Kind::kHttpError && (r.http_status == 404 || r.http_status == 409)) {
     const std::string msg = ErrorMessageFromBody(r.error_body);
     metrics_.AddError(r.http_status == 404 ? "not_found" : "conflict");
-    spdlog::info("container {} ({}): {} ({}); no longer followed", Short(id), c.name, msg, r.http_status);
+    spdlog::info("container {} ({}): {} ({}); no longer followed", Short(id), leakbench::EscapeForLog(c.name), leakbench::EscapeForLog(msg),
+                 r.http_status);
     CloseStream(c);
     Drop(id, "gone");
     return;
@@ -692,9 +754,10 @@ void Engine::Impl::Failed(Container& c, std::string_view type, const std::string
   // connection itself is reported once (RetryConnect).
   if (connected_ && type != "connect") {
     spdlog::warn("container {} ({}): stream failed ({}: {}); retrying in {} ms from its position", Short(c.id),
-                 c.name, type, message, Ms(delay).count());
+                 leakbench::EscapeForLog(c.name), type, leakbench::EscapeForLog(message), Ms(delay).count());
   } else {
-    spdlog::debug("container {} ({}): {} ({}); retrying in {} ms", Short(c.id), c.name, type, message,
+    spdlog::debug("container {} ({}): {} ({}); retrying in {} ms", Short(c.id), leakbench::EscapeForLog(c.name), type,
+                  leakbench::EscapeForLog(message),
                   Ms(delay).count());
   }
   CloseStream(c);
@@ -746,7 +809,7 @@ void Engine::Impl::OnEndChecked(const std::string& id, std::uint64_t serial, con
     scheduler_.Enqueue(id, now, now + delay);
   } else {
     c.phase = Phase::kIdle;  // stopped and drained; a start event brings it back
-    spdlog::debug("container {} ({}) stopped; its log is read to the end", Short(id), c.name);
+    spdlog::debug("container {} ({}) stopped; its log is read to the end", Short(id), leakbench::EscapeForLog(c.name));
   }
   Kick();
 }
@@ -760,7 +823,7 @@ void Engine::Impl::Drop(const std::string& id, std::string_view why) {
   metrics_.ContainerRemoved(Short(id));
   positions_.erase(id);
   state_dirty_ = true;
-  spdlog::debug("container {} ({}) dropped: {}", Short(id), c.name, why);
+  spdlog::debug("container {} ({}) dropped: {}", Short(id), leakbench::EscapeForLog(c.name), why);
   containers_.erase(it);
   Kick();
 }
@@ -799,7 +862,7 @@ void Engine::Impl::Housekeeping() {
     for (const auto& id : stalled) {
       Container& c = containers_.at(id);
       metrics_.AddError("stall");
-      spdlog::info("container {} ({}): no data for {} ms; reopening", Short(id), c.name,
+      spdlog::info("container {} ({}): no data for {} ms; reopening", Short(id), leakbench::EscapeForLog(c.name),
                    Ms(config_.docker.stall_timeout).count());
       CloseStream(c);
       c.phase = Phase::kWaiting;
@@ -810,8 +873,10 @@ void Engine::Impl::Housekeeping() {
   // A writable callback that raced with a refusal must not leave streams
   // paused for good.
   if (!paused_.empty()) ResumePaused();
+  CommitAcknowledged();
   const SinkStats sink = sink_.stats();
   metrics_.SetSinkBufferedBytes(sink.buffered_bytes);
+  metrics_.SetSinkRecordsDropped(sink.records_dropped);
   metrics_.SetStreamsActive(counters_.streams_open);
   metrics_.SetContainersWaiting(scheduler_.waiting());
   metrics_.SetContainersMonitored(containers_.size());
@@ -831,10 +896,24 @@ void Engine::Impl::PublishStats() {
   published_ = counters_;
 }
 
+void Engine::Impl::CommitAcknowledged() {
+  const std::uint64_t acknowledged = sink_.acknowledged();
+  for (auto& [id, c] : containers_) {
+    while (!c.uncommitted.empty() && c.uncommitted.front().first <= acknowledged) {
+      c.committed = std::move(c.uncommitted.front().second);
+      c.uncommitted.pop_front();
+      state_dirty_ = true;
+    }
+  }
+}
+
 void Engine::Impl::SaveState() {
   if (config_.state_file.empty()) return;
+  // Only acknowledged positions: what the sink still buffers is read
+  // again from the daemon after a restart (at least once, never lost).
+  CommitAcknowledged();
   for (const auto& [id, c] : containers_) {
-    if (!c.position.position().empty()) positions_[id] = c.position.position();
+    if (!c.committed.empty()) positions_[id] = c.committed;
   }
   if (auto error = SaveStateFile(config_.state_file, positions_)) {
     metrics_.AddError("state_file");
@@ -866,6 +945,18 @@ void Engine::Impl::Shutdown() {
   loop_.Stop();
 }
 
+void Engine::Impl::SaveFinalState() {
+  if (config_.state_file.empty()) return;
+  SaveState();
+  std::size_t behind = 0;
+  for (const auto& [id, c] : containers_) behind += c.uncommitted.empty() ? 0 : 1;
+  if (behind > 0) {
+    spdlog::warn("state: {} containers' positions stay before records the sink did not acknowledge; "
+                 "those records are read again from the daemon at the next start",
+                 behind);
+  }
+}
+
 // --- Engine ------------------------------------------------------------------
 
 Engine::Engine(const Config& config, Sink& sink, EngineMetrics& metrics)
@@ -873,6 +964,7 @@ Engine::Engine(const Config& config, Sink& sink, EngineMetrics& metrics)
 Engine::~Engine() = default;
 void Engine::Run() { impl_->Run(); }
 void Engine::Stop() { impl_->Stop(); }
+void Engine::SaveFinalState() { impl_->SaveFinalState(); }
 EngineStats Engine::stats() const { return impl_->stats(); }
 
 }  // namespace logcap

@@ -52,6 +52,11 @@ class Engine {
   void Run();
   // Any thread, any number of times.
   void Stop();
+  // After Run() returned and the sink was closed (Sink::Close): saves the
+  // state file with every container's position advanced exactly as far as
+  // the sink acknowledged. Records the sink did not deliver are then read
+  // again from the daemon at the next start. Not thread-safe with Run().
+  void SaveFinalState();
   EngineStats stats() const;
 
  private:

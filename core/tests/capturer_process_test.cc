@@ -6,8 +6,10 @@
 // harness's negative controls depend on it) and no leak is the default.
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <fstream>
 #include <algorithm>
 #include <map>
@@ -78,7 +80,10 @@ TEST(CapturerProcess, BadCommandLinesExitTwoWithAClearMessage) {
   const std::vector<std::vector<std::string>> bad = {
       {"--max-streams", "0"},          {"--rotation-interval", "banana"}, {"--sink", "ftp://x"},
       {"--docker-host", "unix://rel"}, {"--no-such-flag"},                 {"--inject-leak", "everything"},
-      {"--config", "/nonexistent/log-capturer.yaml"}};
+      {"--config", "/nonexistent/log-capturer.yaml"},
+      {"--rotation-interval", "999ms"},
+      {"--max-opens-per-second", "0"},
+      {"--metrics-listen", "[::1]:9464"}};
   for (const auto& args : bad) {
     std::vector<std::string> argv{kCapturer};
     argv.insert(argv.end(), args.begin(), args.end());
@@ -90,6 +95,24 @@ TEST(CapturerProcess, BadCommandLinesExitTwoWithAClearMessage) {
   const auto help = RunCommand({kCapturer, "--help"}, 10s);
   EXPECT_EQ(help.status.code, 0);
   EXPECT_NE(help.out.find("--rotation-interval"), std::string::npos);
+}
+
+// Checked before anything starts, not at every flush: exit 2 with the path,
+// the reason and what to do.
+TEST(CapturerProcess, StateFileThatCannotBeWrittenExitsTwo) {
+  const std::string not_a_dir = ::testing::TempDir() + "capturer_state_not_a_dir_" + std::to_string(::getpid());
+  std::ofstream(not_a_dir) << "a file where a directory should be\n";
+  const std::string state = not_a_dir + "/positions.json";
+  const auto r = RunCommand({kCapturer, "--docker-host", "unix:///nonexistent/docker.sock", "--sink",
+                             "file:/dev/null", "--metrics-listen", "", "--state-file", state},
+                            10s);
+  std::remove(not_a_dir.c_str());
+  EXPECT_EQ(r.status.code, 2) << r.status.ToString() << " " << r.err;
+  EXPECT_NE(r.err.find("log-capturer: state file " + state + " cannot be used: cannot create " + state +
+                       ".tmp: Not a directory"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("give --state-file (state.file) another path"), std::string::npos) << r.err;
 }
 
 TEST(CapturerProcess, CapturesEverythingWithConstantThreadsAndStopsWithinTwoSeconds) {
@@ -144,13 +167,13 @@ struct LeakCase {
 };
 class CapturerLeaks : public ::testing::TestWithParam<LeakCase> {};
 
-// Rotation every 500 ms for 3 s on 3 containers: about 18 rotations.
+// Rotation every 1 s (the minimum) for 5 s on 3 containers: about 15-20 rotations.
 TEST_P(CapturerLeaks, InjectedLeakShows) {
   const std::string kind = GetParam().kind;
   FakeProcess fake(kFake, {"--containers", "3", "--rate", "20"});
   ASSERT_TRUE(fake.ready()) << fake.failure();
   std::vector<std::string> args{"--docker-host", "unix://" + fake.socket(), "--sink", "file:/dev/null",
-                                "--rotation-interval", "500ms", "--max-streams", "3", "--metrics-listen",
+                                "--rotation-interval", "1s", "--max-streams", "3", "--metrics-listen",
                                 "127.0.0.1:0"};
   if (kind != "none") {
     args.push_back("--inject-leak");
@@ -166,7 +189,7 @@ TEST_P(CapturerLeaks, InjectedLeakShows) {
     return n;
   };
   const std::size_t threads0 = run.Threads(), fds0 = run.OpenFds(), rss0 = run.RssKiB(), series0 = series();
-  std::this_thread::sleep_for(3s);
+  std::this_thread::sleep_for(5s);
   const std::size_t threads1 = run.Threads(), fds1 = run.OpenFds(), rss1 = run.RssKiB(), series1 = series();
   const std::uint64_t open = fake.Control("GET", "/truth").at("follow_streams_open").get<std::uint64_t>();
   if (kind == "none") {

@@ -189,6 +189,31 @@ TEST(EngineFake, StateFileResumesAfterEngineRestart) {
   EXPECT_TRUE(report.exact()) << Describe(report);
 }
 
+// The state file holds only what the sink acknowledged: a first engine
+// whose sink took thousands of records but acknowledged none (never
+// drained) must leave positions that make the next engine read every line
+// again. Had it saved the positions of what it merely handed over, the
+// second engine would start after them and those lines would be lost.
+TEST(EngineFake, StateFileKeepsOnlyAcknowledgedPositions) {
+  InProcessFake fake(FakeConfig(4, 50));
+  Config config = TestConfig(fake.socket());
+  config.state_file = fake.dir() + "/positions.json";
+  config.state_flush_interval = 500ms;
+  {
+    MemorySink stuck(/*capacity=*/1'000'000);  // takes everything, acknowledges nothing
+    EngineUnderTest first(config, stuck);
+    ASSERT_TRUE(Eventually([&] { return stuck.Summary().records >= 400; }, 10s));
+    // Past at least two state flushes, so positions were saved while running.
+    ASSERT_TRUE(Eventually([&] { return std::filesystem::exists(config.state_file); }, 5s));
+    std::this_thread::sleep_for(1200ms);
+    EXPECT_EQ(stuck.acknowledged(), 0u);
+  }
+  MemorySink sink;
+  EngineUnderTest second(config, sink);
+  const CaptureReport report = WaitForExactCapture(fake, sink);
+  EXPECT_TRUE(report.exact()) << Describe(report);
+}
+
 TEST(EngineFake, RemovedContainersAreDropped) {
   InProcessFake fake(FakeConfig(5, 10));
   MemorySink sink;

@@ -32,6 +32,7 @@ std::chrono::milliseconds EngineUnderTest::Stop() {
   const auto start = std::chrono::steady_clock::now();
   engine_->Stop();
   thread_.join();
+  engine_->SaveFinalState();  // as log-capturer's main does once the sink is closed
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
 }
 

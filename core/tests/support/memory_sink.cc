@@ -50,9 +50,15 @@ SinkStats MemorySink::stats() const {
   std::lock_guard lock(mutex_);
   SinkStats s;
   s.records_accepted = s.records_written = records_;
+  s.records_acknowledged = capacity_ == 0 ? records_ : records_ - undrained_;
   s.refusals = refusals_;
   s.buffered_bytes = undrained_;
   return s;
+}
+
+std::uint64_t MemorySink::acknowledged() const {
+  std::lock_guard lock(mutex_);
+  return capacity_ == 0 ? records_ : records_ - undrained_;
 }
 
 void MemorySink::Drain(std::size_t n) {

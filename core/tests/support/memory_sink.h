@@ -43,6 +43,9 @@ class MemorySink : public Sink {
   void SetWritableCallback(std::function<void()> callback) override;
   bool Close(std::chrono::milliseconds) override { return true; }
   SinkStats stats() const override;
+  // Every record taken and drained (never refused ones): in slow-sink mode
+  // the undrained records are the ones not yet acknowledged.
+  std::uint64_t acknowledged() const override;
   std::string description() const override { return "memory"; }
 
   // Slow-sink mode: forget up to `n` undrained records; fires the writable
