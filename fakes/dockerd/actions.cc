@@ -1,11 +1,14 @@
 #include "fakes/dockerd/actions.h"
 
+#include <boost/asio/post.hpp>
+
 #include <algorithm>
+#include <cstdint>
 #include <charconv>
 #include <map>
 #include <set>
 
-#include "common/duration.h"
+#include "fakes/dockerd/checked_value.h"
 
 namespace fakedocker {
 namespace {
@@ -44,24 +47,22 @@ std::string Names() {
   return out;
 }
 
+// Checked values as ActionError 400 naming the key, the value and the range.
 double Number(const json& j, const char* key, double def, double lo, double hi) {
   if (!j.contains(key)) return def;
-  if (!j[key].is_number()) throw ActionError(400, std::string("\"") + key + "\" must be a number");
-  double v = j[key].get<double>();
-  if (!(v >= lo && v <= hi)) {
-    throw ActionError(400, std::string("\"") + key + "\" must be between " + std::to_string(lo) + " and " +
-                               std::to_string(hi));
+  try {
+    return CheckedReal(std::string("\"") + key + "\"", j[key], lo, hi);
+  } catch (const ValueError& e) {
+    throw ActionError(400, e.what());
   }
-  return v;
 }
 
 std::chrono::nanoseconds Duration(const json& j, const char* key, std::chrono::nanoseconds def) {
   if (!j.contains(key)) return def;
-  if (!j[key].is_string()) throw ActionError(400, std::string("\"") + key + "\" must be a duration string like \"2s\"");
   try {
-    return leakbench::ParseDuration(j[key].get<std::string>());
-  } catch (const leakbench::DurationError& e) {
-    throw ActionError(400, std::string("\"") + key + "\": " + e.what());
+    return CheckedDuration(std::string("\"") + key + "\"", j[key], std::chrono::nanoseconds{0}, kMaxDelay);
+  } catch (const ValueError& e) {
+    throw ActionError(400, e.what());
   }
 }
 
@@ -90,7 +91,8 @@ void ParseLineBytes(const std::string& text, uint32_t* min_bytes, uint32_t* max_
   auto parse = [&](std::string_view s, uint32_t* out) {
     auto r = std::from_chars(s.data(), s.data() + s.size(), *out);
     if (s.empty() || r.ec != std::errc() || r.ptr != s.data() + s.size() || *out == 0 || *out > (64u << 20)) {
-      throw std::invalid_argument("line bytes \"" + text + "\" must be N or MIN-MAX with 1 <= N <= 67108864");
+      throw std::invalid_argument("line bytes \"" + CutForMessage(text) +
+                                  "\" must be N or MIN-MAX with 1 <= N <= 67108864");
     }
   };
   size_t dash = text.find('-');
@@ -99,7 +101,9 @@ void ParseLineBytes(const std::string& text, uint32_t* min_bytes, uint32_t* max_
     *max_bytes = *min_bytes;
   } else {
     parse(std::string_view(text).substr(dash + 1), max_bytes);
-    if (*max_bytes < *min_bytes) throw std::invalid_argument("line bytes \"" + text + "\": MIN is larger than MAX");
+    if (*max_bytes < *min_bytes) {
+      throw std::invalid_argument("line bytes \"" + CutForMessage(text) + "\": MIN is larger than MAX");
+    }
   }
 }
 
@@ -110,11 +114,13 @@ void ValidateAction(const json& action) {
   }
   std::string name = action["action"].get<std::string>();
   auto it = Schema().find(name);
-  if (it == Schema().end()) throw ActionError(400, "unknown action \"" + name + "\" (one of " + Names() + ")");
+  if (it == Schema().end()) throw ActionError(400, "unknown action \"" + CutForMessage(name) + "\" (one of " + Names() + ")");
   for (auto& [key, value] : action.items()) {
     (void)value;
     if (key == "action" || key == "at" || key == "every" || key == "times" || key == "until") continue;
-    if (!it->second.count(key)) throw ActionError(400, "action \"" + name + "\" has no field \"" + key + "\"");
+    if (!it->second.count(key)) {
+      throw ActionError(400, "action \"" + name + "\" has no field \"" + CutForMessage(key) + "\"");
+    }
   }
   if (name == "fault") {
     try {
@@ -130,6 +136,9 @@ void ValidateAction(const json& action) {
     ApplyGenerator(action, &g);
   }
   if (name == "restart_daemon" || name == "remove") Duration(action, name == "remove" ? "delay" : "down", {});
+  if (name == "add" || name == "churn") Number(action, "count", 1, 1, 100000);
+  if (name == "kill") Number(action, "signal", 9, 1, 64);
+  if (name == "emit") Number(action, "lines", 1, 0, 1e7);
   static const std::set<std::string> kNeedTarget = {"start", "stop", "restart", "kill", "remove", "rename", "emit", "set"};
   if (kNeedTarget.count(name) && !action.contains("target")) {
     throw ActionError(400, "action \"" + name + "\" needs \"target\" (a container id, name, or \"*\")");
@@ -145,16 +154,54 @@ std::vector<std::shared_ptr<Container>> Actions::Targets(const json& action) {
   return {c};
 }
 
-json Actions::Add(const json& a) {
-  int count = static_cast<int>(Number(a, "count", 1, 1, 100000));
-  if (count > 1 && a.contains("name")) throw ActionError(400, "\"name\" needs \"count\": 1");
-  json ids = json::array(), names = json::array();
-  for (int i = 0; i < count; ++i) {
+struct Actions::BulkJob {
+  json action;                                    // the add (churn: the add of its new containers)
+  size_t count = 0;                               // containers to add
+  size_t added = 0;
+  std::vector<std::shared_ptr<Container>> victims;  // churn: removed before the adds
+  size_t removed = 0;
+  bool churn = false;
+  json ids = json::array(), names = json::array(), removed_ids = json::array();
+};
+
+std::shared_ptr<Actions::BulkJob> Actions::NewBulkJob(const json& a) {
+  auto job = std::make_shared<BulkJob>();
+  job->churn = a["action"] == "churn";
+  job->count = static_cast<size_t>(Number(a, "count", 1, 1, 100000));
+  if (!job->churn) {
+    if (job->count > 1 && a.contains("name")) throw ActionError(400, "\"name\" needs \"count\": 1");
+    job->action = a;
+    return job;
+  }
+  job->action = {{"action", "add"}};
+  // The victims: `count` running containers drawn without replacement.
+  auto live = daemon_.List();
+  std::erase_if(live, [](const auto& c) { return !c->running(); });
+  const size_t n = std::min(job->count, live.size());
+  for (size_t i = 0; i < n; ++i) {
+    std::swap(live[i], live[std::uniform_int_distribution<size_t>(i, live.size() - 1)(rng_)]);
+  }
+  live.resize(n);
+  job->victims = std::move(live);
+  return job;
+}
+
+bool Actions::Step(BulkJob& job, size_t budget) {
+  for (; budget > 0 && job.removed < job.victims.size(); --budget, ++job.removed) {
+    Container& victim = *job.victims[job.removed];
+    daemon_.Stop(victim);
+    daemon_.Remove(victim, true, {});
+    job.removed_ids.push_back(victim.id());
+  }
+  const json& a = job.action;
+  for (; budget > 0 && job.added < job.count; --budget, ++job.added) {
     ContainerSpec spec = daemon_.DefaultSpec(daemon_.created_count());
-    if (a.contains("name")) spec.name = a["name"].get<std::string>();
-    OpError clash;
-    if (daemon_.Resolve(spec.name, &clash) != nullptr && a.contains("name")) {
-      throw ActionError(409, "Conflict. The container name \"/" + spec.name + "\" is already in use");
+    if (a.contains("name")) {
+      spec.name = a["name"].get<std::string>();
+      OpError clash;
+      if (daemon_.Resolve(spec.name, &clash) != nullptr) {
+        throw ActionError(409, "Conflict. The container name \"/" + CutForMessage(spec.name) + "\" is already in use");
+      }
     }
     if (a.contains("tty")) spec.tty = a["tty"].get<bool>();
     if (a.contains("image")) spec.image = a["image"].get<std::string>();
@@ -164,33 +211,89 @@ json Actions::Add(const json& a) {
     ApplyGenerator(a, &spec.generator);
     auto c = daemon_.Create(std::move(spec));
     if (a.value("start", true)) daemon_.Start(*c);
-    ids.push_back(c->id());
-    names.push_back(c->name());
+    job.ids.push_back(c->id());
+    job.names.push_back(c->name());
   }
-  return {{"ids", ids}, {"names", names}};
+  return job.removed == job.victims.size() && job.added == job.count;
 }
 
-json Actions::Churn(const json& a) {
-  int count = static_cast<int>(Number(a, "count", 1, 1, 100000));
-  json removed = json::array();
-  for (int i = 0; i < count; ++i) {
-    auto live = daemon_.List();
-    std::erase_if(live, [](const auto& c) { return !c->running(); });
-    if (live.empty()) break;
-    auto victim = live[std::uniform_int_distribution<size_t>(0, live.size() - 1)(rng_)];
-    daemon_.Stop(*victim);
-    daemon_.Remove(*victim, true, {});
-    removed.push_back(victim->id());
+json Actions::Result(const BulkJob& job) {
+  if (job.churn) return {{"removed", job.removed_ids}, {"added", job.ids}};
+  return {{"ids", job.ids}, {"names", job.names}};
+}
+
+void Actions::RunSliced(std::shared_ptr<BulkJob> job, Done done) {
+  try {
+    if (Step(*job, kSliceContainers)) {
+      done(Result(*job), std::nullopt);
+      return;
+    }
+  } catch (const ActionError& e) {
+    done(nullptr, e);
+    return;
   }
-  json added = Add({{"count", count}});
-  return {{"removed", removed}, {"added", added["ids"]}};
+  boost::asio::post(daemon_.io(), [this, job, done = std::move(done)]() mutable { RunSliced(job, std::move(done)); });
+}
+
+void Actions::PerformAsync(const json& a, Done done) {
+  std::shared_ptr<BulkJob> job;
+  json result;
+  try {
+    ValidateAction(a);
+    const std::string name = a["action"].get<std::string>();
+    if (name == "add" || name == "churn") {
+      job = NewBulkJob(a);
+    } else {
+      result = Perform(a);
+    }
+  } catch (const ActionError& e) {
+    done(nullptr, e);
+    return;
+  } catch (const std::exception& e) {  // bad JSON types and the like: the caller's input
+    done(nullptr, ActionError(400, e.what()));
+    return;
+  }
+  if (job) {
+    RunSliced(std::move(job), std::move(done));
+  } else {
+    done(std::move(result), std::nullopt);
+  }
+}
+
+void Actions::PerformAllAsync(json actions, Done done) {
+  PerformNext(std::make_shared<json>(std::move(actions)), 0, std::make_shared<json>(json::array()), std::move(done));
+}
+
+void Actions::PerformNext(std::shared_ptr<json> actions, size_t index, std::shared_ptr<json> results, Done done) {
+  if (index == actions->size()) {
+    done(std::move(*results), std::nullopt);
+    return;
+  }
+  const json action = (*actions)[index];
+  PerformAsync(action, [this, actions, index, results, done = std::move(done)](
+                           json result, std::optional<ActionError> error) mutable {
+    if (error) {
+      done(nullptr, std::move(error));
+      return;
+    }
+    results->push_back(std::move(result));
+    // The next one on a later turn: no recursion however long the array,
+    // and the loop serves signals in between.
+    boost::asio::post(daemon_.io(), [this, actions, index, results, done = std::move(done)]() mutable {
+      PerformNext(actions, index + 1, results, std::move(done));
+    });
+  });
 }
 
 json Actions::Perform(const json& a) {
   ValidateAction(a);
   const std::string name = a["action"].get<std::string>();
-  if (name == "add") return Add(a);
-  if (name == "churn") return Churn(a);
+  if (name == "add" || name == "churn") {
+    auto job = NewBulkJob(a);
+    while (!Step(*job, SIZE_MAX)) {
+    }
+    return Result(*job);
+  }
   if (name == "fault") {
     json spec = a;
     for (const char* k : {"action", "at", "every", "times", "until"}) spec.erase(k);

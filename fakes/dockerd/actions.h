@@ -7,9 +7,12 @@
 
 #include <chrono>
 #include <functional>
+#include <memory>
+#include <optional>
 #include <random>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -37,17 +40,38 @@ void ParseLineBytes(const std::string& text, uint32_t* min_bytes, uint32_t* max_
 class Actions {
  public:
   using RestartHook = std::function<void(std::chrono::nanoseconds down)>;
+  // What an action did, or why it was refused (then `result` is null).
+  using Done = std::function<void(nlohmann::json result, std::optional<ActionError> error)>;
+
+  // Containers an `add` or `churn` handles per turn of the event loop.
+  static constexpr size_t kSliceContainers = 500;
 
   Actions(Daemon& daemon, RestartHook restart_api)
       : daemon_(daemon), restart_api_(std::move(restart_api)), rng_(daemon.config().seed ^ 0xc4u) {}
 
-  // Performs one action and returns what it did; throws ActionError.
+  // Performs one action and returns what it did; throws ActionError. An
+  // add or churn of many containers runs to the end before it returns.
   nlohmann::json Perform(const nlohmann::json& action);
+  // The same, but an add or churn of more than kSliceContainers runs in
+  // slices posted back to the event loop, so signals and other clients are
+  // served meanwhile; `done` then runs on a later turn. Other actions call
+  // `done` before returning.
+  void PerformAsync(const nlohmann::json& action, Done done);
+  // A JSON array of actions, one after the other: `done` gets the array of
+  // results, or the first error (the actions before it stay done).
+  void PerformAllAsync(nlohmann::json actions, Done done);
 
  private:
+  struct BulkJob;  // an add or churn in progress
+
   std::vector<std::shared_ptr<Container>> Targets(const nlohmann::json& action);
-  nlohmann::json Add(const nlohmann::json& action);
-  nlohmann::json Churn(const nlohmann::json& action);
+  std::shared_ptr<BulkJob> NewBulkJob(const nlohmann::json& action);
+  // Up to `budget` containers of the job; true when it is complete.
+  bool Step(BulkJob& job, size_t budget);
+  static nlohmann::json Result(const BulkJob& job);
+  void RunSliced(std::shared_ptr<BulkJob> job, Done done);
+  void PerformNext(std::shared_ptr<nlohmann::json> actions, size_t index, std::shared_ptr<nlohmann::json> results,
+                   Done done);
 
   Daemon& daemon_;
   RestartHook restart_api_;

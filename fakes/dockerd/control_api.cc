@@ -24,6 +24,34 @@ uint64_t UintParam(const HttpRequest& req, const std::string& key, uint64_t def)
 
 void ControlApi::Handle(const std::shared_ptr<HttpConnection>& conn, HttpRequest req) {
   daemon_.truth().CountRequest(conn->id(), "control");
+  const bool keep_alive = req.keep_alive;
+  auto respond = [conn, keep_alive](int status, const json& body) {
+    ResponseHead head;
+    head.status = status;
+    head.headers = {{"Content-Type", "application/json"}};
+    conn->Respond(head, body.dump(-1, ' ', false, json::error_handler_t::replace) + "\n", keep_alive);
+  };
+  if (req.method == "POST" && req.path == "/actions") {
+    // A big add or churn runs in slices on the loop: answer when it is done.
+    json j = json::parse(req.body.empty() ? "{}" : req.body, nullptr, false);
+    if (j.is_discarded()) {
+      respond(400, {{"error", "request body is not valid JSON"}});
+      return;
+    }
+    Actions::Done done = [respond](json result, std::optional<ActionError> error) {
+      if (error) {
+        respond(error->status(), {{"error", error->what()}});
+      } else {
+        respond(200, result);
+      }
+    };
+    if (j.is_array()) {
+      actions_.PerformAllAsync(std::move(j), std::move(done));
+    } else {
+      actions_.PerformAsync(j, std::move(done));
+    }
+    return;
+  }
   int status = 200;
   json body;
   try {
@@ -35,10 +63,7 @@ void ControlApi::Handle(const std::shared_ptr<HttpConnection>& conn, HttpRequest
     status = 400;
     body = {{"error", e.what()}};
   }
-  ResponseHead head;
-  head.status = status;
-  head.headers = {{"Content-Type", "application/json"}};
-  conn->Respond(head, body.dump(-1, ' ', false, json::error_handler_t::replace) + "\n", req.keep_alive);
+  respond(status, body);
 }
 
 json ControlApi::Route(const HttpRequest& req, int* status) {
@@ -87,15 +112,6 @@ json ControlApi::Route(const HttpRequest& req, int* status) {
     if (r.ec != std::errc()) throw ActionError(400, "fault id must be a number");
     if (!daemon_.faults().Remove(id)) throw ActionError(404, "no fault with id " + s);
     return {{"removed", 1}};
-  }
-  if (m == "POST" && p == "/actions") {
-    json j = body();
-    if (j.is_array()) {
-      json results = json::array();
-      for (const auto& a : j) results.push_back(actions_.Perform(a));
-      return results;
-    }
-    return actions_.Perform(j);
   }
   *status = 404;
   return {{"error", "no such control endpoint: " + m + " " + p +

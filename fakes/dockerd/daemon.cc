@@ -74,9 +74,9 @@ std::string Daemon::NewId() {
       uint64_t v = rng_();
       for (int j = 0; j < 16; ++j) id.push_back(kHex[(v >> (j * 4)) & 0xf]);
     }
-    bool clash = std::any_of(containers_.begin(), containers_.end(),
-                             [&](const auto& c) { return c->id().compare(0, 12, id, 0, 12) == 0; });
-    if (!clash) return id;
+    // Unique in its first 12 hex among every id ever made (a set: a linear
+    // scan made `add count: 100000` quadratic).
+    if (cid12s_.insert(id.substr(0, 12)).second) return id;
   }
 }
 

@@ -13,6 +13,7 @@
 #include <optional>
 #include <random>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "fakes/dockerd/container.h"
@@ -121,6 +122,7 @@ class Daemon {
   size_t created_ = 0;
   int next_pid_ = 4200;
   std::vector<std::shared_ptr<Container>> containers_;  // creation order
+  std::unordered_set<std::string> cid12s_;              // every id made so far, first 12 hex
   std::map<uint64_t, std::shared_ptr<StreamSession>> sessions_;
 };
 

@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "common/duration.h"
+#include "fakes/dockerd/checked_value.h"
 
 namespace fakedocker {
 namespace {
@@ -22,12 +23,17 @@ constexpr KindName kKinds[] = {
     {FaultKind::kSlowClose, "slow_close"}, {FaultKind::kZombie, "zombie"},
 };
 
+// A duration string, or a number of seconds; at most kMaxDelay (so a timer's
+// "now + d" cannot overflow).
 int64_t DurationField(const nlohmann::json& j, const char* key, int64_t def) {
   if (!j.contains(key)) return def;
   const auto& v = j.at(key);
-  if (v.is_string()) return leakbench::ParseDuration(v.get<std::string>()).count();
-  if (v.is_number()) return static_cast<int64_t>(v.get<double>() * 1e9);  // seconds
-  throw std::invalid_argument(std::string("fault field '") + key + "' must be a duration like \"2s\"");
+  const std::string name = std::string("fault field '") + key + "'";
+  if (v.is_number()) {
+    const double max_s = std::chrono::duration<double>(kMaxDelay).count();
+    return static_cast<int64_t>(CheckedReal(name + " (seconds)", v, 0, max_s) * 1e9);
+  }
+  return CheckedDuration(name, v, std::chrono::nanoseconds{0}, kMaxDelay).count();
 }
 
 std::string StringField(const nlohmann::json& j, const char* key, std::string def) {
@@ -69,7 +75,7 @@ FaultSpec FaultSpec::FromJson(const nlohmann::json& j) {
   for (auto& [key, value] : j.items()) {
     (void)value;
     if (std::none_of(std::begin(kKnown), std::end(kKnown), [&](const char* k) { return key == k; })) {
-      throw std::invalid_argument("unknown fault field '" + key + "'");
+      throw std::invalid_argument("unknown fault field '" + CutForMessage(key) + "'");
     }
   }
   if (!j.contains("kind") || !j["kind"].is_string()) {
@@ -79,7 +85,7 @@ FaultSpec FaultSpec::FromJson(const nlohmann::json& j) {
   FaultSpec f;
   auto kind = ParseFaultKind(j["kind"].get<std::string>());
   if (!kind) {
-    throw std::invalid_argument("unknown fault kind '" + j["kind"].get<std::string>() +
+    throw std::invalid_argument("unknown fault kind '" + CutForMessage(j["kind"].get<std::string>()) +
                                 "' (stall, reset, truncate, malformed, error_frame, http_500, "
                                 "http_503, slow, latency, slice, slow_close, zombie)");
   }

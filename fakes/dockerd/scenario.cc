@@ -3,13 +3,15 @@
 #include <yaml-cpp/yaml.h>
 
 #include <cerrno>
+#include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <set>
 #include <sstream>
 
-#include "common/duration.h"
+#include "fakes/dockerd/checked_value.h"
 
 namespace fakedocker {
 namespace {
@@ -43,61 +45,54 @@ json ToJson(const YAML::Node& n) {
     long long i = std::stoll(s, &used);
     if (used == s.size()) return i;
     double d = std::stod(s, &used);
-    if (used == s.size()) return d;
+    // "nan", "inf" and hex floats stay text: the checks then name them as written.
+    if (used == s.size() && std::isfinite(d) && s.find_first_not_of("0123456789.eE+-") == std::string::npos) return d;
   } catch (const std::exception&) {
   }
   return s;
 }
 
-std::chrono::nanoseconds Duration(const json& j, const std::string& key, const std::string& where) {
-  if (j.is_number_integer() && j.get<int64_t>() == 0) return std::chrono::nanoseconds{0};  // "at: 0"
-  if (!j.is_string()) throw ScenarioError(where + ": \"" + key + "\" must be a duration like \"5s\"");
+// An offset or period of the timeline, in [lo, kMaxDelay].
+std::chrono::nanoseconds Duration(const json& j, const std::string& key, const std::string& where,
+                                  std::chrono::nanoseconds lo = std::chrono::nanoseconds{0}) {
   try {
-    return leakbench::ParseDuration(j.get<std::string>());
-  } catch (const leakbench::DurationError& e) {
-    throw ScenarioError(where + ": \"" + key + "\": " + e.what());
+    return CheckedDuration("\"" + key + "\"", j, lo, kMaxDelay);
+  } catch (const ValueError& e) {
+    throw ScenarioError(where + ": " + e.what());
   }
 }
 
 // A daemon setting gets the checks of its command-line flag (options.cc), so
 // a value from the file cannot bypass them.
 void CheckDaemonSetting(const std::string& key, const json& v, const std::string& where) {
-  struct Limit {
-    const char* key;
-    bool integer;
-    double lo, hi;
-    const char* range;
-  };
-  static constexpr Limit kLimits[] = {
-      {"containers", true, 0, 1e6, "an integer from 0 to 1000000"},
-      {"rate", false, 0, 1e6, "a number from 0 to 1000000"},
-      {"tty_fraction", false, 0, 1, "a number from 0 to 1"},
-      {"stderr_fraction", false, 0, 1, "a number from 0 to 1"},
-      {"retention", true, 1, 1e8, "an integer from 1 to 100000000"},
-      {"seed", true, 0, 1.8e19, "a non-negative integer"},
-      {"burst", true, 1, 1e6, "an integer from 1 to 1000000"},
-  };
-  if (key == "line_bytes") {
-    uint32_t lo = 0, hi = 0;
-    try {
-      ParseLineBytes(v.is_string() ? v.get<std::string>() : v.dump(), &lo, &hi);
-    } catch (const std::invalid_argument& e) {
-      throw ScenarioError(where + ": \"line_bytes\": " + e.what());
+  const std::string name = "\"" + key + "\"";
+  try {
+    if (key == "line_bytes") {
+      uint32_t lo = 0, hi = 0;
+      try {
+        ParseLineBytes(v.is_string() ? v.get<std::string>() : v.dump(), &lo, &hi);
+      } catch (const std::invalid_argument& e) {
+        throw ValueError(name + ": " + e.what());
+      }
+    } else if (key == "containers") {
+      CheckedCount(name, v, 0, 1'000'000);
+    } else if (key == "rate") {
+      CheckedReal(name, v, 0, 1e6);
+    } else if (key == "tty_fraction" || key == "stderr_fraction") {
+      CheckedReal(name, v, 0, 1);
+    } else if (key == "retention") {
+      CheckedCount(name, v, 1, 100'000'000);
+    } else if (key == "seed") {
+      CheckedCount(name, v, 0, UINT64_MAX);
+    } else if (key == "burst") {
+      CheckedCount(name, v, 1, 1'000'000);
+    } else {
+      throw ValueError("unknown daemon setting " + name +
+                       " (containers, rate, line_bytes, tty_fraction, stderr_fraction, retention, seed, burst)");
     }
-    return;
+  } catch (const ValueError& e) {
+    throw ScenarioError(where + ": " + e.what());
   }
-  for (const Limit& l : kLimits) {
-    if (key != l.key) continue;
-    bool ok = l.integer ? v.is_number_integer() : v.is_number();
-    if (ok) {
-      const double d = v.get<double>();
-      ok = d >= l.lo && d <= l.hi;
-    }
-    if (!ok) throw ScenarioError(where + ": \"" + key + "\" must be " + l.range + ", not " + v.dump());
-    return;
-  }
-  throw ScenarioError(where + ": unknown daemon setting \"" + key +
-                      "\" (containers, rate, line_bytes, tty_fraction, stderr_fraction, retention, seed, burst)");
 }
 
 }  // namespace
@@ -138,14 +133,15 @@ Scenario ParseScenario(const std::string& text, const std::string& name) {
     if (!entry.contains("at")) throw ScenarioError(where + ": a timeline entry needs \"at\" (e.g. at: 10s)");
     t.at = Duration(entry["at"], "at", where);
     if (entry.contains("every")) {
-      t.every = Duration(entry["every"], "every", where);
-      if (t.every.count() <= 0) throw ScenarioError(where + ": \"every\" must be positive");
+      // Below 1ms a repeated action would keep the event loop busy for good.
+      t.every = Duration(entry["every"], "every", where, std::chrono::milliseconds(1));
     }
     if (entry.contains("times")) {
-      if (!entry["times"].is_number_integer() || entry["times"].get<int64_t>() < 1) {
-        throw ScenarioError(where + ": \"times\" must be a positive integer");
+      try {
+        t.times = CheckedCount("\"times\"", entry["times"], 1, UINT64_MAX);
+      } catch (const ValueError& e) {
+        throw ScenarioError(where + ": " + e.what());
       }
-      t.times = entry["times"].get<uint64_t>();
     }
     if (entry.contains("until")) t.until = Duration(entry["until"], "until", where);
     if ((entry.contains("times") || entry.contains("until")) && t.every.count() == 0) {
@@ -185,16 +181,18 @@ void ScenarioPlayer::Schedule(size_t index, uint64_t run, std::chrono::steady_cl
   timer.async_wait([this, index, run, when](boost::system::error_code ec) {
     if (ec) return;
     const TimelineEntry& t = scenario_.timeline[index];
-    try {
-      json result = actions_.Perform(t.action);
+    actions_.PerformAsync(t.action, [this, index](json result, std::optional<ActionError> error) {
+      const TimelineEntry& done = scenario_.timeline[index];
+      if (error) {
+        ++failed_;
+        std::fprintf(stderr, "fake-dockerd: scenario %s:%d: %s failed: %s\n", scenario_.path.c_str(), done.line,
+                     done.action.dump().c_str(), error->what());
+        return;
+      }
       ++performed_;
-      std::fprintf(stderr, "fake-dockerd: scenario %s:%d: %s -> %s\n", scenario_.path.c_str(), t.line,
-                   t.action.dump().c_str(), result.dump().c_str());
-    } catch (const std::exception& e) {
-      ++failed_;
-      std::fprintf(stderr, "fake-dockerd: scenario %s:%d: %s failed: %s\n", scenario_.path.c_str(), t.line,
-                   t.action.dump().c_str(), e.what());
-    }
+      std::fprintf(stderr, "fake-dockerd: scenario %s:%d: %s -> %s\n", scenario_.path.c_str(), done.line,
+                   done.action.dump().c_str(), CutForMessage(result.dump()).c_str());
+    });
     if (t.every.count() == 0) return;
     uint64_t next_run = run + 1;
     auto next = when + t.every;

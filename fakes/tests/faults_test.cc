@@ -122,7 +122,11 @@ TEST(FaultSpec, BadValuesSayWhichField) {
   EXPECT_EQ(Reject({{"kind", "stall"}, {"count", -1}}), "fault field 'count' must be a non-negative integer");
   EXPECT_EQ(Reject({{"kind", "stall"}, {"after_bytes", 1.5}}),
             "fault field 'after_bytes' must be a non-negative integer");
-  EXPECT_EQ(Reject({{"kind", "stall"}, {"duration", true}}), "fault field 'duration' must be a duration like \"2s\"");
+  EXPECT_EQ(Reject({{"kind", "stall"}, {"duration", true}}),
+            "fault field 'duration': \"true\" is not a duration from 0s to 8760h (e.g. 250ms, 2.5s, 1m)");
+  EXPECT_EQ(Reject({{"kind", "latency"}, {"delay", 1e300}}),
+            "fault field 'delay' (seconds): \"1e+300\" is not a number from 0 to 31536000");
+  EXPECT_TRUE(Contains(Reject({{"kind", "latency"}, {"delay", "2562047h"}}), "2562047h"));
   EXPECT_TRUE(Contains(Reject({{"kind", "stall"}, {"duration", "soon"}}), "soon"));
   EXPECT_EQ(Reject({{"kind", "malformed"}, {"variant", "size"}}), "malformed variant must be \"stream\" or \"length\"");
   EXPECT_EQ(Reject({{"kind", "slow"}, {"bytes_per_s", 0}}), "bytes_per_s must be > 0");

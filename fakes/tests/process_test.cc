@@ -9,6 +9,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cstring>
 #include <ctime>
@@ -165,6 +166,8 @@ TEST_P(FakeProcessBadFlags, ExitTwoNamingTheProblem) {
   for (const auto& want : c.stderr_has) {
     EXPECT_NE(r.err.find(subst(want)), std::string::npos) << "stderr lacks \"" << subst(want) << "\":\n" << r.err;
   }
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << "one line, not:\n" << r.err;
+  EXPECT_LT(r.err.size(), 700u) << "a bad value is cut in the message:\n" << r.err;
   EXPECT_FALSE(Exists(dir.path() + "/d.sock")) << "a refused start must not leave a socket";
 }
 
@@ -173,6 +176,13 @@ const char kBadDurationScenario[] = "timeline:\n  - at: 100ms\n    action: stop\
 const char kBadYamlScenario[] = "timeline:\n  - at: 1s\n    action: [unclosed\n";
 const char kMissingTargetScenario[] = "daemon:\n  containers: 1\ntimeline:\n  - at: 1s\n    action: stop\n";
 const char kUnknownKeyScenario[] = "timelime:\n  - at: 1s\n    action: stop\n    target: x\n";
+const char kNanRateScenario[] = "daemon:\n  containers: 1\n  rate: nan\ntimeline: []\n";
+const char kInfRateScenario[] = "daemon:\n  rate: .inf\ntimeline: []\n";
+const char kEveryBelowOneMsScenario[] =
+    "timeline:\n  - at: 1s\n    action: reset_peaks\n  - at: 1s\n    every: 500us\n    action: reset_peaks\n";
+const char kAtOverflowScenario[] = "timeline:\n  - at: 2562047h\n    action: reset_peaks\n";
+const char kFaultDelayNanScenario[] = "timeline:\n  - at: 1s\n    action: fault\n    kind: latency\n    delay: nan\n";
+const std::string kLongNumber(300, '9');
 
 INSTANTIATE_TEST_SUITE_P(
     Cases, FakeProcessBadFlags,
@@ -209,7 +219,46 @@ INSTANTIATE_TEST_SUITE_P(
         BadFlagsCase{"ScenarioUnknownKey",
                      {"--socket", "$DIR/d.sock", "--scenario", "$DIR/scenario.yaml"},
                      {"$DIR/scenario.yaml:1:", "unknown key \"timelime\""},
-                     kUnknownKeyScenario}),
+                     kUnknownKeyScenario},
+        // Not finite, out of range, or absurdly long: the flag, the value, the range.
+        BadFlagsCase{"RateNaN", {"--socket", "$DIR/d.sock", "--rate", "nan"},
+                     {"--rate: \"nan\" is not a number from 0 to 1000000"}, ""},
+        BadFlagsCase{"RateInf", {"--socket", "$DIR/d.sock", "--rate", "inf"}, {"--rate: \"inf\"", "0 to 1000000"}, ""},
+        BadFlagsCase{"RateHuge", {"--socket", "$DIR/d.sock", "--rate", "1e300"}, {"--rate: \"1e300\"", "0 to 1000000"}, ""},
+        BadFlagsCase{"RateLongValueIsCut", {"--socket", "$DIR/d.sock", "--rate", kLongNumber},
+                     {"--rate: \"" + kLongNumber.substr(0, 200) + "...\"", "0 to 1000000"}, ""},
+        BadFlagsCase{"TtyFractionNaN", {"--socket", "$DIR/d.sock", "--tty-fraction", "nan"},
+                     {"--tty-fraction: \"nan\"", "from 0 to 1"}, ""},
+        BadFlagsCase{"StderrFractionNaN", {"--socket", "$DIR/d.sock", "--stderr-fraction", "-nan"},
+                     {"--stderr-fraction: \"-nan\"", "from 0 to 1"}, ""},
+        BadFlagsCase{"ContainersNaN", {"--socket", "$DIR/d.sock", "--containers", "nan"},
+                     {"--containers: \"nan\" is not an integer from 0 to 1000000"}, ""},
+        BadFlagsCase{"ContainersTooMany", {"--socket", "$DIR/d.sock", "--containers", "1000001"},
+                     {"--containers: \"1000001\"", "0 to 1000000"}, ""},
+        BadFlagsCase{"SeedNegative", {"--socket", "$DIR/d.sock", "--seed", "-1"}, {"--seed: \"-1\"", "from 0 to"}, ""},
+        BadFlagsCase{"BurstHuge", {"--socket", "$DIR/d.sock", "--burst", "99999999999999999999"},
+                     {"--burst: \"99999999999999999999\"", "1 to 1000000"}, ""},
+        BadFlagsCase{"RetentionZero", {"--socket", "$DIR/d.sock", "--retention", "0"},
+                     {"--retention: \"0\"", "1 to 100000000"}, ""},
+        BadFlagsCase{"TickNaN", {"--socket", "$DIR/d.sock", "--tick", "nan"},
+                     {"--tick: \"nan\" is not a duration from 1ms to 1s"}, ""},
+        BadFlagsCase{"TickOverflow", {"--socket", "$DIR/d.sock", "--tick", "99999999999999999999h"},
+                     {"--tick: \"99999999999999999999h\"", "1ms to 1s"}, ""},
+        BadFlagsCase{"EmptySocket", {"--socket", ""}, {"--socket: must not be empty"}, ""},
+        BadFlagsCase{"EmptyControlSocket", {"--socket", "$DIR/d.sock", "--control-socket", ""},
+                     {"--control-socket: must not be empty"}, ""},
+        BadFlagsCase{"ScenarioRateNaN", {"--socket", "$DIR/d.sock", "--scenario", "$DIR/scenario.yaml"},
+                     {"$DIR/scenario.yaml:3:", "\"rate\": \"nan\" is not a number from 0 to 1000000"},
+                     kNanRateScenario},
+        BadFlagsCase{"ScenarioRateInf", {"--socket", "$DIR/d.sock", "--scenario", "$DIR/scenario.yaml"},
+                     {"$DIR/scenario.yaml:2:", "\"rate\": \".inf\""}, kInfRateScenario},
+        BadFlagsCase{"ScenarioEveryBelowOneMs", {"--socket", "$DIR/d.sock", "--scenario", "$DIR/scenario.yaml"},
+                     {"$DIR/scenario.yaml:4:", "\"every\": \"500us\" is not a duration from 1ms"},
+                     kEveryBelowOneMsScenario},
+        BadFlagsCase{"ScenarioAtOverflow", {"--socket", "$DIR/d.sock", "--scenario", "$DIR/scenario.yaml"},
+                     {"$DIR/scenario.yaml:2:", "\"at\": \"2562047h\""}, kAtOverflowScenario},
+        BadFlagsCase{"ScenarioFaultDelayNaN", {"--socket", "$DIR/d.sock", "--scenario", "$DIR/scenario.yaml"},
+                     {"$DIR/scenario.yaml:2:", "fault field 'delay'", "\"nan\""}, kFaultDelayNanScenario}),
     [](const ::testing::TestParamInfo<BadFlagsCase>& p) { return p.param.name; });
 
 // --- socket paths ------------------------------------------------------------
@@ -337,6 +386,47 @@ INSTANTIATE_TEST_SUITE_P(Signals, FakeProcessSignals, ::testing::Values(SIGTERM,
                          [](const ::testing::TestParamInfo<int>& p) {
                            return std::string(p.param == SIGTERM ? "SIGTERM" : "SIGINT");
                          });
+
+// A big add runs in slices on the event loop: SIGTERM is honoured at once,
+// and a big add still completes when left alone.
+TEST(FakeProcessSignals, SigtermDuringAHugeAddExitsWithinOneSecond) {
+  FakeProcess fake(kFake, {"--containers", "0", "--rate", "0"});
+  ASSERT_TRUE(fake.ready()) << fake.failure();
+  std::thread adder([&] {  // answers only when the add is done (or the fake is gone)
+    HttpTestClient client(fake.control_socket());
+    client.Request("POST", "/actions", R"({"action":"add","count":100000})", 60s);
+  });
+  // Wait until the add is seen under way (the control API answers between
+  // its slices; an add that blocked the loop would only be seen done), then
+  // ask the fake to stop.
+  const bool adding = WaitFor(
+      [&] {
+        const int created = fake.Control("GET", "/truth").value("containers_created", 0);
+        return created > 1000 && created < 100000;
+      },
+      10s);
+  const auto start = Clock::now();
+  ExitStatus status = fake.Terminate(SIGTERM, 5s);
+  const auto took = Clock::now() - start;
+  adder.join();
+  ASSERT_TRUE(adding) << "the add never started";
+  EXPECT_EQ(status.code, 0) << status.ToString() << "\n" << fake.stderr_text();
+  EXPECT_LT(took, 1s) << "took " << std::chrono::duration_cast<std::chrono::milliseconds>(took).count() << " ms";
+}
+
+TEST(FakeProcessActions, BigAddAndChurnComplete) {
+  FakeProcess fake(kFake, {"--containers", "0", "--rate", "0"});
+  ASSERT_TRUE(fake.ready()) << fake.failure();
+  json added = fake.Act({{"action", "add"}, {"count", 3 * 500 + 7}});
+  EXPECT_EQ(added["ids"].size(), 1507u);
+  json churned = fake.Act({{"action", "churn"}, {"count", 1200}});
+  EXPECT_EQ(churned["removed"].size(), 1200u);
+  EXPECT_EQ(churned["added"].size(), 1200u);
+  EXPECT_EQ(fake.Control("GET", "/truth")["containers_live"], 1507);
+  json batch = fake.Act(json::array({{{"action", "add"}, {"count", 600}}, {{"action", "reset_peaks"}}}));
+  ASSERT_EQ(batch.size(), 2u);
+  EXPECT_EQ(batch[0]["ids"].size(), 600u);
+}
 
 // --- scenario ----------------------------------------------------------------
 

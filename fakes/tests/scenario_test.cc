@@ -151,7 +151,7 @@ TEST(ParseScenario, RejectsBadDurations) {
   EXPECT_TRUE(Has(why, "\"at\""));
   why = Reject("timeline:\n  - at: 1s\n    every: 0s\n    action: reset_peaks\n");
   EXPECT_TRUE(StartsWith(why, "test.yaml:2: "));
-  EXPECT_TRUE(Has(why, "\"every\" must be positive"));
+  EXPECT_TRUE(Has(why, "\"every\": \"0s\" is not a duration from 1ms to 8760h"));
   why = Reject("timeline:\n  - at: 1s\n    every: 1s\n    until: -5s\n    action: reset_peaks\n");
   EXPECT_TRUE(StartsWith(why, "test.yaml:2: "));
   EXPECT_TRUE(Has(why, "\"until\""));
@@ -186,7 +186,7 @@ TEST(ParseScenario, RejectsTimesOrUntilWithoutEvery) {
   why = Reject("timeline:\n  - at: 1s\n    until: 5s\n    action: reset_peaks\n");
   EXPECT_TRUE(StartsWith(why, "test.yaml:2: "));
   why = Reject("timeline:\n  - at: 1s\n    every: 1s\n    times: 0\n    action: reset_peaks\n");
-  EXPECT_TRUE(Has(why, "\"times\" must be a positive integer"));
+  EXPECT_TRUE(Has(why, "\"times\": \"0\" is not an integer from 1 to"));
 }
 
 TEST(ParseScenario, RejectsBadDaemonSettings) {
@@ -286,13 +286,45 @@ TEST(ValidateAction, RejectsWithAReason) {
   EXPECT_TRUE(Has(RejectAction({{"action", "stop"}}), "action \"stop\" needs \"target\""));
   EXPECT_TRUE(Has(RejectAction({{"action", "fault"}, {"kind", "boom"}}), "unknown fault kind 'boom'"));
   EXPECT_TRUE(Has(RejectAction({{"action", "fault"}, {"kind", "slow"}, {"bytes_per_s", 0}}), "bytes_per_s"));
-  EXPECT_TRUE(Has(RejectAction({{"action", "add"}, {"rate", -1}}), "\"rate\" must be between"));
-  EXPECT_TRUE(Has(RejectAction({{"action", "add"}, {"rate", "fast"}}), "\"rate\" must be a number"));
+  EXPECT_TRUE(Has(RejectAction({{"action", "add"}, {"rate", -1}}), "\"rate\": \"-1\" is not a number from 0 to 1000000"));
+  EXPECT_TRUE(Has(RejectAction({{"action", "add"}, {"rate", "fast"}}), "\"rate\": \"fast\" is not a number"));
   EXPECT_TRUE(Has(RejectAction({{"action", "set"}, {"target", "x"}, {"line_bytes", "5-2"}}), "MIN is larger than MAX"));
   EXPECT_TRUE(Has(RejectAction({{"action", "add"}, {"stderr_fraction", 1.5}}), "\"stderr_fraction\""));
   EXPECT_TRUE(Has(RejectAction({{"action", "add"}, {"burst", 0}}), "\"burst\""));
   EXPECT_TRUE(Has(RejectAction({{"action", "remove"}, {"target", "x"}, {"delay", "soon"}}), "\"delay\""));
-  EXPECT_TRUE(Has(RejectAction({{"action", "restart_daemon"}, {"down", 5}}), "\"down\" must be a duration"));
+  EXPECT_TRUE(Has(RejectAction({{"action", "restart_daemon"}, {"down", 5}}), "\"down\": \"5\" is not a duration"));
+}
+
+TEST(ParseScenario, RejectsEveryBelowOneMillisecond) {
+  std::string why = Reject("timeline:\n  - at: 1s\n    every: 999us\n    action: reset_peaks\n");
+  EXPECT_TRUE(StartsWith(why, "test.yaml:2: "));
+  EXPECT_TRUE(Has(why, "\"every\": \"999us\" is not a duration from 1ms to 8760h"));
+  EXPECT_NO_THROW(ParseScenario("timeline:\n  - at: 1s\n    every: 1ms\n    times: 2\n    action: reset_peaks\n", "ok"));
+}
+
+TEST(ParseScenario, RejectsNonFiniteAndOverflowingValues) {
+  std::string why = Reject("daemon:\n  rate: nan\ntimeline: []\n");
+  EXPECT_TRUE(StartsWith(why, "test.yaml:2: "));
+  EXPECT_TRUE(Has(why, "\"rate\": \"nan\" is not a number from 0 to 1000000"));
+  why = Reject("daemon:\n  stderr_fraction: -.inf\ntimeline: []\n");
+  EXPECT_TRUE(Has(why, "\"stderr_fraction\": \"-.inf\" is not a number from 0 to 1"));
+  why = Reject("daemon:\n  containers: 1e400\ntimeline: []\n");
+  EXPECT_TRUE(Has(why, "\"containers\": \"1e400\" is not an integer from 0 to 1000000"));
+  why = Reject("timeline:\n  - at: 9000h\n    action: reset_peaks\n");
+  EXPECT_TRUE(Has(why, "\"at\": \"9000h\" is not a duration from 0s to 8760h"));
+  why = Reject("timeline:\n  - at: 1s\n    action: restart_daemon\n    down: 99999999h\n");
+  EXPECT_TRUE(Has(why, "\"down\": \"99999999h\""));
+  why = Reject("timeline:\n  - at: 1s\n    action: fault\n    kind: stall\n    duration: .nan\n");
+  EXPECT_TRUE(Has(why, "fault field 'duration'"));
+  why = Reject("timeline:\n  - at: 1s\n    action: fault\n    kind: stall\n    duration: 1e300\n");
+  EXPECT_TRUE(Has(why, "fault field 'duration' (seconds): \"1e+300\""));
+}
+
+TEST(ParseScenario, CutsLongValuesInMessages) {
+  const std::string long_value(5000, 'x');
+  const std::string why = Reject("daemon:\n  rate: " + long_value + "\ntimeline: []\n");
+  EXPECT_TRUE(Has(why, "\"" + long_value.substr(0, 200) + "...\""));
+  EXPECT_LT(why.size(), 400u) << why;
 }
 
 TEST(ParseLineBytes, SingleValueOrRange) {
