@@ -12,6 +12,8 @@
 #include <stdexcept>
 #include <thread>
 
+#include "harness/run/process_sweep.h"
+
 extern char** environ;
 
 namespace leakbench::harness {
@@ -144,7 +146,10 @@ void Send(const std::string& line) {
   if (!disarmed) {
     for (pid_t g : groups) kill(-g, SIGKILL);
     std::error_code ec;
-    for (const auto& d : dirs) std::filesystem::remove_all(d, ec);
+    for (const auto& d : dirs) {
+      KillMarked(RunMarker(d), std::chrono::seconds(2));  // what left its group (setsid)
+      std::filesystem::remove_all(d, ec);
+    }
   }
   _exit(0);
 }

@@ -44,7 +44,8 @@ class ChildProcess {
 
 // Forked before any thread exists, the watchdog outlives leakbench: when
 // leakbench dies (even by SIGKILL), the pipe to it closes and it kills every
-// process group and removes every directory it was told about. Register()
+// process group, every process carrying a watched run directory's marker
+// (process_sweep.h) and removes every directory it was told about. Register()
 // and Release() talk to it over that pipe.
 class Watchdog {
  public:

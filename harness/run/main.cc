@@ -14,6 +14,8 @@
 
 #include <CLI/CLI.hpp>
 #include <atomic>
+#include <cmath>
+#include <cstdlib>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -27,6 +29,7 @@
 #include "common/duration.h"
 #include "harness/run/child_process.h"
 #include "harness/run/judge.h"
+#include "harness/run/output_paths.h"
 #include "harness/run/report_tool.h"
 #include "harness/run/result_files.h"
 #include "harness/run/run_scenario.h"
@@ -41,14 +44,34 @@ std::atomic<bool> g_interrupted{false};
 
 void OnSignal(int) { g_interrupted.store(true); }
 
-// A duration flag value, or exit 2 with the flag named.
-std::chrono::nanoseconds DurationFlag(const std::string& flag, const std::string& text) {
+std::string Cut(const std::string& text) { return text.size() <= 200 ? text : text.substr(0, 200) + "..."; }
+
+// A duration flag value in (0, kMaxDuration] ([0, ...] with `zero_ok`), or
+// exit 2 with the flag named.
+std::chrono::nanoseconds DurationFlag(const std::string& flag, const std::string& text, bool zero_ok = false) {
+  const std::string range = std::string(" (accepted: ") + (zero_ok ? "0s" : "more than 0s") + ", at most " +
+                            leakbench::FormatDuration(leakbench::harness::kMaxDuration) + "; e.g. 90s, 5m, 1h)";
+  std::chrono::nanoseconds d{};
   try {
-    return leakbench::ParseDuration(text);
-  } catch (const leakbench::DurationError& e) {
-    throw CLI::ValidationError(flag, e.what());
+    d = leakbench::ParseDuration(text);
+  } catch (const std::exception&) {  // DurationError, or out_of_range from an absurd number
+    throw CLI::ValidationError(flag, "'" + Cut(text) + "' is not a duration" + range);
   }
+  if (d < std::chrono::nanoseconds::zero() || (d.count() == 0 && !zero_ok) || d > leakbench::harness::kMaxDuration) {
+    throw CLI::ValidationError(flag, "'" + Cut(text) + "' is out of range" + range);
+  }
+  return d;
 }
+
+// CLI::Range lets NaN through: numbers must also be finite.
+const CLI::Validator kFinite(
+    [](std::string& text) -> std::string {
+      char* end = nullptr;
+      const double v = std::strtod(text.c_str(), &end);
+      if (end == text.c_str() || *end != '\0' || !std::isfinite(v)) return "'" + Cut(text) + "' is not a finite number";
+      return "";
+    },
+    "FINITE");
 
 struct Overrides {
   std::optional<std::size_t> containers;
@@ -63,7 +86,7 @@ struct Overrides {
 void Apply(const Overrides& o, Scenario& s) {
   if (o.containers) s.fake.containers = *o.containers;
   if (!o.duration.empty()) s.duration = DurationFlag("--duration", o.duration);
-  if (!o.warmup.empty()) s.warmup = DurationFlag("--warmup", o.warmup);
+  if (!o.warmup.empty()) s.warmup = DurationFlag("--warmup", o.warmup, true);
   if (!o.rotation.empty()) s.target.rotation_interval = DurationFlag("--rotation-interval", o.rotation);
   if (o.max_streams) s.target.max_streams = *o.max_streams;
   if (o.rate) s.fake.rate = *o.rate;
@@ -165,7 +188,11 @@ int main(int argc, char** argv) {
   CLI::App app{"leakbench: runs a Docker log follower against fake-dockerd with N containers, measures its "
                "thread / fd / memory growth and judges the acceptance criteria (exit 0 pass, 1 fail, 2 error)."};
   app.set_help_flag("-h,--help", "Print this help and exit");
-  app.fallthrough();  // `leakbench gate --out DIR` as well as `leakbench --out DIR gate`
+  app.fallthrough();
+  // One line per error, with what to do.
+  app.failure_message([](const CLI::App*, const CLI::Error& e) {
+    return "leakbench: " + Cut(e.what()) + " (leakbench --help lists every flag)\n";
+  });  // `leakbench gate --out DIR` as well as `leakbench --out DIR gate`
   Overrides o;
   std::string profile, scenario_file, out_dir, junit, scenarios_dir = LEAKBENCH_SCENARIOS_DIR;
   std::string fake_binary = LEAKBENCH_FAKE_DOCKERD, capturer_binary = LEAKBENCH_LOG_CAPTURER, keep_dir;
@@ -182,7 +209,8 @@ int main(int argc, char** argv) {
   app.add_option("--warmup", o.warmup, "Excluded from the growth fits: 30s");
   app.add_option("--rotation-interval", o.rotation, "The target's rotation interval: 5s, 5m");
   app.add_option("--max-streams", max_streams, "The target's stream cap")->check(CLI::Range(1, 100000));
-  app.add_option("--rate", rate, "Lines per second per container")->check(CLI::Range(0.0, 1e6));
+  app.add_option("--rate", rate, "Lines per second per container (0-1000000)")
+      ->check(kFinite & CLI::Range(0.0, 1e6));
   app.add_option("--target-cmd", o.target_cmd, "Follow with this command (sh -c, DOCKER_HOST set) instead of log-capturer");
   app.add_option("--inject-leak", o.inject_leak, "Make log-capturer leak on purpose (negative control)");
   app.add_option("--inject-leak-every", o.inject_leak_every, "... at one rotation in N (default 1)")
@@ -262,6 +290,16 @@ int main(int argc, char** argv) {
       leakbench::harness::Watchdog::Disarm();
       curl_global_cleanup();
       return code;
+    }
+    // Every output path is checked, and --out locked, before anything runs.
+    std::optional<leakbench::harness::OutputDirLock> out_lock;
+    if (!*list) {
+      if (app.count("--out") != 0) {
+        leakbench::harness::PrepareOutputDir("--out", out_dir);
+        out_lock.emplace("--out", out_dir);
+      }
+      if (app.count("--junit") != 0) leakbench::harness::CheckOutputFile("--junit", junit);
+      if (app.count("--keep-run-dir") != 0) leakbench::harness::PrepareOutputDir("--keep-run-dir", keep_dir);
     }
     leakbench::harness::RunOptions options{fake_binary, capturer_binary, keep_dir, quiet, &g_interrupted};
     for (const auto& b : {fake_binary, capturer_binary}) {

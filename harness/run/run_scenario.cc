@@ -21,6 +21,7 @@
 #include "common/duration.h"
 #include "common/unique_fd.h"
 #include "harness/run/http_get.h"
+#include "harness/run/process_sweep.h"
 
 namespace leakbench::harness {
 namespace {
@@ -283,9 +284,13 @@ RunData RunScenario(const Scenario& s, const RunOptions& o) {
   }
   const std::string dir = tmpl;
   Watchdog::WatchDirectory(dir);
+  // Destroyed after the children below are stopped: then whatever they
+  // left (a `setsid` grandchild of a command target) is killed by its
+  // environment marker, and the run directory copied and removed.
   struct DirGuard {
     std::string dir, keep;
     ~DirGuard() {
+      KillMarked(RunMarker(dir), std::chrono::seconds(2));
       std::error_code ec;
       if (!keep.empty()) {
         fs::create_directories(keep, ec);
@@ -309,7 +314,8 @@ RunData RunScenario(const Scenario& s, const RunOptions& o) {
                                           "--stderr-fraction", std::to_string(s.fake.stderr_fraction),
                                           "--burst", std::to_string(s.fake.burst),
                                           "--retention", std::to_string(s.fake.retention)};
-    ChildProcess fake(fake_args, dir + "/fake.out", dir + "/fake.err");
+    const std::string marker = RunMarker(dir);  // inherited by everything the run starts
+    ChildProcess fake(fake_args, dir + "/fake.out", dir + "/fake.err", {marker});
     const auto fake_deadline = Clock::now() + std::chrono::seconds(15);
     while (ReadAll(dir + "/fake.out").find('\n') == std::string::npos) {
       if (fake.Poll() || Clock::now() > fake_deadline) {
@@ -322,7 +328,7 @@ RunData RunScenario(const Scenario& s, const RunOptions& o) {
 
     // --- the target ------------------------------------------------------
     std::vector<std::string> argv;
-    std::vector<std::string> env = {"DOCKER_HOST=unix://" + sock};
+    std::vector<std::string> env = {"DOCKER_HOST=unix://" + sock, marker};
     // Where the captured lines end up: a follower's stdout and stderr (the
     // docker CLI writes a container's stderr lines to its own stderr), or
     // log-capturer's sink file.

@@ -3,7 +3,8 @@
 // converted with a message that names FILE:LINE:COL and the key path, and
 // the cross-field rules (duration > warmup, inject_leak only for
 // log-capturer, ...) are checked at the end. Faults and timeline actions are
-// passed through to the fake daemon as JSON, converted faithfully.
+// passed through to the fake daemon as JSON, converted faithfully, after the
+// fake's own checks of them (so a bad one fails at load, naming the entry).
 #include "harness/scenario/scenario.h"
 
 #include <yaml-cpp/yaml.h>
@@ -21,12 +22,16 @@
 #include <utility>
 
 #include "common/duration.h"
+#include "fakes/dockerd/actions.h"
+#include "fakes/dockerd/checked_value.h"
+#include "fakes/dockerd/faults.h"
 
 namespace leakbench::harness {
 namespace {
 
 using Json = nlohmann::json;
 using std::chrono::nanoseconds;
+using fakedocker::CutForMessage;
 
 // Parses all of `text` as a number of type T; nullopt if anything is left.
 template <typename T>
@@ -172,11 +177,13 @@ class Parser {
 
   double Num(const YAML::Node& n, std::string_view key, double min = 0) const {
     const auto value = n.IsScalar() && LooksNumeric(n.Scalar()) ? ParseWhole<double>(n.Scalar()) : std::nullopt;
-    if (!value || !std::isfinite(*value)) Fail(n, key, "expected a number");
+    if (!value || !std::isfinite(*value)) {
+      Fail(n, key, "expected a finite number, got '" + CutForMessage(n.IsScalar() ? n.Scalar() : "") + "'");
+    }
     if (*value < min) {
       std::ostringstream bound;
       bound << min;
-      Fail(n, key, "must be >= " + bound.str() + " (got " + n.Scalar() + ")");
+      Fail(n, key, "must be >= " + bound.str() + " (got " + CutForMessage(n.Scalar()) + ")");
     }
     return *value;
   }
@@ -184,7 +191,7 @@ class Parser {
   std::uint64_t Count(const YAML::Node& n, std::string_view key, std::uint64_t min) const {
     const auto value = n.IsScalar() ? ParseWhole<std::uint64_t>(n.Scalar()) : std::nullopt;
     if (!value) Fail(n, key, "expected a whole number >= " + std::to_string(min));
-    if (*value < min) Fail(n, key, "must be >= " + std::to_string(min) + " (got " + n.Scalar() + ")");
+    if (*value < min) Fail(n, key, "must be >= " + std::to_string(min) + " (got " + CutForMessage(n.Scalar()) + ")");
     return *value;
   }
 
@@ -196,18 +203,24 @@ class Parser {
   }
 
   // A Go-style duration ("90s", "5m", "2.5s") or a plain number of seconds.
+  // At most kMaxDuration, so that "now + d" cannot overflow a clock.
   nanoseconds Dur(const YAML::Node& n, std::string_view key) const {
     if (!n.IsScalar()) Fail(n, key, "expected a duration such as 90s, 5m or 2.5s");
     const std::string& text = n.Scalar();
+    const std::string too_long = "'" + CutForMessage(text) + "' is too long (at most " + FormatDuration(kMaxDuration) + ")";
     if (LooksNumeric(text)) {
       const double seconds = Num(n, key, 0);
+      if (seconds > std::chrono::duration<double>(kMaxDuration).count()) Fail(n, key, too_long);
       return std::chrono::duration_cast<nanoseconds>(std::chrono::duration<double>(seconds));
     }
+    nanoseconds d{};
     try {
-      return ParseDuration(text);
-    } catch (const DurationError& e) {
-      Fail(n, key, e.what());
+      d = ParseDuration(text);
+    } catch (const std::exception&) {  // DurationError, or out_of_range from an absurd number
+      Fail(n, key, "'" + CutForMessage(text) + "' is not a duration (expected e.g. 90s, 5m, 2.5s, 1h30m, 250ms)");
     }
+    if (d > kMaxDuration) Fail(n, key, too_long);
+    return d;
   }
 
   // A criterion bound: a non-negative number, or null/off to disable it.
@@ -272,8 +285,14 @@ class Parser {
                   [&](const YAML::Node& n) {
                     if (!n.IsSequence()) Fail(n, "fake.faults", "expected a list of fault objects");
                     for (std::size_t i = 0; i < n.size(); ++i) {
-                      f.faults.push_back(TaggedObject(n[i], "fake.faults[" + std::to_string(i) + "]", "kind",
-                                                      "{kind: reset, probability: 0.2}"));
+                      const std::string key = "fake.faults[" + std::to_string(i) + "]";
+                      f.faults.push_back(TaggedObject(n[i], key, "kind", "{kind: reset, probability: 0.2}"));
+                      // The fake's own check, now rather than when the fake refuses it mid-run.
+                      try {
+                        fakedocker::FaultSpec::FromJson(f.faults.back());
+                      } catch (const std::exception& e) {
+                        Fail(n[i], key, e.what());
+                      }
                     }
                   }},
                  {"timeline",
@@ -300,6 +319,16 @@ class Parser {
                   }},
              });
     if (!has_action) Fail(node, prefix, "`action` is required, e.g. action: {action: churn, count: 5}");
+    if (a.every.count() > 0 && a.every < std::chrono::milliseconds(1)) {
+      FailMark(marks_.at(prefix + ".every"), prefix + ".every", "must be at least 1ms (or 0: once)");
+    }
+    // The fake's own check (POST /actions), now rather than when the fake
+    // refuses it mid-run.
+    try {
+      fakedocker::ValidateAction(a.action);
+    } catch (const std::exception& e) {
+      FailMark(marks_.at(prefix + ".action"), prefix + ".action", e.what());
+    }
     return a;
   }
 
@@ -367,8 +396,10 @@ class Parser {
       FailAt({"warmup", "duration"}, "the warm-up (" + FormatDuration(s.warmup) +
                                          ") must be shorter than the duration (" + FormatDuration(s.duration) + ")");
     }
-    if (s.sample_interval <= nanoseconds::zero() || s.sample_interval > s.duration) {
-      FailAt({"sample_interval", "duration"}, "must be > 0 and <= duration (" + FormatDuration(s.duration) + ")");
+    if (s.sample_interval < kMinSampleInterval || s.sample_interval > s.duration) {
+      FailAt({"sample_interval", "duration"}, "must be at least " + FormatDuration(kMinSampleInterval) +
+                                                  " and at most the duration (" + FormatDuration(s.duration) +
+                                                  "), not " + FormatDuration(s.sample_interval));
     }
     const TargetSpec& t = s.target;
     if (t.kind != "log-capturer" && t.kind != "command") FailAt({"target.kind"}, "expected log-capturer or command");

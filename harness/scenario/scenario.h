@@ -43,6 +43,12 @@ constexpr bool IsCriterionId(std::string_view id) {
 inline constexpr std::array<std::string_view, 6> kInjectLeakKinds = {
     "thread", "fd", "memory", "stream", "series-rotation", "series-container"};
 
+// Every duration (run, warm-up, rotation, offsets) is at most this, so that
+// "now + d" cannot overflow a clock; a year is beyond any run.
+inline constexpr std::chrono::nanoseconds kMaxDuration = std::chrono::hours(24 * 365);
+// Sampling /proc faster than this measures leakbench more than the target.
+inline constexpr std::chrono::nanoseconds kMinSampleInterval = std::chrono::milliseconds(10);
+
 // One action sent to the fake's control API (POST /actions) at `at` after
 // the start, e.g. {"action":"churn","count":5}; `every` > 0 repeats it.
 struct TimedAction {

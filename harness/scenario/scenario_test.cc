@@ -33,10 +33,10 @@ fake:
   stderr_fraction: 0.1
   burst: 3
   retention: 500
-  faults: [ {kind: reset, probability: 0.2, after_bytes: 3000, variant: "3000", on: true} ]
+  faults: [ {kind: malformed, probability: 0.2, after_bytes: 3000, variant: length, target: "3000"} ]
   timeline:
     - {at: 10s, every: 5s, action: {action: churn, count: 5}}
-    - {at: 20, action: {action: restart_daemon, down: 1s, ratio: 0.5, nothing: ~}}
+    - {at: 20, action: {action: remove, target: "*", force: true, delay: 1s}}
 target:
   kind: log-capturer
   rotation_interval: 2s
@@ -81,12 +81,11 @@ TEST(ParseScenario, ReadsEveryKey) {
   ASSERT_EQ(s.fake.faults.size(), 1u);
   const nlohmann::json& fault = s.fake.faults[0];
   EXPECT_EQ(fault, nlohmann::json::parse(
-                       R"({"kind":"reset","probability":0.2,"after_bytes":3000,"variant":"3000","on":true})"));
+                       R"({"kind":"malformed","probability":0.2,"after_bytes":3000,"variant":"length","target":"3000"})"));
   EXPECT_TRUE(fault["after_bytes"].is_number_integer());
   EXPECT_EQ(fault["after_bytes"], 3000);
   EXPECT_TRUE(fault["probability"].is_number_float());
-  EXPECT_TRUE(fault["variant"].is_string()) << "a quoted scalar stays a string";
-  EXPECT_EQ(fault["on"], true);
+  EXPECT_TRUE(fault["target"].is_string()) << "a quoted scalar stays a string";
   ASSERT_EQ(s.fake.timeline.size(), 2u);
   EXPECT_EQ(s.fake.timeline[0].at, seconds(10));
   EXPECT_EQ(s.fake.timeline[0].every, seconds(5));
@@ -94,7 +93,7 @@ TEST(ParseScenario, ReadsEveryKey) {
   EXPECT_EQ(s.fake.timeline[1].at, seconds(20));
   EXPECT_EQ(s.fake.timeline[1].every, seconds(0));
   EXPECT_EQ(s.fake.timeline[1].action,
-            (nlohmann::json{{"action", "restart_daemon"}, {"down", "1s"}, {"ratio", 0.5}, {"nothing", nullptr}}));
+            (nlohmann::json{{"action", "remove"}, {"target", "*"}, {"force", true}, {"delay", "1s"}}));
 
   EXPECT_EQ(s.target.kind, "log-capturer");
   EXPECT_EQ(s.target.rotation_interval, seconds(2));
@@ -123,7 +122,7 @@ TEST(ParseScenario, ReadsJson) {
   const Scenario s = ParseScenario(R"({
     "name": "json", "duration": "2m", "warmup": 30, "tags": ["gate"],
     "fake": {"containers": 3, "rate": 0.5,
-             "faults": [{"kind": "stall", "after_bytes": 1000, "duration": "2s", "flag": false}],
+             "faults": [{"kind": "stall", "after_bytes": 1000, "duration": "2s", "endpoint": "logs"}],
              "timeline": [{"at": "5s", "every": "1s", "action": {"action": "churn", "count": 2}}]},
     "target": {"kind": "command", "command": "docker logs -f x"},
     "criteria": {"threads_max": null, "no_loss": false},
@@ -137,7 +136,7 @@ TEST(ParseScenario, ReadsJson) {
   EXPECT_DOUBLE_EQ(s.fake.rate, 0.5);
   ASSERT_EQ(s.fake.faults.size(), 1u);
   EXPECT_EQ(s.fake.faults[0], nlohmann::json::parse(
-                                  R"({"kind":"stall","after_bytes":1000,"duration":"2s","flag":false})"));
+                                  R"({"kind":"stall","after_bytes":1000,"duration":"2s","endpoint":"logs"})"));
   ASSERT_EQ(s.fake.timeline.size(), 1u);
   EXPECT_EQ(s.fake.timeline[0].at, seconds(5));
   EXPECT_EQ(s.fake.timeline[0].every, seconds(1));
@@ -243,8 +242,8 @@ TEST(ParseScenario, ErrorsNamePlaceAndReason) {
       {"name: x\nduration: 10s\nwarmup: 10s\n", "f.yaml:3:9:", "warmup: the warm-up (10s) must be shorter"},
       {"name: x\nduration: 20s\n", "f.yaml:2:11:", "duration: the warm-up (30s)"},
       {"name: x\nduration: 5x\n", "f.yaml:2:11:", "duration:"},
-      {"name: x\nsample_interval: 0s\n", "f.yaml:2:18:", "sample_interval: must be > 0"},
-      {"name: x\nduration: 40s\nsample_interval: 50s\n", "f.yaml:3:18:", "<= duration (40s)"},
+      {"name: x\nsample_interval: 0s\n", "f.yaml:2:18:", "sample_interval: must be at least 10ms and at most the duration (3m), not 0s"},
+      {"name: x\nduration: 40s\nsample_interval: 50s\n", "f.yaml:3:18:", "at most the duration (40s), not 50s"},
       {"name: x\ntarget:\n  max_streams: 0\n", "f.yaml:3:16:", "target.max_streams: must be >= 1"},
       {"name: x\ntarget:\n  rotation_interval: 0\n", "f.yaml:3:22:", "target.rotation_interval: must be > 0"},
       {"name: x\ntarget:\n  kind: command\n", "f.yaml:3:9:", "requires a non-empty `command`"},
@@ -265,6 +264,26 @@ TEST(ParseScenario, ErrorsNamePlaceAndReason) {
       {"name: x\ncriteria:\n  threads_max: lots\n", "f.yaml:3:16:", "expected a number, or null/off"},
       {"name: x\ncriteria:\n  no_loss: maybe\n", "f.yaml:3:12:", "expected true or false"},
       {"name: x\ntags: gate\n", "f.yaml:2:7:", "expected a list of strings"},
+      // Values the run cannot take: overflowing, not finite, too fast.
+      {"name: x\nduration: 99999999999h\n", "f.yaml:2:11:", "duration: '99999999999h' is not a duration"},
+      {"name: x\nduration: 9000h\n", "f.yaml:2:11:", "duration: '9000h' is too long (at most 8760h)"},
+      {"name: x\nduration: 1e300\n", "f.yaml:2:11:", "duration: '1e300' is too long"},
+      {"name: x\nwarmup: .nan\n", "f.yaml:2:9:", "warmup: '.nan' is not a duration"},
+      {"name: x\nsample_interval: 9ms\n", "f.yaml:2:18:", "sample_interval: must be at least 10ms"},
+      {"name: x\nfake: {rate: .inf}\n", "f.yaml:2:14:", "fake.rate: expected a finite number, got '.inf'"},
+      // Faults and actions get the fake's own checks, naming the entry.
+      {"name: x\nfake: {faults: [{kind: boom}]}\n", "f.yaml:2:17:", "fake.faults[0]: unknown fault kind 'boom'"},
+      {"name: x\nfake: {faults: [{kind: stall, colour: red}]}\n", "f.yaml:2:17:",
+       "fake.faults[0]: unknown fault field 'colour'"},
+      {"name: x\nfake: {faults: [{kind: latency, delay: 99999999h}]}\n", "f.yaml:2:17:", "fault field 'delay'"},
+      {"name: x\nfake:\n  timeline:\n    - {at: 1s, action: {action: explode}}\n", "f.yaml:4:24:",
+       "fake.timeline[0].action: unknown action \"explode\""},
+      {"name: x\nfake:\n  timeline:\n    - {at: 1s, action: {action: churn, count: 0}}\n", "f.yaml:4:24:",
+       "fake.timeline[0].action: \"count\": \"0\" is not a number from 1 to 100000"},
+      {"name: x\nfake:\n  timeline:\n    - {at: 1s, action: {action: stop}}\n", "f.yaml:4:24:",
+       "action \"stop\" needs \"target\""},
+      {"name: x\nfake:\n  timeline:\n    - {at: 1s, every: 500us, action: {action: churn}}\n", "f.yaml:4:23:",
+       "fake.timeline[0].every: must be at least 1ms"},
   };
   for (const BadCase& c : cases) {
     try {

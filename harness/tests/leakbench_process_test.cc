@@ -8,6 +8,8 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -148,6 +150,117 @@ TEST_F(LeakbenchProcess, BadCommandLinesExitTwo) {
     EXPECT_EQ(p.Poll()->code, 2) << args[0] << ": " << Slurp(dir_ + "/e");
     EXPECT_FALSE(Slurp(dir_ + "/e").empty()) << args[0];
   }
+}
+
+// Runs leakbench with `args` to its end (bounded); returns its exit code
+// and sets *err to what it printed on stderr.
+int RunToEnd(const std::string& dir, const std::vector<std::string>& args, std::string* err,
+             std::chrono::seconds limit = 30s) {
+  std::vector<std::string> argv{kLeakbench};
+  argv.insert(argv.end(), args.begin(), args.end());
+  ChildProcess p(argv, dir + "/o", dir + "/e");
+  if (!Within(limit, [&] { return p.Poll().has_value(); })) return -1;
+  *err = Slurp(dir + "/e");
+  return p.Poll()->code;
+}
+
+// Bad input of any kind: exit 2, one line on stderr naming the problem, and
+// nothing started (each case must fail before the fake starts).
+TEST_F(LeakbenchProcess, BadInputExitsTwoWithOneClearLine) {
+  std::ofstream(dir_ + "/bad-fault.yaml") << "name: x\nfake: {faults: [{kind: boom}]}\n";
+  std::ofstream(dir_ + "/bad-action.yaml") << "name: x\nfake:\n  timeline:\n    - {at: 1s, action: {action: explode}}\n";
+  std::ofstream(dir_ + "/fast-sampling.yaml") << "name: x\nduration: 1m\nsample_interval: 5ms\n";
+  std::ofstream(dir_ + "/a-file") << "x";
+  struct Case {
+    std::vector<std::string> args;
+    std::string want;
+  };
+  const std::string long_value(300, '7');
+  const Case cases[] = {
+      {{"--duration", "99999999999h"}, "--duration: '99999999999h' is not a duration"},
+      {{"--duration", "9000h"}, "--duration: '9000h' is out of range (accepted: more than 0s, at most 8760h"},
+      {{"--duration", long_value + "h"}, "--duration: '" + long_value.substr(0, 200) + "...'"},
+      {{"--rotation-interval", "0"}, "--rotation-interval: '0' is out of range"},
+      {{"--rate", "nan"}, "--rate: 'nan' is not a finite number"},
+      {{"--out", "/proc/leakbench-no-such-dir"}, "--out /proc/leakbench-no-such-dir: cannot create the directory"},
+      {{"--out", dir_ + "/a-file"}, "--out " + dir_ + "/a-file: exists and is not a directory"},
+      {{"--junit", "/proc/leakbench-no-such-dir/j.xml"}, "--junit (its directory) /proc/leakbench-no-such-dir"},
+      {{"--junit", dir_}, "--junit " + dir_ + ": is a directory"},
+      {{"--keep-run-dir", "/proc/leakbench-no-such-dir"}, "--keep-run-dir /proc/leakbench-no-such-dir: cannot create"},
+      {{"--scenario", dir_ + "/bad-fault.yaml"}, dir_ + "/bad-fault.yaml:2:17: fake.faults[0]: unknown fault kind 'boom'"},
+      {{"--scenario", dir_ + "/bad-action.yaml"},
+       dir_ + "/bad-action.yaml:4:24: fake.timeline[0].action: unknown action \"explode\""},
+      {{"--scenario", dir_ + "/fast-sampling.yaml"}, "sample_interval: must be at least 10ms"},
+  };
+  for (const Case& c : cases) {
+    std::string err;
+    const auto start = std::chrono::steady_clock::now();
+    EXPECT_EQ(RunToEnd(dir_, c.args, &err), 2) << c.args[0] << ": " << err;
+    EXPECT_LT(std::chrono::steady_clock::now() - start, 10s) << c.args[0] << ": refused only after a run";
+    EXPECT_NE(err.find(c.want), std::string::npos) << "expected '" << c.want << "' in: " << err;
+    EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 1) << "one line, not:\n" << err;
+  }
+}
+
+// Two runs into one --out directory: the second refuses, naming the first.
+TEST_F(LeakbenchProcess, SecondRunIntoTheSameOutDirectoryIsRefused) {
+  const std::string out = dir_ + "/result";
+  ChildProcess first({kLeakbench, "--containers", "2", "--duration", "60s", "--warmup", "5s", "--quiet", "--no-report",
+                      "--target-cmd", "sleep 600", "--out", out},
+                     dir_ + "/out1", dir_ + "/err1");
+  // The lock is taken before anything starts; its file names the holder.
+  ASSERT_TRUE(Within(10s, [&] { return Slurp(out + "/.leakbench.lock") == std::to_string(first.pid()) + "\n"; }))
+      << Slurp(dir_ + "/err1");
+  std::string err;
+  EXPECT_EQ(RunToEnd(dir_, {"--containers", "1", "--duration", "5s", "--warmup", "1s", "--out", out}, &err), 2) << err;
+  EXPECT_NE(err.find("--out " + out + ": another leakbench (pid " + std::to_string(first.pid()) + ") is writing there"),
+            std::string::npos)
+      << err;
+  EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 1) << err;
+  EXPECT_FALSE(first.Poll().has_value()) << "the first run goes on";
+}
+
+// Processes (not zombies) whose command line is exactly `argv`.
+std::set<pid_t> ProcessesRunning(const std::vector<std::string>& argv) {
+  std::string want;
+  for (const auto& a : argv) want += a + '\0';
+  std::set<pid_t> out;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator("/proc", ec)) {
+    const std::string name = e.path().filename();
+    if (name.empty() || !std::isdigit(static_cast<unsigned char>(name[0]))) continue;
+    const pid_t pid = static_cast<pid_t>(std::stol(name));
+    if (Slurp("/proc/" + name + "/cmdline") == want && Alive(pid)) out.insert(pid);
+  }
+  return out;
+}
+
+// A unique `sleep` for one test, so concurrent tests cannot be confused.
+std::string UniqueSleep() { return std::to_string(600 + getpid() % 100000) + ".5"; }
+
+// `setsid cmd &` leaves the target's process group and parent: the run's end
+// still kills it.
+TEST_F(LeakbenchProcess, SetsidGrandchildOfTheTargetIsKilledAtTheEnd) {
+  const std::string secs = UniqueSleep();
+  std::string err;
+  const int code = RunToEnd(dir_, {"--containers", "1", "--duration", "3s", "--warmup", "1s", "--quiet", "--no-report",
+                                   "--target-cmd", "setsid sleep " + secs + " & exec sleep 600"},
+                            &err, 60s);
+  EXPECT_TRUE(code == 0 || code == 1) << "the run itself must complete (the verdict does not matter): " << code << err;
+  EXPECT_TRUE(Within(5s, [&] { return ProcessesRunning({"sleep", secs}).empty(); }))
+      << "the setsid grandchild outlived the run: " << ProcessesRunning({"sleep", secs}).size();
+}
+
+// The same when leakbench itself is SIGKILLed: the watchdog finds it.
+TEST_F(LeakbenchProcess, SetsidGrandchildOfTheTargetIsKilledByTheWatchdog) {
+  const std::string secs = UniqueSleep();
+  ChildProcess p({kLeakbench, "--containers", "1", "--duration", "60s", "--warmup", "1s", "--quiet", "--no-report",
+                  "--target-cmd", "setsid sleep " + secs + " & exec sleep 600"},
+                 dir_ + "/out", dir_ + "/err");
+  ASSERT_TRUE(Within(15s, [&] { return !ProcessesRunning({"sleep", secs}).empty(); })) << Slurp(dir_ + "/err");
+  kill(p.pid(), SIGKILL);
+  EXPECT_TRUE(Within(10s, [&] { return ProcessesRunning({"sleep", secs}).empty(); }))
+      << "the setsid grandchild outlived a SIGKILLed leakbench";
 }
 
 TEST_F(LeakbenchProcess, SigkillLeavesNoChildAndNoRunDirectory) {
