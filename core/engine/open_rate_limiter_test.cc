@@ -30,8 +30,8 @@ TEST(OpenRateLimiter, AverageRateHoldsOverALongRun) {
   TimePoint last = now;
   // 5,000 opens asked for as fast as possible: they take ~100 s - 1 s burst.
   for (int i = 0; i < 5000; ++i) last = limiter.Reserve(now);
-  const double seconds = std::chrono::duration<double>(last - start).count();
-  EXPECT_NEAR(seconds, (5000 - 50) / 50.0, 0.05);
+  const double elapsed_s = std::chrono::duration<double>(last - start).count();
+  EXPECT_NEAR(elapsed_s, (5000 - 50) / 50.0, 0.05);
 }
 
 TEST(OpenRateLimiter, IdleTimeRefillsTheBurstButNoMore) {
