@@ -2,7 +2,9 @@
 
 The noise test is noise.py's (module docstring there); floors are keyfigures.py's. A regression is
 a candidate verdict that went wrong where a baseline's was right (pass -> fail, or a negative control
-that stopped failing), or a gating figure worse beyond noise. Results of different scenarios (or the
+that stopped failing), or a gating figure worse beyond noise. An inconclusive candidate (schema 2:
+some criterion could not be judged, none failed) is not a verdict regression by itself: its figures
+are compared like any other, and the criteria whose status changed are listed. Results of different scenarios (or the
 same scenario run with different settings) are refused unless forced: their figures do not compare.
 """
 
@@ -13,6 +15,7 @@ from .errors import ReportError
 from .fmt import num
 from .keyfigures import SPECS
 from .noise import NA, REGRESSION, decide
+from .result import criterion_status
 
 # What makes two runs the same experiment. inject_leak and target are not here: they are the
 # engine under test, which is exactly what a comparison varies.
@@ -41,6 +44,8 @@ class Comparison:
     verdict_text: str
     newly_failing: list = field(default_factory=list)
     warnings: list = field(default_factory=list)
+    # (criterion id, [baseline statuses], [candidate statuses]) where they differ; None = not in that result
+    status_changes: list = field(default_factory=list)
 
     @property
     def regressions(self):
@@ -80,22 +85,45 @@ def _verdicts(baselines, candidates):
     cand_ok = [r.outcome_ok for r in candidates]
     words = lambda rs: ", ".join(r.outcome_word().lower() for r in rs)
     text = f"baseline {words(baselines)} → candidate {words(candidates)}"
-    regression = any(base_ok) and not all(cand_ok)
+    # An inconclusive candidate did not come out wrong, only unjudged: not a regression by itself.
+    cand_wrong = [r.outcome in ("fail", "error") for r in candidates]
+    cand_inconclusive = any(r.outcome == "inconclusive" for r in candidates)
+    regression = any(base_ok) and any(cand_wrong)
     if regression:
         text += ": regression (a candidate run did not come out as the baseline did)"
+    elif cand_inconclusive and not all(r.outcome == "inconclusive" for r in baselines):
+        text += (": inconclusive (a candidate run could not be judged on some criterion; not a regression by "
+                 "itself, its figures are compared below)")
     elif not any(base_ok) and all(cand_ok):
         text += ": improvement"
     else:
         text += ": unchanged"
-    # Criteria failing in some candidate that were judged and passed in every baseline.
+    # Criteria failing in some candidate that passed in every baseline.
     newly = []
     for c in [c for r in candidates for c in r.criteria]:
-        if not (c["judged"] and not c["pass"]) or c["id"] in newly:
+        if criterion_status(c) != "fail" or c["id"] in newly:
             continue
         in_base = [b.criterion(c["id"]) for b in baselines]
-        if in_base and all(x is not None and x["judged"] and x["pass"] for x in in_base):
+        if in_base and all(x is not None and criterion_status(x) == "pass" for x in in_base):
             newly.append(c["id"])
     return regression, text, newly
+
+
+def status_changes(baselines, candidates):
+    """(id, baseline statuses, candidate statuses) of every criterion whose status is not the same in
+    all baselines and candidates (None where a result does not have it), in order of appearance."""
+    ids = []
+    for r in baselines + candidates:
+        ids += [c["id"] for c in r.criteria if c["id"] not in ids]
+
+    def statuses(rs, cid):
+        return [criterion_status(c) if c is not None else None for c in (r.criterion(cid) for r in rs)]
+    out = []
+    for cid in ids:
+        base, cand = statuses(baselines, cid), statuses(candidates, cid)
+        if set(base) != set(cand):
+            out.append((cid, base, cand))
+    return out
 
 
 def compare(baselines, candidates, force=False):
@@ -120,5 +148,6 @@ def compare(baselines, candidates, force=False):
                 d.reason += f" ({missing.why})"
         rows.append(Row(spec, base, cand, d))
     regression, text, newly = _verdicts(baselines, candidates)
-    return Comparison(baselines, candidates, rows, regression, text, newly, warnings)
+    return Comparison(baselines, candidates, rows, regression, text, newly, warnings,
+                      status_changes(baselines, candidates))
 

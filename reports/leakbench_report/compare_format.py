@@ -37,9 +37,26 @@ def _sorted_rows(cmp):
     return sorted(cmp.rows, key=rank)
 
 
+def _statuses(values):
+    """'pass' for one run or runs that agree, else 'pass, fail, pass'; a missing criterion is 'absent'."""
+    words = [v if v is not None else "absent" for v in values]
+    return words[0] if len(set(words)) == 1 else ", ".join(words)
+
+
+def _status_changes(cmp):
+    """[('capture', 'pass → inconclusive'), ...] for the criteria whose status differs."""
+    return [(cid, f"{_statuses(base)} → {_statuses(cand)}") for cid, base, cand in cmp.status_changes]
+
+
+def _inconclusive(cmp):
+    return any(r.outcome == "inconclusive" for r in cmp.candidates)
+
+
 def _headline(cmp):
     name = cmp.baselines[0].scenario_name
     word = "REGRESSION" if cmp.regressed else "no regression beyond noise"
+    if _inconclusive(cmp):
+        word += " (candidate inconclusive)"
     return word, name
 
 
@@ -52,7 +69,7 @@ def _cells(row):
 
 def markdown(cmp):
     word, name = _headline(cmp)
-    icon = "❌" if cmp.regressed else "✅"
+    icon = "❌" if cmp.regressed else ("❔" if _inconclusive(cmp) else "✅")
     out = [f"## leakbench compare: {icon} {word} — `{md(name, 120)}`", "",
            f"Baseline: {len(cmp.baselines)} run(s) ({md(', '.join(r.name for r in cmp.baselines), 600)}); "
            f"candidate: {len(cmp.candidates)} run(s) ({md(', '.join(r.name for r in cmp.candidates), 600)}).", ""]
@@ -64,6 +81,11 @@ def markdown(cmp):
                + (f"; now failing: {', '.join('`' + md(c, 60) + '`' for c in cmp.newly_failing)}"
                   if cmp.newly_failing else ""))
     out.append("")
+    changes = _status_changes(cmp)
+    if changes:
+        out.append("**Criteria whose status changed** (baseline → candidate):")
+        out += [f"- `{md(cid, 60)}`: {md(change, 600)}" for cid, change in changes]
+        out.append("")
     moved = [row for row in cmp.rows if row.decision.status in (REGRESSION, IMPROVEMENT)]
     if moved:
         out.append("**Moved beyond noise:**")
@@ -94,6 +116,8 @@ def text(cmp):
     out += [f"  forced: {w}" for w in cmp.warnings]
     out.append(f"  verdict: {cmp.verdict_text}"
                + (f"; now failing: {', '.join(cmp.newly_failing)}" if cmp.newly_failing else ""))
+    for cid, change in _status_changes(cmp):
+        out.append(f"  criterion changed: {cid}: {change}")
     out.append("")
     header = ["figure", "unit", "baseline", "candidate", "change", "%", "beyond noise?"]
     rows = [_cells(row)[:7] for row in _sorted_rows(cmp)]

@@ -3,9 +3,12 @@
 import base64
 import html
 
+import numpy as np
+
 from .fmt import ci as fmt_ci, num, seconds
 from .keyfigures import measure
 from .plots import render_all
+from .result import MIB, criterion_status
 
 CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;margin:0;color:#1b1f23;background:#fff}
@@ -14,13 +17,14 @@ h1{font-size:1.6em;margin:0 0 4px}h2{font-size:1.25em;margin:28px 0 8px;border-b
 h3{font-size:1.05em;margin:20px 0 4px}
 .sub{color:#555;margin:0 0 12px}
 .badge{display:inline-block;font-size:1.5em;font-weight:700;padding:6px 18px;border-radius:8px;color:#fff;margin:8px 12px 8px 0}
-.pass{background:#1a7f37}.fail{background:#cf222e}.error{background:#bc4c00}.neutral{background:#57606a}
+.pass{background:#1a7f37}.fail{background:#cf222e}.error{background:#bc4c00}.inconclusive{background:#8250df}.neutral{background:#57606a}
 .note{display:inline-block;color:#333;font-size:.95em}
 table{border-collapse:collapse;width:100%;font-size:.9em;margin:6px 0}
 th,td{border:1px solid #d0d7de;padding:4px 8px;text-align:left;vertical-align:top}
 th{background:#f6f8fa}td.n{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}
-tr.failed td{background:#ffebe9}tr.notjudged td{color:#57606a}
-.st{font-weight:700}.st.failed{color:#cf222e}.st.passed{color:#1a7f37}.st.notjudged{color:#57606a}
+tr.failed td{background:#ffebe9}tr.inconclusive td{background:#fbefff}tr.notjudged td,tr.off td{color:#57606a}
+.st{font-weight:700}.st.failed{color:#cf222e}.st.inconclusive{color:#8250df}.st.passed{color:#1a7f37}
+.st.notjudged,.st.off{color:#57606a;font-weight:400}
 dl.kv{display:grid;grid-template-columns:max-content auto;gap:2px 16px;margin:8px 0}dl.kv dt{color:#555}dl.kv dd{margin:0}
 figure{margin:4px 0 12px}figure img{max-width:100%;height:auto;border:1px solid #eee}
 figcaption{color:#555;font-size:.88em;margin-top:2px}
@@ -53,7 +57,7 @@ def e(x):
 
 def _badge(r):
     word = r.outcome_word()
-    cls = {"PASS": "pass", "FAIL": "fail", "ERROR": "error"}.get(word, "neutral")
+    cls = {"PASS": "pass", "FAIL": "fail", "ERROR": "error", "INCONCLUSIVE": "inconclusive"}.get(word, "neutral")
     out = f'<span class="badge {cls}" id="verdict">{e(word)}</span>'
     note = r.outcome_note()
     if note:
@@ -73,6 +77,8 @@ def _scenario_table(r):
                      f"a sample every {num(s.get('sample_interval_s'))} s"),
         ("started", f"{run.get('started_at') or 'n/a'} (UTC), took {seconds(run.get('wall_seconds'))}"),
     ]
+    if r.exit_code is not None:
+        rows.append(("exit code", f"{num(r.exit_code)} (verdict {r.verdict})"))
     if s.get("inject_leak"):
         every = s.get("inject_leak_every")
         rows.append(("injected leak", s["inject_leak"] + (f", at one rotation in {num(every)}" if every else "")))
@@ -87,31 +93,86 @@ def _scenario_table(r):
     return '<dl class="kv">' + "".join(f"<dt>{e(k)}</dt><dd>{e(v)}</dd>" for k, v in rows) + "</dl>"
 
 
+# criterion_status -> (row class, word in the result column)
+_STATUS_CELL = {"fail": ("failed", "FAIL"), "inconclusive": ("inconclusive", "INCONCLUSIVE"),
+                "pass": ("passed", "pass"), "not judged": ("notjudged", "not judged"), "off": ("off", "off")}
+
+
 def _criteria_table(r):
     if not r.criteria:
         return '<p class="na">No criteria were judged (the run could not be done).</p>'
     expected = (r.expectation or {}).get("expect_fail")
-    out = ['<table id="criteria"><thead><tr><th>result</th><th>id</th><th>description</th><th>measured</th>'
+    out = [f'<p id="criteria-counts">{len(r.criteria)} criteria: {e(r.criteria_counts())}</p>',
+           '<table id="criteria"><thead><tr><th>result</th><th>id</th><th>description</th><th>measured</th>'
            '<th>bound</th><th>unit</th><th>detail</th></tr></thead><tbody>']
     for c in r.ordered_criteria():
-        cls = "failed" if c["judged"] and not c["pass"] else ("passed" if c["judged"] else "notjudged")
-        word = {"failed": "FAIL", "passed": "pass", "notjudged": "not judged"}[cls]
-        if cls == "failed" and c["id"] == expected:
+        status = criterion_status(c)
+        cls, word = _STATUS_CELL.get(status, ("failed", status))
+        if status == "fail" and c["id"] == expected:
             word = "FAIL (expected)"
+        judged = status in ("pass", "fail")
         out.append(
-            f'<tr class="{cls}" data-criterion="{e(c["id"])}"><td class="st {cls}">{e(word)}</td>'
+            f'<tr class="{cls}" data-criterion="{e(c["id"])}" data-status="{e(status)}">'
+            f'<td class="st {cls}">{e(word)}</td>'
             f'<td><code>{e(c["id"])}</code></td><td>{e(c["description"])}</td>'
-            f'<td class="n">{e(num(c["measured"]) if c["judged"] else "—")}</td>'
-            f'<td class="n">{e(num(c["bound"]) if c["judged"] else "—")}</td><td>{e(c["unit"])}</td>'
+            f'<td class="n">{e(num(c["measured"]) if judged else "—")}</td>'
+            f'<td class="n">{e(num(c["bound"]) if judged else "—")}</td><td>{e(c["unit"])}</td>'
             f'<td>{e(c["detail"])}</td></tr>')
     out.append("</tbody></table>")
     return "".join(out)
 
 
+def _repeat_section(r):
+    """A pooled result of `leakbench --repeat N`: how the runs came out, and the erratic criteria run by run."""
+    line = r.repeat_line()
+    if line is None:
+        return ""
+    out = ["<h2>Repeated runs</h2>", f'<p id="repeat">{e(line)}</p>']
+    erratic = r.erratic()
+    if not erratic:
+        out.append('<p class="sub">No criterion failed in some runs and passed in others.</p>')
+        return "".join(out)
+    per_run = (r.repeat.get("per_run") or [])
+    out.append('<p class="sub">Erratic criteria: failed in some runs and not in others (status and measured '
+               "value per run).</p>")
+    out.append('<table id="erratic"><thead><tr><th>criterion</th>'
+               + "".join(f"<th>run {i}</th>" for i in range(1, len(per_run) + 1)) + "</tr></thead><tbody>")
+    if per_run:
+        out.append("<tr><td>verdict</td>" + "".join(f"<td>{e(run.get('verdict'))}</td>" for run in per_run) + "</tr>")
+    for cid, values in erratic:
+        cells = []
+        for _, status, measured in values:
+            cls, word = _STATUS_CELL.get(status, ("notjudged", status or "absent"))
+            cells.append(f'<td class="n"><span class="st {cls}">{e(word)}</span> {e(num(measured))}</td>')
+        if not values:
+            cells.append("<td>no per-run values in this result</td>")
+        out.append(f'<tr data-erratic="{e(cid)}"><td><code>{e(cid)}</code></td>{"".join(cells)}</tr>')
+    out.append("</tbody></table>")
+    return "".join(out)
+
+
+def _processes_table(r):
+    procs = r.figures.get("processes")
+    if not procs:
+        return ""
+    out = ['<table id="processes"><thead><tr><th>pid</th><th>command</th><th>threads (max)</th>'
+           "<th>open fds (max)</th><th>RSS (max)</th></tr></thead><tbody>"]
+    for p in procs:
+        rss = p.get("rss_max_bytes")
+        out.append(f"<tr><td class='n'>{e(p.get('pid'))}</td><td><code>{e(p.get('comm'))}</code></td>"
+                   f"<td class='n'>{e(num(p.get('threads_max')))}</td><td class='n'>{e(num(p.get('fds_max')))}</td>"
+                   f"<td class='n'>{e(num(rss / MIB) if isinstance(rss, (int, float)) else num(None))} MiB</td></tr>")
+    out.append("</tbody></table>")
+    return "<h3>Processes of the target</h3>" + "".join(out)
+
+
 def _figures_table(r):
     rows = []
-    for key, label, unit in (("threads", "threads", "threads"), ("fds", "open fds", "fds"),
-                             ("rss_mib", "RSS", "MiB"), ("metric_series", "metric series", "series")):
+    keys = [("threads", "threads", "threads"), ("fds", "open fds", "fds"),
+            ("rss_mib", "RSS", "MiB"), ("metric_series", "metric series", "series")]
+    if "goroutines" in r.figures:
+        keys.insert(1, ("goroutines", "goroutines", "goroutines"))
+    for key, label, unit in keys:
         g = r.growth(key)
         if g is None:
             rows.append((label, "n/a (too few samples or no data)", "", ""))
@@ -130,7 +191,7 @@ def _figures_table(r):
     facts = [
         ("lines", f"{num(f.get('lines_emitted'))} emitted, {num(f.get('lines_captured'))} captured, "
                   f"{num(f.get('duplicates'))} duplicated; lost + duplicated: "
-                  + (num(loss.value) if loss.value is not None else f"not judged ({loss.why})")),
+                  + (num(loss.value) if loss.value is not None else f"n/a ({loss.why})")),
         ("follow streams", f"peak {num(f.get('follow_streams_peak'))} at the fake (cap "
                            f"{num(r.scenario.get('max_streams'))}); {num(f.get('streams_closed_by_target'))} "
                            "closed by the target"),
@@ -140,7 +201,21 @@ def _figures_table(r):
                        + (f", p95 {num(p95.value)} s" if p95.value is not None else "")
                        + f" (rotation interval {num(r.scenario.get('rotation_interval_s'))} s)"),
     ]
+    d = f.get("delivery")
+    if isinstance(d, dict):
+        facts.append(("delivery", f"{num(d.get('lines_emitted'))} lines emitted, {num(d.get('lines_delivered'))} "
+                                  f"delivered, {num(d.get('lost_at_source'))} lost at the source, "
+                                  f"{num(d.get('delivered_twice'))} delivered twice; "
+                                  f"{num(d.get('containers_delivered'))} of {num(d.get('containers'))} "
+                                  "containers delivered"
+                                  + (f" ({num(d.get('containers_too_young'))} too young to judge, "
+                                     f"{num(d.get('containers_gone'))} gone)"
+                                     if d.get("containers_too_young") or d.get("containers_gone") else "")))
+    procs = r.column("processes")
+    if procs is not None and np.isfinite(procs).any():
+        facts.append(("processes", f"{num(float(np.nanmax(procs)))} at most at once"))
     out.append('<dl class="kv">' + "".join(f"<dt>{e(k)}</dt><dd>{e(v)}</dd>" for k, v in facts) + "</dl>")
+    out.append(_processes_table(r))
     return "".join(out)
 
 
@@ -174,8 +249,9 @@ def render(r, plots=None):
     ]
     if r.is_error:
         parts.append(f'<h2>The run could not be done</h2><div class="failure">{e(r.failure)}</div>')
-    parts += ["<h2>Run</h2>", _scenario_table(r), "<h2>Criteria</h2>",
-              "<p class=\"sub\">Failed criteria first, then passed, then those not judged (the detail says why).</p>",
+    parts += ["<h2>Run</h2>", _scenario_table(r), _repeat_section(r), "<h2>Criteria</h2>",
+              "<p class=\"sub\">Failed criteria first, then inconclusive (could not be judged), then passed, then "
+              "those not judged or switched off (the detail says why).</p>",
               _criteria_table(r)]
     if not r.is_error:
         parts += ["<h2>Key figures</h2>", _figures_table(r)]

@@ -15,7 +15,7 @@ from typing import Callable, Optional
 
 import numpy as np
 
-from .result import MIB
+from .result import MIB, criterion_status
 
 
 @dataclass
@@ -97,8 +97,8 @@ def _p95_age(r):
 
 def _loss(r):
     c = r.criterion("log_loss")
-    if c is None or not c["judged"] or c.get("measured") is None:
-        return _na(c["detail"] if c is not None else "no log_loss criterion")
+    if c is None or criterion_status(c) not in ("pass", "fail") or c.get("measured") is None:
+        return _na(f"{criterion_status(c)}: {c['detail']}" if c is not None else "no log_loss criterion")
     return Measure(float(c["measured"]))
 
 

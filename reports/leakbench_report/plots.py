@@ -58,8 +58,8 @@ def _png(fig):
     return buf.getvalue()
 
 
-def _legend(ax, handles, labels):
-    ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False,
+def _legend(ax, handles, labels, x=1.01):
+    ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(x, 1.0), fontsize=8, frameon=False,
               markerscale=3)
 
 
@@ -161,7 +161,23 @@ def threads(r):
     _draw_growth_bound(ax, r, fit, "thread_growth", "threads")
     b = r.judged_bound("threads_baseline")
     _draw_level_bound(ax, r, float(np.nanmax(y)), b, f"threads_baseline bound < {num(b)}")
-    _finish(ax, r, "threads")
+    goroutines = r.column("goroutines")  # version 2, a Go target: on its own axis (often 10x the threads)
+    if goroutines is None or not np.isfinite(goroutines).any():
+        _finish(ax, r, "threads")
+        return fig
+    _finish(ax, r, "threads", legend=False)
+    fig.subplots_adjust(right=0.64)  # room for the right axis between the plot and the legend
+    gx = ax.twinx()
+    gx.plot(r.t / div, goroutines, drawstyle="steps-post", color="tab:green", lw=1.0, ls="-.",
+            label="goroutines (right axis)")
+    g = r.growth("goroutines")
+    if g is not None:
+        gx.plot([], [], " ", label=f"goroutines {num(g['per_minute'], signed=True)}/min {fmt_ci(g['per_minute_ci'])}")
+    gx.set_ylabel("goroutines")
+    gx.set_ylim(0, 1.15 * float(np.nanmax(goroutines)))
+    handles, labels = ax.get_legend_handles_labels()
+    more_h, more_l = gx.get_legend_handles_labels()
+    _legend(ax, handles + more_h, labels + more_l, x=1.09)  # clear of the right axis' ticks and label
     return fig
 
 
@@ -194,6 +210,10 @@ def memory(r):
 
 def streams(r):
     fig, ax, div, open_ = _start(r, "streams_open")
+    lo, hi = r.column("streams_open_min"), r.column("streams_open_max")  # version 2: between two samples
+    if lo is not None and hi is not None and (np.isfinite(lo) & np.isfinite(hi)).any():
+        ax.fill_between(r.t / div, lo, hi, step="post", color="tab:blue", alpha=0.18, lw=0,
+                        label="open at the fake, min .. max between samples")
     ax.plot(r.t / div, open_, drawstyle="steps-post", color="tab:blue", lw=1.4, label="open at the fake (truth)")
     active = r.column("metric_streams_active")
     if active is not None and np.isfinite(active).any():
@@ -294,8 +314,9 @@ def metric_series(r):
 
 CATALOGUE = [
     ("threads", "Threads", threads,
-     "Threads of the target over time. Flat after the warm-up is healthy; the black line is the Theil-Sen "
-     "fit the judge used, the dashed red line the steepest growth the thread_growth bound allows."),
+     "Threads of the target over time (and its goroutines, for a Go target, on the right axis). Flat after the "
+     "warm-up is healthy; the black line is the Theil-Sen fit the judge used, the dashed red line the steepest "
+     "growth the thread_growth bound allows."),
     ("fds", "Open file descriptors by kind", fds,
      "Sockets, pipes, files and other fds stacked; the dark line is the total the fd_growth criterion fits. "
      "A leak shows as one band rising steadily."),

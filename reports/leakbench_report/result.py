@@ -8,12 +8,33 @@ from .fmt import is_num
 
 MIB = 1024.0 * 1024.0
 
+# criterion_status() values, in the order reports list them: what went wrong first, what could not
+# be judged next, then what passed, then what was not judged at all. "not judged" is a version-1
+# criterion with judged=false: the file does not say whether it was switched off or could not be
+# judged (version 1 counted it as passed, which is why version 2 splits it).
+NOT_JUDGED = "not judged"
+STATUS_ORDER = ("fail", "inconclusive", "pass", NOT_JUDGED, "off")
+OUTCOMES = ("pass", "fail", "inconclusive", "error")
+
+
+def criterion_status(c):
+    """'pass' | 'fail' | 'inconclusive' | 'off' (version 2's criteria[].status), or for a version-1
+    criterion without one: pass / fail when judged, else 'not judged'."""
+    status = c.get("status")
+    if status is not None:
+        return status
+    if c["judged"]:
+        return "pass" if c["pass"] else "fail"
+    return NOT_JUDGED
+
+
 # figures.<key> -> how to get its series from the samples (the judge's Extract()).
 _SERIES = {
     "threads": ("threads", 1.0, False),
     "fds": ("fds", 1.0, False),
     "rss_mib": ("rss_bytes", 1.0 / MIB, False),
     "metric_series": ("metric_series", 1.0, True),  # 0 means "no /metrics scrape": excluded, as the judge does
+    "goroutines": ("goroutines", 1.0, False),
 }
 
 
@@ -31,6 +52,8 @@ class Result:
         self.samples = doc.get("samples") or {}
         self.expectation = doc.get("expectation")
         self.rotations = doc.get("rotations")
+        self.repeat = doc.get("repeat")          # version 2, `leakbench --repeat N`
+        self.exit_code = doc.get("exit_code")    # version 2
 
     # --- identity and outcome -------------------------------------------------------------
     @property
@@ -46,21 +69,30 @@ class Result:
         return self.run.get("failure") or self.figures.get("failure") or "no reason recorded"
 
     @property
+    def is_inconclusive(self):
+        return self.verdict == "inconclusive"
+
+    @property
+    def outcome(self):
+        """'pass' | 'fail' | 'inconclusive' | 'error': the verdict, except that a negative control
+        passes when it failed where it had to and fails when it came out pass. A negative control
+        that came out inconclusive stays inconclusive (it neither caught the leak nor missed it)."""
+        if self.is_error:
+            return "error"
+        if self.expectation is not None:
+            if self.expectation.get("met"):
+                return "pass"
+            return "inconclusive" if self.is_inconclusive else "fail"
+        return self.verdict if self.verdict in OUTCOMES else "fail"
+
+    @property
     def outcome_ok(self):
         """True when the run came out as it should: pass, or a negative control that failed as expected."""
-        if self.is_error:
-            return False
-        if self.expectation is not None:
-            return bool(self.expectation.get("met"))
-        return self.verdict == "pass"
+        return self.outcome == "pass"
 
     def outcome_word(self):
-        """PASS / FAIL / ERROR, or for a negative control whether its expectation was met."""
-        if self.is_error:
-            return "ERROR"
-        if self.expectation is not None:
-            return "PASS" if self.expectation.get("met") else "FAIL"
-        return self.verdict.upper()
+        """PASS / FAIL / INCONCLUSIVE / ERROR, for a negative control whether its expectation was met."""
+        return self.outcome.upper()
 
     def outcome_note(self):
         """'' or a phrase explaining a negative control's outcome."""
@@ -69,6 +101,9 @@ class Result:
         want = self.expectation.get("expect_fail", "?")
         if self.expectation.get("met"):
             return f"negative control: failed on {want} as expected (verdict {self.verdict})"
+        if self.is_inconclusive:
+            return (f"negative control: expected to fail on {want}; the result is inconclusive "
+                    f"(verdict {self.verdict})")
         return f"negative control: expected to fail on {want} but did not (verdict {self.verdict})"
 
     @property
@@ -86,16 +121,59 @@ class Result:
         return None
 
     def ordered_criteria(self):
-        """Failed (judged, not pass) first, then passed, then not judged; file order within each."""
-        rank = lambda c: 0 if c["judged"] and not c["pass"] else (1 if c["judged"] else 2)
-        return sorted(self.criteria, key=rank)  # sorted() is stable
+        """Failed first, then inconclusive, passed, not judged (version 1), off; file order within each."""
+        return sorted(self.criteria, key=lambda c: STATUS_ORDER.index(criterion_status(c))
+                      if criterion_status(c) in STATUS_ORDER else 0)  # sorted() is stable
+
+    def criteria_counts(self):
+        """'2 failed, 1 inconclusive, 9 passed, 2 off' (in STATUS_ORDER; statuses with none left out)."""
+        words = {"fail": "failed", "pass": "passed"}
+        statuses = [criterion_status(c) for c in self.criteria]
+        return ", ".join(f"{statuses.count(s)} {words.get(s, s)}" for s in STATUS_ORDER if s in statuses)
+
+    def criteria_with(self, *statuses):
+        """The criteria whose criterion_status is one of `statuses`, in file order."""
+        return [c for c in self.criteria if criterion_status(c) in statuses]
 
     def judged_bound(self, cid):
         """The bound of criterion `cid` if it exists, was judged and has a finite bound."""
         c = self.criterion(cid)
-        if c is None or not c["judged"] or not is_num(c.get("bound")):
+        if c is None or criterion_status(c) not in ("pass", "fail") or not is_num(c.get("bound")):
             return None
         return float(c["bound"])
+
+    # --- repeated runs (version 2: `leakbench --repeat N`) ------------------------------------
+    def repeat_line(self, with_shown_run=True):
+        """'5 runs: 3 pass, 1 fail, 1 inconclusive' for a pooled result, else None; with the run whose
+        figures the result holds when it says (shown_run). Without an `errors` count, runs not counted
+        as passed, failed or inconclusive are the ones that could not be done."""
+        rep = self.repeat
+        if not isinstance(rep, dict):
+            return None
+        runs = int(rep["runs"])
+        counts = [("pass", int(rep["passed"])), ("fail", int(rep["failed"])),
+                  ("inconclusive", int(rep["inconclusive"]))]
+        errors = int(rep["errors"]) if rep.get("errors") is not None else runs - sum(k for _, k in counts)
+        if errors > 0:
+            counts.append(("error", errors))
+        line = f"{runs} run{'s' if runs != 1 else ''}: " + ", ".join(f"{k} {word}" for word, k in counts)
+        if rep.get("shown_run") is not None and with_shown_run:
+            line += f" (figures and plots from run {int(rep['shown_run'])})"
+        return line
+
+    def erratic(self):
+        """[(criterion id, [(run number from 1, status or None, measured or None), ...])] for the
+        criteria that failed in some runs and not in others; [] when there are none."""
+        rep = self.repeat if isinstance(self.repeat, dict) else {}
+        per_run = rep.get("per_run") or []
+        out = []
+        for cid in rep.get("erratic") or []:
+            values = []
+            for i, run in enumerate(per_run, 1):
+                c = (run.get("criteria") or {}).get(cid)
+                values.append((i, c.get("status") if c else None, c.get("measured") if c else None))
+            out.append((cid, values))
+        return out
 
     # --- samples ---------------------------------------------------------------------------
     def column(self, key):

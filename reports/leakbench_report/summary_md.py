@@ -2,11 +2,15 @@
 
 from .fmt import ci as fmt_ci, num
 from .keyfigures import measure
+from .result import criterion_status
 
 DEFAULT_MAX_BYTES = 1024 * 1024  # $GITHUB_STEP_SUMMARY's limit per step
 CELL_LIMIT = 300                 # characters per table cell / detail line (an engine error line can be huge)
 
-EMOJI = {"PASS": "✅", "FAIL": "❌", "ERROR": "⚠️"}
+EMOJI = {"PASS": "✅", "FAIL": "❌", "ERROR": "⚠️", "INCONCLUSIVE": "❔"}
+# criterion_status -> its word in the criteria table
+STATUS_WORD = {"fail": "**FAIL**", "inconclusive": "**INCONCLUSIVE**", "pass": "pass", "not judged": "not judged",
+               "off": "off"}
 
 
 def md(text, limit=CELL_LIMIT):
@@ -49,9 +53,12 @@ def _oldest(r):
     return f"{num(r.figures.get('stream_age_max_s'))} s" + (f" / {num(bound)} s" if bound is not None else "")
 
 
+_OUTCOME_RANK = {"error": 0, "fail": 1, "inconclusive": 2, "pass": 3}
+
+
 def _order(results):
-    """Errors first, then runs that did not come out as they should, then the rest (stable)."""
-    return sorted(results, key=lambda r: 0 if r.is_error else (1 if not r.outcome_ok else 2))
+    """Errors first, then runs that failed, then inconclusive ones, then the rest (stable)."""
+    return sorted(results, key=lambda r: _OUTCOME_RANK.get(r.outcome, 1))
 
 
 def _headline(r):
@@ -64,9 +71,36 @@ def _headline(r):
 def _figures_line(r):
     if r.is_error:
         return f"The run could not be done: {md(r.failure)}"
-    return (f"threads {_slope(r, 'threads', 'threads')} · fds {_slope(r, 'fds', 'fds')} · "
-            f"RSS {_slope(r, 'rss_mib', 'MiB')} · lost+duplicated lines {_loss(r)} · "
+    go = f" · goroutines {_slope(r, 'goroutines', 'goroutines')}" if "goroutines" in r.figures else ""
+    d = r.figures.get("delivery")
+    delivery = (f" · delivery: {num(d.get('lost_at_source'))} lost at the source, "
+                f"{num(d.get('delivered_twice'))} twice" if isinstance(d, dict) else "")
+    return (f"threads {_slope(r, 'threads', 'threads')}{go} · fds {_slope(r, 'fds', 'fds')} · "
+            f"RSS {_slope(r, 'rss_mib', 'MiB')} · lost+duplicated lines {_loss(r)}{delivery} · "
             f"peak streams {_peak(r)} (cap) · oldest stream {_oldest(r)}")
+
+
+def _criterion_line(c, expected=None):
+    judged = criterion_status(c) in ("pass", "fail")
+    measured = (f": measured {num(c['measured'])} {md(c['unit'], 40)}, bound {num(c['bound'])} —" if judged
+                else ":")
+    return (f"- `{md(c['id'], 60)}`{' (expected)' if c['id'] == expected else ''}{measured} {md(c['detail'])}")
+
+
+def _repeat_lines(r):
+    """The pooled result of `leakbench --repeat N`: one line, then its erratic criteria run by run."""
+    line = r.repeat_line()
+    if line is None:
+        return []
+    out = [f"**{md(line)}**", ""]
+    erratic = r.erratic()
+    if erratic:
+        out.append("Erratic criteria (failed in some runs and not in others), status and measured value per run:")
+        for cid, values in erratic:
+            runs = " · ".join(f"#{i} {STATUS_WORD.get(st, md(st or 'absent', 20))} {num(m)}" for i, st, m in values)
+            out.append(f"- `{md(cid, 60)}`: {runs or 'no per-run values in this result'}")
+        out.append("")
+    return out
 
 
 def _details(r, heading="###"):
@@ -77,27 +111,41 @@ def _details(r, heading="###"):
                 f"{num(s.get('max_streams'))}, {num(s.get('duration_s'))} s ({num(s.get('warmup_s'))} s warm-up)"
                 + (f", injected leak {s.get('inject_leak')}" if s.get("inject_leak") else ""), 600), "",
              _figures_line(r), ""]
-    failed = [c for c in r.criteria if c["judged"] and not c["pass"]]
+    lines += _repeat_lines(r)
+    expected = (r.expectation or {}).get("expect_fail")
+    failed = r.criteria_with("fail")
     if failed:
         lines.append("Failed criteria:")
-        expected = (r.expectation or {}).get("expect_fail")
-        lines += [f"- `{md(c['id'], 60)}`{' (expected)' if c['id'] == expected else ''}: measured "
-                  f"{num(c['measured'])} {md(c['unit'], 40)}, bound {num(c['bound'])} — {md(c['detail'])}"
-                  for c in failed]
+        lines += [_criterion_line(c, expected) for c in failed]
         lines.append("")
+    inconclusive = r.criteria_with("inconclusive")
+    if inconclusive:
+        lines.append("Inconclusive criteria (could not be judged):")
+        lines += [_criterion_line(c) for c in inconclusive]
+        lines.append("")
+    off = r.criteria_with("off")
+    if off:
+        lines += ["Switched off: " + ", ".join(f"`{md(c['id'], 60)}`" for c in off), ""]
     if r.criteria:
         lines += ["<details><summary>All criteria</summary>", "",
                   "| criterion | result | measured | bound | unit | detail |", "|---|---|---|---|---|---|"]
         for c in r.ordered_criteria():
-            word = "**FAIL**" if c["judged"] and not c["pass"] else ("pass" if c["judged"] else "not judged")
-            lines.append(f"| `{md(c['id'], 60)}` | {word} | {num(c['measured'])} | {num(c['bound'])} | "
+            status = criterion_status(c)
+            judged = status in ("pass", "fail")
+            lines.append(f"| `{md(c['id'], 60)}` | {STATUS_WORD.get(status, md(status, 20))} | "
+                         f"{num(c['measured']) if judged else '—'} | {num(c['bound']) if judged else '—'} | "
                          f"{md(c['unit'], 40)} | {md(c['detail'])} |")
         lines += ["", "</details>", ""]
     return "\n".join(lines) + "\n"
 
 
 def _row(r):
-    failed = ", ".join(f"`{md(c['id'], 60)}`" for c in r.criteria if c["judged"] and not c["pass"])
+    failed = ", ".join(f"`{md(c['id'], 60)}`" for c in r.criteria_with("fail"))
+    inconclusive = ", ".join(f"`{md(c['id'], 60)}`" for c in r.criteria_with("inconclusive"))
+    if inconclusive:
+        failed += ("; " if failed else "") + "inconclusive: " + inconclusive
+    if r.repeat_line():
+        failed += ("; " if failed else "") + md(r.repeat_line(with_shown_run=False), 80)
     if r.is_error:
         failed = "run failed: " + md(r.failure, 120)
     word = r.outcome_word()
@@ -116,12 +164,13 @@ def render(results, max_bytes=DEFAULT_MAX_BYTES):
         blocks = [_details(results[0], heading="###")]
         rows, table_head = [], ""
     else:
-        errors = sum(1 for r in results if r.is_error)
+        count = {k: sum(1 for r in results if r.outcome == k) for k in ("fail", "inconclusive", "error")}
         head = (f"## leakbench: {ok} of {n} results as expected"
-                + (f", {n - ok - errors} failed" if n - ok - errors else "")
-                + (f", {errors} could not be run" if errors else "") + "\n\n")
+                + (f", {count['fail']} failed" if count["fail"] else "")
+                + (f", {count['inconclusive']} inconclusive" if count["inconclusive"] else "")
+                + (f", {count['error']} could not be run" if count["error"] else "") + "\n\n")
         table_head = ("| result | scenario | threads/min [95% CI] | fds/min [95% CI] | RSS MiB/min [95% CI] | "
-                      "lost+dup lines | peak/cap streams | oldest stream / bound | failed |\n"
+                      "lost+dup lines | peak/cap streams | oldest stream / bound | failed / inconclusive |\n"
                       "|---|---|---|---|---|---|---|---|---|\n")
         rows = [_row(r) for r in results]
         blocks = [_details(r) for r in results]

@@ -105,6 +105,17 @@ class ChromiumTest(unittest.TestCase):
         self.assertGreaterEqual(rendered_bands(image), 7, "too many (nearly) blank bands in the screenshot")
         self.assertEqual(page_console(err, self.url), [])
 
+    def test_a_schema_2_page(self):
+        """A Go target's result (goroutines on a second axis of the threads plot, processes, repeat-free)
+        and an inconclusive one: every plot decodes, nothing logged."""
+        for name in ("go-multiprocess.json", "gate-churn-inconclusive.json"):
+            with self.subTest(name=name):
+                page, plots = render(Result(load_json("v2", name), data("v2", name)))
+                path = self.tmp.write("v2-" + name.replace(".json", ".html"), page)
+                attrs, console = self.dump_dom(path)
+                self.assertEqual(attrs.get("plots-rendered"), "7", attrs)
+                self.assertEqual(console, [], "the page logged to the console")
+
     def test_blank_detector_detects_blank(self):
         white = np.ones((4000, 1280, 3))
         self.assertEqual(rendered_bands(white), 0)

@@ -18,12 +18,7 @@ def commands(path):
     }
 
 
-class BadInputTest(unittest.TestCase):
-    def setUp(self):
-        self.tmp = TempDir()
-        self.addCleanup(self.tmp.cleanup)
-        self.doc = load_json("gate-v2", "gate-steady.json")
-
+class RejectsMixin:
     def assertRejected(self, path, *fragments, cmds=("html", "summary", "compare"), subprocess=False):
         """Each command in cmds exits 2 with one line 'leakbench-report: PATH: ...' holding the fragments.
         subprocess=True runs the real executable (slower); otherwise main() in this process."""
@@ -40,6 +35,13 @@ class BadInputTest(unittest.TestCase):
                 for fragment in fragments:
                     self.assertIn(fragment, lines[0])
                 self.assertFalse(os.path.exists(path + ".html"), "no report for an unreadable result")
+
+
+class BadInputTest(RejectsMixin, unittest.TestCase):
+    def setUp(self):
+        self.tmp = TempDir()
+        self.addCleanup(self.tmp.cleanup)
+        self.doc = load_json("gate-v2", "gate-steady.json")
 
     def test_bad_json(self):
         text = json.dumps(self.doc, indent=1).replace('"verdict": "pass"', '"verdict": pass', 1)
@@ -112,7 +114,10 @@ class BadInputTest(unittest.TestCase):
 
     def test_future_schema_version(self):
         path = self.tmp.write("future.json", modified(self.doc, lambda d: d.__setitem__("schema_version", 7)))
-        self.assertRejected(path, "schema_version 7 is newer than this report supports (1)", subprocess=True)
+        self.assertRejected(path, "schema_version 7 is newer than this report supports (up to 2)", subprocess=True)
+        path = self.tmp.write("next.json", modified(self.doc, lambda d: d.__setitem__("schema_version", 3)))
+        self.assertRejected(path, "schema_version 3 is newer than this report supports (up to 2); use the reports/ "
+                            "of the leakbench that wrote it", cmds=("html",))
 
     def test_directory_without_result(self):
         empty = os.path.join(self.tmp.path, "empty-dir")
@@ -134,6 +139,146 @@ class BadInputTest(unittest.TestCase):
         self.assertEqual(p.returncode, 2)
         self.assertIn("cannot write", p.stderr)
         self.assertNotIn("Traceback", p.stderr)
+
+
+def _set(path, value):
+    """A change that sets doc[path...] = value (path: keys and indexes); value None deletes the key."""
+    def change(d):
+        for key in path[:-1]:
+            d = d[key]
+        if value is None:
+            d.pop(path[-1])
+        else:
+            d[path[-1]] = value
+    return change
+
+
+class SchemaV2InputTest(RejectsMixin, unittest.TestCase):
+    """Schema version 2's fields: each is checked when present, with the same one-line errors."""
+
+    def setUp(self):
+        self.tmp = TempDir()
+        self.addCleanup(self.tmp.cleanup)
+        self.go = load_json("v2", "go-multiprocess.json")          # figures.delivery/goroutines/processes
+        self.repeat = load_json("v2", "repeat-erratic.json")       # repeat
+
+    def rejected(self, doc, cases):
+        for i, (message, change) in enumerate(cases.items()):
+            with self.subTest(message=message):
+                path = self.tmp.write(f"v2-{i}.json", modified(doc, change))
+                self.assertRejected(path, message, cmds=("html", "compare"))
+
+    def test_v2_fixtures_are_accepted(self):
+        names = sorted(os.listdir(data("v2")))
+        self.assertGreaterEqual(len(names), 8)
+        p = run_main("summary", data("v2"), "-o", os.path.join(self.tmp.path, "s.md"))
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(p.stderr, "")
+
+    def test_v2_requires_a_status_v1_does_not(self):
+        self.assertTrue(all("status" not in c for c in load_json("gate-v2", "gate-steady.json")["criteria"]))
+        self.rejected(self.go, {"missing 'criteria[3].status'": lambda d: d["criteria"][3].pop("status")})
+
+    def test_bad_status_values(self):
+        self.rejected(self.go, {
+            "'criteria[2].status' is \"skipped\", expected one of pass, fail, inconclusive, off":
+                lambda d: d["criteria"][2].__setitem__("status", "skipped"),
+            "'criteria[0].status' is an integer (1), expected a string":
+                lambda d: d["criteria"][0].__setitem__("status", 1),
+            # "not judged" is how the reports show a version-1 criterion, never a status in a file.
+            "'criteria[1].status' is \"not judged\", expected one of pass, fail, inconclusive, off":
+                lambda d: d["criteria"][1].__setitem__("status", "not judged"),
+        })
+        # A version-1 file holding a status gets it checked too.
+        v1 = load_json("gate-v2", "gate-steady.json")
+        self.rejected(v1, {"'criteria[4].status' is \"PASS\", expected one of pass, fail, inconclusive, off":
+                           lambda d: d["criteria"][4].__setitem__("status", "PASS")})
+
+    def test_exit_code_and_verdict(self):
+        self.rejected(self.go, {
+            "'exit_code' is a string (\"0\"), expected an integer": _set(["exit_code"], "0"),
+            "'exit_code' is a number (1.5), expected an integer": _set(["exit_code"], 1.5),
+            "'verdict' is \"unknown\", expected one of pass, fail, error, inconclusive": _set(["verdict"], "unknown"),
+        })
+
+    def test_new_figures(self):
+        self.rejected(self.go, {
+            "'figures.delivery' is a list, expected an object": _set(["figures", "delivery"], []),
+            "'figures.delivery.containers_gone' is a string (\"1\"), expected a number or null":
+                _set(["figures", "delivery", "containers_gone"], "1"),
+            "'figures.delivery.lost_at_source' is a string (\"none\"), expected a number or null":
+                _set(["figures", "delivery", "lost_at_source"], "none"),
+            "'figures.goroutines' is an integer (3), expected an object": _set(["figures", "goroutines"], 3),
+            "'figures.goroutines.per_minute_ci' has 3 entries, expected 2":
+                lambda d: d["figures"]["goroutines"]["per_minute_ci"].append(0.0),
+            "missing 'figures.goroutines.points'": _set(["figures", "goroutines", "points"], None),
+            "'figures.processes' is an object, expected a list": _set(["figures", "processes"], {}),
+            "'figures.processes[1]' is a string (\"x\"), expected an object": _set(["figures", "processes", 1], "x"),
+            "'figures.processes[0].pid' is a string (\"31337\"), expected an integer":
+                _set(["figures", "processes", 0, "pid"], "31337"),
+            "missing 'figures.processes[0].comm'": _set(["figures", "processes", 0, "comm"], None),
+            "'figures.processes[1].rss_max_bytes' is true/false, expected a number or null":
+                _set(["figures", "processes", 1, "rss_max_bytes"], True),
+        })
+
+    def test_new_sample_columns(self):
+        self.rejected(self.go, {
+            "'samples.goroutines[5]' is a string (\"many\"), expected a number or null":
+                lambda d: d["samples"]["goroutines"].__setitem__(5, "many"),
+            "'samples.streams_open_min' has 3 entries but 'samples.t' has":
+                _set(["samples", "streams_open_min"], [1, 2, 3]),
+            "'samples.streams_open_max' is null, expected a list":
+                lambda d: d["samples"].__setitem__("streams_open_max", None),
+            "'samples.processes' is an object, expected a list": _set(["samples", "processes"], {}),
+        })
+
+    def test_repeat(self):
+        self.rejected(self.repeat, {
+            "'repeat' is a list, expected an object": _set(["repeat"], []),
+            "'repeat.runs' is a string (\"5\"), expected an integer": _set(["repeat", "runs"], "5"),
+            "missing 'repeat.inconclusive'": _set(["repeat", "inconclusive"], None),
+            "'repeat' counts 5 runs but 3 passed, 4 failed, 1 inconclusive, 0 errors": _set(["repeat", "failed"], 4),
+            "'repeat' counts 5 runs but 3 passed, 1 failed, 1 inconclusive, 1 errors": _set(["repeat", "errors"], 1),
+            "'repeat.errors' is a string (\"0\"), expected an integer": _set(["repeat", "errors"], "0"),
+            "'repeat.shown_run' is 6, expected a run number from 1 to 5": _set(["repeat", "shown_run"], 6),
+            "'repeat.per_run[1].exit_code' is null, expected an integer":
+                lambda d: d["repeat"]["per_run"][1].__setitem__("exit_code", None),
+            "'repeat.erratic' is a string (\"thread_growth\"), expected a list":
+                _set(["repeat", "erratic"], "thread_growth"),
+            "'repeat.erratic[0]' is an integer (7), expected a string": _set(["repeat", "erratic", 0], 7),
+            "'repeat.per_run' has 4 entries but 'repeat.runs' is 5": lambda d: d["repeat"]["per_run"].pop(),
+            "'repeat.per_run[2].verdict' is \"maybe\", expected one of pass, fail, error, inconclusive":
+                _set(["repeat", "per_run", 2, "verdict"], "maybe"),
+            "missing 'repeat.per_run[0].verdict'": _set(["repeat", "per_run", 0, "verdict"], None),
+            "'repeat.per_run[1].criteria.thread_growth.status' is \"flaky\", expected one of pass, fail, "
+            "inconclusive, off": _set(["repeat", "per_run", 1, "criteria", "thread_growth", "status"], "flaky"),
+            "'repeat.per_run[3].criteria.capture.measured' is a string (\"x\"), expected a number or null":
+                _set(["repeat", "per_run", 3, "criteria", "capture", "measured"], "x"),
+            "'repeat.per_run[0].criteria.rotation' is a list, expected an object":
+                _set(["repeat", "per_run", 0, "criteria", "rotation"], []),
+        })
+
+    def test_new_fields_are_optional(self):
+        """A version-2 result without exit_code, repeat, delivery, goroutines, processes or the new columns."""
+        def strip(d):
+            d.pop("exit_code")
+            for key in ("delivery", "goroutines", "processes"):
+                d["figures"].pop(key)
+            for key in ("goroutines", "streams_open_min", "streams_open_max", "processes"):
+                d["samples"].pop(key)
+        path = self.tmp.write("plain-v2.json", modified(self.go, strip))
+        out = os.path.join(self.tmp.path, "plain.md")
+        p = run_main("summary", path, "-o", out)
+        self.assertEqual(p.returncode, 0, p.stderr)
+
+    def test_v2_error_result(self):
+        doc = load_json("v2", "gate-steady.json")
+        doc.update(verdict="error", exit_code=2, criteria=[], figures={"failure": "fake-dockerd did not start"})
+        doc["run"].update(completed=False, failure="fake-dockerd did not start")
+        path = self.tmp.write("error-v2.json", doc)
+        p = run_main("summary", path, "-o", os.path.join(self.tmp.path, "e.md"))
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("the run could not be done (verdict error: fake-dockerd did not start)", p.stderr)
 
 
 class ErrorVerdictTest(unittest.TestCase):
