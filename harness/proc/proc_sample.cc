@@ -16,30 +16,12 @@
 #include <memory>
 #include <string_view>
 
-#include "common/unique_fd.h"
+#include "harness/proc/proc_file.h"
 
 namespace leakbench::harness {
 namespace {
 
-// Reads the whole (small) file at `path` into `out`. Returns 0 or an errno.
-int ReadSmallFile(const std::string& path, std::string& out) {
-  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd.valid()) return errno;
-  out.resize(4096);
-  std::size_t used = 0;
-  for (;;) {
-    if (used == out.size()) out.resize(out.size() * 2);
-    const ssize_t n = ::read(fd.get(), out.data() + used, out.size() - used);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return errno;
-    }
-    if (n == 0) break;
-    used += static_cast<std::size_t>(n);
-  }
-  out.resize(used);
-  return 0;
-}
+using procfs::ReadSmallFile;
 
 // The text after "Key:" on the line that starts with `key` (which includes
 // the colon), or nullopt.
@@ -97,15 +79,11 @@ std::optional<std::uint64_t> StatCpuTicks(std::string_view stat) {
   return ticks;
 }
 
-struct DirCloser {
-  void operator()(DIR* dir) const { ::closedir(dir); }
-};
-
 // Counts the links under <dir>/fd by kind. Entries that vanish between
 // readdir and readlink (the fd was closed) are skipped. When sampling
 // ourselves (`self`), the descriptor of the listing itself is not counted.
 int CountFds(const std::string& fd_dir, bool self, FdKinds& kinds) {
-  std::unique_ptr<DIR, DirCloser> dir(::opendir(fd_dir.c_str()));
+  procfs::UniqueDir dir(::opendir(fd_dir.c_str()));
   if (!dir) return errno;
   const int dir_fd = ::dirfd(dir.get());
   char target[256];
@@ -130,6 +108,7 @@ int CountFds(const std::string& fd_dir, bool self, FdKinds& kinds) {
 ProcSample Failed(pid_t pid, const std::string& path, int err) {
   ProcSample sample;
   if (err == ENOENT || err == ESRCH) {
+    sample.gone = true;
     sample.error = "process " + std::to_string(pid) + " is gone (" + path + ": " + std::strerror(err) + ")";
   } else {
     sample.error = "cannot read " + path + ": " + std::strerror(err);

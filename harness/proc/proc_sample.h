@@ -23,6 +23,7 @@ struct FdKinds {
 
 struct ProcSample {
   bool ok = false;       // false: the process is gone or unreadable (error says why)
+  bool gone = false;     // not ok because the process no longer exists (ENOENT/ESRCH)
   std::string error;
   std::size_t threads = 0;
   FdKinds fds;

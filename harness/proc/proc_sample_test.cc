@@ -218,12 +218,14 @@ TEST_F(FixtureTree, MalformedStatIsAnError) {
   Write("stat", "4242 (x) S 1 2\n");
   const ProcSample s = ReadProcSample(kPid, root_.string());
   EXPECT_FALSE(s.ok);
+  EXPECT_FALSE(s.gone);  // there, but unreadable
   EXPECT_NE(s.error.find("stat"), std::string::npos) << s.error;
 }
 
 TEST_F(FixtureTree, MissingPidIsGone) {
   const ProcSample s = ReadProcSample(kPid + 1, root_.string());
   EXPECT_FALSE(s.ok);
+  EXPECT_TRUE(s.gone);
   EXPECT_NE(s.error.find("gone"), std::string::npos) << s.error;
 }
 
@@ -235,6 +237,7 @@ TEST(ReadProcSample, VanishedProcessIsNotOk) {
   ASSERT_EQ(::waitpid(child, &status, 0), child);
   const ProcSample s = ReadProcSample(child);
   EXPECT_FALSE(s.ok);
+  EXPECT_TRUE(s.gone);
   EXPECT_NE(s.error.find("gone"), std::string::npos) << s.error;
   EXPECT_NE(s.error.find(std::to_string(child)), std::string::npos) << s.error;
 }
