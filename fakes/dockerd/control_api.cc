@@ -130,6 +130,8 @@ json ControlApi::Containers() const {
                    {"image", c->spec().image},
                    {"tty", c->tty()},
                    {"state", StateName(c->state())},
+                   {"created_ns", c->created()},
+                   {"started_at_ns", c->started_at()},
                    {"labels", c->spec().labels},
                    {"rate", g.rate},
                    {"line_bytes", {g.min_bytes, g.max_bytes}},

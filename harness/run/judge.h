@@ -9,6 +9,7 @@
 #pragma once
 
 #include <optional>
+#include <string_view>
 #include <string>
 #include <vector>
 
@@ -18,11 +19,18 @@
 
 namespace leakbench::harness {
 
+// A criterion's outcome. Nothing the judge could not judge is ever
+// counted as passed: it is inconclusive, or off when the scenario switched
+// it off (or it does not apply to the target), and the detail says why.
+enum class Status { kPass, kFail, kInconclusive, kOff };
+std::string_view StatusName(Status status);
+
 struct CriterionResult {
   std::string id;
   std::string description;
-  bool judged = true;     // false: not applicable or no data (detail says why)
-  bool pass = true;
+  Status status = Status::kPass;
+  bool judged() const { return status == Status::kPass || status == Status::kFail; }
+  bool pass() const { return status == Status::kPass; }
   double bound = 0;
   double measured = 0;
   std::string unit;
@@ -30,7 +38,9 @@ struct CriterionResult {
 };
 
 struct Verdict {
-  // "pass", "fail" or "error" (the run could not be done).
+  // "pass" (every criterion judged passed or off), "fail" (one failed),
+  // "inconclusive" (none failed, one could not be judged) or "error" (the
+  // run could not be done).
   std::string verdict;
   std::vector<CriterionResult> criteria;
   // Negative controls: the scenario expects a failure on this criterion.
@@ -42,7 +52,12 @@ struct Verdict {
 Verdict Judge(const RunData& run);
 
 // leakbench's exit code: 0 pass (or a negative control that failed as
-// expected), 1 fail (or a negative control that did not), 2 error.
+// expected), 1 fail (or a negative control that did not), 2 error,
+// 3 inconclusive (a negative control that could not be judged too).
 int ExitCode(const Verdict& verdict);
+
+// Growth bounded per minute and per 1,000 rotations fails only when the
+// slope's 95% confidence interval lies wholly above the bound.
+bool GrowthAboveBound(double ci_lower, std::optional<double> bound);
 
 }  // namespace leakbench::harness

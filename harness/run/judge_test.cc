@@ -10,6 +10,7 @@
 #include <string>
 
 #include "harness/run/judge.h"
+#include "harness/run/repeat.h"
 #include "harness/run/result_files.h"
 
 namespace leakbench::harness {
@@ -26,7 +27,7 @@ RunData SyntheticRun(int seconds, F threads) {
   run.scenario.warmup = std::chrono::seconds(10);
   run.scenario.target.rotation_interval = std::chrono::seconds(2);
   run.scenario.target.max_streams = 50;
-  run.scenario.criteria.max_concurrent_streams = 50;
+  DeriveBounds(run.scenario);
   for (int t = 0; t < seconds; ++t) {
     Sample x;
     x.t = t;
@@ -37,6 +38,8 @@ RunData SyntheticRun(int seconds, F threads) {
     x.streams_open = 20;
     x.streams_closed = static_cast<std::uint64_t>(t) * 20;
     x.metric_streams_active = 20;
+    x.streams_open_min = 19;
+    x.streams_open_max = 21;
     x.metric_rotations = t * 20.0;
     x.metric_series = 60;
     run.samples.push_back(x);
@@ -44,6 +47,9 @@ RunData SyntheticRun(int seconds, F threads) {
   run.follow_streams_peak = 20;
   run.ages.max_age_s = 2.0;
   run.ages.rotated = static_cast<std::size_t>(seconds) * 20;
+  run.ages.streams = run.ages.rotated + 20;
+  run.delivery.containers = run.delivery.containers_delivered = 20;
+  run.delivery.lines_emitted = run.delivery.lines_delivered = 1000;
   run.loss.judged = true;
   run.loss.emitted = run.loss.captured = 1000;
   run.loss.containers = run.loss.containers_captured = 20;
@@ -60,7 +66,7 @@ const CriterionResult& Find(const Verdict& v, const std::string& id) {
 TEST(Judge, FlatRunPassesEveryCriterion) {
   const Verdict v = Judge(SyntheticRun(60, [](int) { return 6; }));
   EXPECT_EQ(v.verdict, "pass");
-  for (const auto& c : v.criteria) EXPECT_TRUE(c.pass || !c.judged) << c.id << ": " << c.detail;
+  for (const auto& c : v.criteria) EXPECT_TRUE(c.pass() || c.status == Status::kOff) << c.id << ": " << c.detail;
   EXPECT_EQ(ExitCode(v), 0);
 }
 
@@ -68,24 +74,24 @@ TEST(Judge, SteadyThreadLeakFailsGrowthAndTrend) {
   // 3 threads a minute: one every 20 s.
   const Verdict v = Judge(SyntheticRun(120, [](int t) { return 6 + t / 20; }));
   EXPECT_EQ(v.verdict, "fail");
-  EXPECT_FALSE(Find(v, "thread_growth").pass) << Find(v, "thread_growth").detail;
+  EXPECT_FALSE(Find(v, "thread_growth").pass()) << Find(v, "thread_growth").detail;
   EXPECT_NEAR(Find(v, "thread_growth").measured, 3.0, 0.5);
-  EXPECT_FALSE(Find(v, "thread_trend").pass) << Find(v, "thread_trend").detail;
+  EXPECT_FALSE(Find(v, "thread_trend").pass()) << Find(v, "thread_trend").detail;
   EXPECT_EQ(ExitCode(v), 1);
 }
 
 TEST(Judge, ASingleStepIsNotATrend) {
   // One more thread, once, in the middle: not continuous growth.
   const Verdict v = Judge(SyntheticRun(120, [](int t) { return t < 65 ? 6 : 7; }));
-  EXPECT_TRUE(Find(v, "thread_trend").pass) << Find(v, "thread_trend").detail;
-  EXPECT_TRUE(Find(v, "thread_growth").pass) << Find(v, "thread_growth").detail;
+  EXPECT_TRUE(Find(v, "thread_trend").pass()) << Find(v, "thread_trend").detail;
+  EXPECT_TRUE(Find(v, "thread_growth").pass()) << Find(v, "thread_growth").detail;
 }
 
 TEST(Judge, WarmupIsExcluded) {
   // Threads start up during the first 10 s, then stay flat.
   const Verdict v = Judge(SyntheticRun(60, [](int t) { return t < 10 ? 1 + t : 6; }));
-  EXPECT_TRUE(Find(v, "thread_growth").pass) << Find(v, "thread_growth").detail;
-  EXPECT_TRUE(Find(v, "thread_trend").pass);
+  EXPECT_TRUE(Find(v, "thread_growth").pass()) << Find(v, "thread_growth").detail;
+  EXPECT_TRUE(Find(v, "thread_trend").pass());
 }
 
 TEST(Judge, LossConcurrencyAndRotationUseTheirBounds) {
@@ -94,17 +100,133 @@ TEST(Judge, LossConcurrencyAndRotationUseTheirBounds) {
   run.follow_streams_peak = 51;
   run.ages.max_age_s = 12.5;  // rotation 2 s + tolerance 10 s = 12 s
   const Verdict v = Judge(run);
-  EXPECT_FALSE(Find(v, "log_loss").pass);
+  EXPECT_FALSE(Find(v, "log_loss").pass());
   EXPECT_EQ(Find(v, "log_loss").measured, 10);
-  EXPECT_FALSE(Find(v, "concurrency").pass);
-  EXPECT_FALSE(Find(v, "rotation").pass);
+  EXPECT_FALSE(Find(v, "concurrency").pass());
+  EXPECT_FALSE(Find(v, "rotation").pass());
   EXPECT_EQ(Find(v, "rotation").bound, 12);
 }
 
 TEST(Judge, MetricsDisagreeingWithTheFakeFail) {
   RunData run = SyntheticRun(60, [](int) { return 6; });
-  for (auto& x : run.samples) x.metric_streams_active = 5;  // the fake sees 20
-  EXPECT_FALSE(Find(Judge(run), "metrics").pass);
+  for (auto& x : run.samples) x.metric_streams_active = 5;  // the fake sees 19..21
+  EXPECT_FALSE(Find(Judge(run), "metrics").pass());
+}
+
+TEST(Judge, MetricsAreComparedWithTheStreamsOpenDuringTheScrape) {
+  RunData run = SyntheticRun(60, [](int) { return 6; });
+  run.samples[30].metric_streams_active = 21;  // the most open during the scrape: right
+  const Verdict right = Judge(run);
+  EXPECT_TRUE(Find(right, "metrics").pass()) << Find(right, "metrics").detail;
+  run.samples[30].metric_streams_active = 22;  // one more than ever open during it: wrong
+  const Verdict wrong = Judge(run);
+  const auto& m = Find(wrong, "metrics");
+  EXPECT_FALSE(m.pass());
+  EXPECT_EQ(m.measured, 1);
+}
+
+TEST(Judge, ATargetThatDoesNothingFailsCapture) {
+  // `--target-cmd 'sleep 600'`: no follow stream, nothing delivered, an
+  // empty output.
+  RunData run = SyntheticRun(60, [](int) { return 1; });
+  run.scenario.target.kind = "command";
+  run.scenario.target.command = "sleep 600";
+  DeriveBounds(run.scenario);
+  run.ages = {};
+  run.follow_streams_peak = 0;
+  run.delivery.containers_delivered = 0;
+  run.delivery.lines_delivered = 0;
+  run.delivery.lost_at_source = 1000;
+  run.loss = {};
+  run.loss.why_not = "no line of the target's output carries the fake's cid/seq stamp";
+  for (auto& x : run.samples) {
+    x.metric_streams_active.reset();
+    x.streams_closed = 0;
+  }
+  const Verdict v = Judge(run);
+  EXPECT_EQ(v.verdict, "fail");
+  EXPECT_EQ(ExitCode(v), 1);
+  EXPECT_EQ(Find(v, "capture").status, Status::kFail) << Find(v, "capture").detail;
+  EXPECT_EQ(Find(v, "delivery").status, Status::kFail);
+  EXPECT_EQ(Find(v, "log_loss").status, Status::kInconclusive);
+  EXPECT_EQ(Find(v, "rotation").status, Status::kInconclusive);
+  EXPECT_EQ(Find(v, "metrics").status, Status::kOff) << "a command exports no log-capturer metrics";
+}
+
+TEST(Judge, AMultiProcessTargetIsBoundedPerProcess) {
+  // Ten `docker logs` processes of 12 threads: 120 together, 12 each.
+  RunData run = SyntheticRun(60, [](int) { return 120; });
+  for (auto& x : run.samples) {
+    x.processes = 10;
+    x.threads_max_per_process = 12;
+  }
+  const Verdict v = Judge(run);
+  EXPECT_EQ(Find(v, "threads_baseline").status, Status::kPass) << Find(v, "threads_baseline").detail;
+  EXPECT_EQ(Find(v, "threads_baseline").measured, 12);
+  for (auto& x : run.samples) x.threads_max_per_process = 150;  // one process too big
+  EXPECT_EQ(Find(Judge(run), "threads_baseline").status, Status::kFail);
+}
+
+TEST(Judge, WhatCannotBeJudgedIsInconclusiveNeverPassed) {
+  RunData run = SyntheticRun(60, [](int) { return 6; });
+  run.loss = {};
+  run.loss.why_not = "the target's output was not found";
+  const Verdict v = Judge(run);
+  EXPECT_EQ(Find(v, "log_loss").status, Status::kInconclusive);
+  EXPECT_EQ(v.verdict, "inconclusive");
+  EXPECT_EQ(ExitCode(v), 3);
+  // Switched off in the scenario: off, and the run passes.
+  run.scenario.criteria.no_loss = false;
+  const Verdict off = Judge(run);
+  EXPECT_EQ(Find(off, "log_loss").status, Status::kOff);
+  EXPECT_EQ(off.verdict, "pass");
+}
+
+TEST(Judge, NoSampleAfterTheWarmupIsInconclusive) {
+  RunData run = SyntheticRun(60, [](int) { return 6; });
+  run.scenario.warmup = std::chrono::seconds(59);
+  const Verdict v = Judge(run);
+  EXPECT_EQ(Find(v, "thread_growth").status, Status::kInconclusive);
+  EXPECT_EQ(v.verdict, "inconclusive");
+}
+
+TEST(Judge, ACutStreamHistoryIsNotJudged) {
+  RunData run = SyntheticRun(60, [](int) { return 6; });
+  run.truth_end.streams_closed_dropped = 12;
+  const Verdict v = Judge(run);
+  EXPECT_EQ(Find(v, "rotation").status, Status::kInconclusive);
+  EXPECT_EQ(Find(v, "delivery").status, Status::kInconclusive);
+  EXPECT_EQ(v.verdict, "inconclusive");
+}
+
+TEST(Judge, GrowthFailsOnlyWhenItsIntervalLiesAboveTheBound) {
+  // A point estimate above the bound whose CI reaches zero (a few
+  // processes coming and going): not shown to grow past the bound.
+  RunData noisy = SyntheticRun(40, [](int t) { return 10 + t / 15 + ((t * 7) % 3 < 1 ? 2 : 0); });
+  const Verdict v = Judge(noisy);
+  const auto& g = Find(v, "thread_growth");
+  EXPECT_TRUE(g.pass()) << g.detail;
+  EXPECT_GT(g.measured, 2) << "the point estimate must be above the bound for this case to mean anything: " << g.detail;
+  EXPECT_TRUE(GrowthAboveBound(2.5, 2.0));
+  EXPECT_FALSE(GrowthAboveBound(1.5, 2.0));
+  EXPECT_FALSE(GrowthAboveBound(100, std::nullopt));
+}
+
+TEST(Judge, GoroutinesAreJudgedWhenTheTargetExportsThem) {
+  RunData run = SyntheticRun(120, [](int) { return 6; });
+  EXPECT_EQ(Find(Judge(run), "goroutine_growth").status, Status::kOff);
+  run.scenario.target.metrics_url = "http://127.0.0.1:{port}/metrics";
+  DeriveBounds(run.scenario);
+  for (auto& x : run.samples) x.goroutines = 80 + x.t / 2;  // 30 a minute
+  const Verdict v = Judge(run);
+  EXPECT_EQ(Find(v, "goroutine_growth").status, Status::kFail) << Find(v, "goroutine_growth").detail;
+  EXPECT_EQ(Find(v, "goroutines_baseline").status, Status::kFail);  // 80 + 60 > 100
+  for (auto& x : run.samples) x.goroutines = 40;
+  const Verdict flat = Judge(run);
+  EXPECT_EQ(Find(flat, "goroutine_growth").status, Status::kPass);
+  EXPECT_EQ(Find(flat, "goroutines_baseline").status, Status::kPass);
+  for (auto& x : run.samples) x.goroutines.reset();  // a source given, nothing read
+  EXPECT_EQ(Find(Judge(run), "goroutines_baseline").status, Status::kInconclusive);
 }
 
 TEST(Judge, RunThatCouldNotBeDoneIsAnError) {
@@ -147,6 +269,25 @@ TEST(ResultFiles, JunitHasOneCasePerCriterionAndEscapes) {
   EXPECT_LT(md.find("`engine_errors`"), md.find("`threads_baseline`")) << "failures come first";
 }
 
+TEST(ResultFiles, InconclusiveIsAnErrorInJunitAndItsOwnLineInTheSummary) {
+  RunData run = SyntheticRun(60, [](int) { return 6; });
+  run.loss = {};
+  run.loss.why_not = "no line carries a stamp";
+  const auto result = ResultJson(run, Judge(run));
+  EXPECT_EQ(result["verdict"], "inconclusive");
+  EXPECT_EQ(result["exit_code"], 3);
+  const std::string xml = JunitXml(result);
+  EXPECT_NE(xml.find("<error type=\"inconclusive\""), std::string::npos) << xml;
+  EXPECT_NE(xml.find("errors=\"1\""), std::string::npos);
+  EXPECT_NE(xml.find("<skipped"), std::string::npos) << "goroutine criteria are off for log-capturer";
+  const std::string md = SummaryMarkdown(result);
+  EXPECT_NE(md.find("INCONCLUSIVE"), std::string::npos) << md;
+  EXPECT_EQ(md.find("## leakbench: PASS"), std::string::npos);
+  for (const auto& c : result["criteria"]) {
+    EXPECT_EQ(c["pass"].get<bool>(), c["status"] == "pass") << c["id"];
+  }
+}
+
 }  // namespace
 }  // namespace leakbench::harness
 
@@ -174,6 +315,37 @@ TEST(ResultFiles, ResultJsonCarriesFittedLinesLagAndRotations) {
   EXPECT_EQ(j.at("rotations").at("total"), 1400);
   EXPECT_EQ(j.at("rotations").at("t"), nlohmann::json({1.5, 3.0}));
   EXPECT_EQ(j.at("rotations").at("age_s"), nlohmann::json({2.0, 1.9}));
+}
+
+}  // namespace
+}  // namespace leakbench::harness
+
+namespace leakbench::harness {
+namespace {
+
+nlohmann::json Result(const std::string& verdict, int exit_code, const std::string& loss_status, double loss) {
+  return {{"verdict", verdict},
+          {"exit_code", exit_code},
+          {"criteria",
+           {{{"id", "log_loss"}, {"status", loss_status}, {"measured", loss}},
+            {{"id", "capture"}, {"status", "pass"}, {"measured", 20}}}}};
+}
+
+TEST(Repeat, PassesOnlyWhenEveryRunPassesAndNamesErraticCriteria) {
+  const auto pass = Result("pass", 0, "pass", 0);
+  const auto all = PoolResults({pass, pass, pass});
+  EXPECT_EQ(all["verdict"], "pass");
+  EXPECT_EQ(all["exit_code"], 0);
+  EXPECT_TRUE(all["repeat"]["erratic"].empty());
+  const auto once = PoolResults({pass, Result("fail", 1, "fail", 3), pass});
+  EXPECT_EQ(once["verdict"], "fail");
+  EXPECT_EQ(once["exit_code"], 1);
+  EXPECT_EQ(once["repeat"]["erratic"], nlohmann::json({"log_loss"}));
+  EXPECT_EQ(once["repeat"]["shown_run"], 2) << "the failing run is the one shown";
+  EXPECT_EQ(once["repeat"]["per_run"][1]["criteria"]["log_loss"]["measured"], 3);
+  const auto unsure = PoolResults({pass, Result("inconclusive", 3, "inconclusive", 0)});
+  EXPECT_EQ(unsure["verdict"], "inconclusive");
+  EXPECT_EQ(unsure["exit_code"], 3);
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // leakbench: runs a log follower against fake-dockerd with N containers,
 // measures its thread / fd / memory growth and judges the acceptance
-// criteria. Exit 0 pass, 1 fail, 2 the run could not be done.
+// criteria. Exit 0 pass, 1 fail, 2 the run could not be done, 3 inconclusive
+// (a criterion could not be judged; never a pass).
 //
 //   leakbench --containers 200                 a few minutes, sensible defaults
 //   leakbench --scenario scenarios/gate-churn.yaml --out results/
@@ -30,6 +31,7 @@
 #include "harness/run/child_process.h"
 #include "harness/run/judge.h"
 #include "harness/run/output_paths.h"
+#include "harness/run/repeat.h"
 #include "harness/run/report_tool.h"
 #include "harness/run/result_files.h"
 #include "harness/run/run_scenario.h"
@@ -79,6 +81,7 @@ struct Overrides {
   std::optional<std::size_t> max_streams;
   std::optional<double> rate;
   std::string target_cmd;
+  std::string target_metrics, target_pprof;
   std::string inject_leak;
   std::size_t inject_leak_every = 0;
 };
@@ -94,6 +97,8 @@ void Apply(const Overrides& o, Scenario& s) {
     s.target.kind = "command";
     s.target.command = o.target_cmd;
   }
+  if (!o.target_metrics.empty()) s.target.metrics_url = o.target_metrics;
+  if (!o.target_pprof.empty()) s.target.pprof_url = o.target_pprof;
   if (!o.inject_leak.empty()) s.target.inject_leak = o.inject_leak;
   if (o.inject_leak_every > 0) s.target.inject_leak_every = o.inject_leak_every;
   if (s.warmup >= s.duration) {
@@ -101,6 +106,9 @@ void Apply(const Overrides& o, Scenario& s) {
                                                ") must be shorter than the run (" +
                                                leakbench::FormatDuration(s.duration) + ")");
   }
+  // Bounds that follow other settings (the concurrency cap) are derived
+  // only now, after every override.
+  leakbench::harness::DeriveBounds(s);
 }
 
 // The default run of `leakbench --containers N`: a few minutes, time-compressed.
@@ -150,28 +158,82 @@ std::string RenderHtml(leakbench::harness::ReportTool& reports, const std::strin
   return html;
 }
 
+// One run: judged, its result files written into `out_dir` (when given).
+nlohmann::json RunAndJudge(const Scenario& s, const leakbench::harness::RunOptions& options, const std::string& out_dir,
+                           const std::string& junit) {
+  using namespace leakbench::harness;
+  const RunData run = RunScenario(s, options);
+  const Verdict verdict = Judge(run);
+  nlohmann::json result = ResultJson(run, verdict);
+  const bool goroutines_failed = std::any_of(verdict.criteria.begin(), verdict.criteria.end(), [](const auto& c) {
+    return c.id.starts_with("goroutine") && c.status == Status::kFail;
+  });
+  if (!out_dir.empty() && goroutines_failed && !run.goroutine_dump.empty()) {
+    fs::create_directories(out_dir);
+    std::ofstream(out_dir + "/goroutines-debug2.txt", std::ios::binary) << run.goroutine_dump;
+    result["goroutine_dump"] = "goroutines-debug2.txt";
+  }
+  if (!out_dir.empty()) result["written"] = WriteResultFiles(out_dir, result, junit);
+  return result;
+}
+
+// Runs `s` `repeat` times (each into DIR/run-K when repeating) and pools
+// the verdicts; returns leakbench's exit code.
 int RunOne(const Scenario& s, const leakbench::harness::RunOptions& options, const std::string& out_dir,
-           const std::string& junit, bool quiet, leakbench::harness::ReportTool* reports) {
+           const std::string& junit, bool quiet, leakbench::harness::ReportTool* reports, std::size_t repeat) {
   using namespace leakbench::harness;
   if (!quiet) {
-    std::fprintf(stderr, "leakbench: %s: %zu containers, %s, rotation %s, max_streams %zu, %s (warm-up %s)\n",
+    std::fprintf(stderr, "leakbench: %s: %zu containers, %s, rotation %s, max_streams %zu, %s (warm-up %s)%s\n",
                  s.name.c_str(), s.fake.containers,
                  s.target.kind == "command" ? ("command `" + s.target.command + "`").c_str() : "log-capturer",
                  leakbench::FormatDuration(s.target.rotation_interval).c_str(), s.target.max_streams,
-                 leakbench::FormatDuration(s.duration).c_str(), leakbench::FormatDuration(s.warmup).c_str());
+                 leakbench::FormatDuration(s.duration).c_str(), leakbench::FormatDuration(s.warmup).c_str(),
+                 repeat > 1 ? (", " + std::to_string(repeat) + " times").c_str() : "");
   }
-  const RunData run = RunScenario(s, options);
-  const Verdict verdict = Judge(run);
-  const nlohmann::json result = ResultJson(run, verdict);
-  std::string written;
-  if (!out_dir.empty()) written = WriteResultFiles(out_dir, result, junit);
+  nlohmann::json result;
+  if (repeat <= 1) {
+    result = RunAndJudge(s, options, out_dir, junit);
+  } else {
+    std::vector<nlohmann::json> runs;
+    for (std::size_t k = 1; k <= repeat && !g_interrupted.load(); ++k) {
+      const std::string dir = out_dir.empty() ? "" : out_dir + "/run-" + std::to_string(k);
+      runs.push_back(RunAndJudge(s, options, dir, ""));
+      if (!quiet) {
+        std::fprintf(stderr, "leakbench: %s run %zu/%zu: %s\n", s.name.c_str(), k, repeat,
+                     runs.back()["verdict"].get<std::string>().c_str());
+      }
+    }
+    result = PoolResults(runs);
+    result.erase("written");
+    if (!out_dir.empty()) result["written"] = WriteResultFiles(out_dir, result, junit);
+  }
   std::string html;
   if (!out_dir.empty() && reports != nullptr) html = RenderHtml(*reports, out_dir);
   if (!quiet) {
-    std::fputs(SummaryMarkdown(result).c_str(), stdout);
-    if (!written.empty()) std::fprintf(stdout, "\nwritten: %s%s\n", written.c_str(), html.empty() ? "" : (", " + html).c_str());
+    nlohmann::json shown = result;
+    shown.erase("written");
+    std::fputs(SummaryMarkdown(shown).c_str(), stdout);
+    if (result.contains("repeat")) {
+      const auto& r = result["repeat"];
+      std::fprintf(stdout, "\n%zu runs: %zu pass, %zu fail, %zu inconclusive, %zu error; erratic: %s\n",
+                   r["runs"].get<std::size_t>(), r["passed"].get<std::size_t>(), r["failed"].get<std::size_t>(),
+                   r["inconclusive"].get<std::size_t>(), r["errors"].get<std::size_t>(), r["erratic"].dump().c_str());
+    }
+    if (result.contains("written")) {
+      std::fprintf(stdout, "\nwritten: %s%s\n", result["written"].get<std::string>().c_str(),
+                   html.empty() ? "" : (", " + html).c_str());
+    }
   }
-  return ExitCode(verdict);
+  return result["exit_code"].get<int>();
+}
+
+const char* ExitWord(int code) {
+  switch (code) {
+    case 0: return "pass";
+    case 1: return "fail";
+    case 3: return "inconclusive";
+    default: return "error";
+  }
 }
 
 }  // namespace
@@ -212,6 +274,14 @@ int main(int argc, char** argv) {
   app.add_option("--rate", rate, "Lines per second per container (0-1000000)")
       ->check(kFinite & CLI::Range(0.0, 1e6));
   app.add_option("--target-cmd", o.target_cmd, "Follow with this command (sh -c, DOCKER_HOST set) instead of log-capturer");
+  app.add_option("--target-metrics", o.target_metrics,
+                 "The target's Prometheus /metrics URL, read every sample (go_goroutines, process_open_fds); "
+                 "{port} becomes a free port, also filled into --target-cmd");
+  app.add_option("--target-pprof", o.target_pprof,
+                 "The target's Go goroutine profile URL (http://127.0.0.1:{port}/debug/pprof/goroutine)");
+  std::size_t repeat = 1;
+  app.add_option("--repeat", repeat, "Run the scenario N times (fresh fake and target each) and pool the verdicts")
+      ->check(CLI::Range(1, 1000));
   app.add_option("--inject-leak", o.inject_leak, "Make log-capturer leak on purpose (negative control)");
   app.add_option("--inject-leak-every", o.inject_leak_every, "... at one rotation in N (default 1)")
       ->check(CLI::Range(1, 1000000000));
@@ -334,12 +404,17 @@ int main(int argc, char** argv) {
             const Scenario& s = gated[i];
             leakbench::harness::RunOptions quiet_options = options;
             quiet_options.quiet = true;  // two progress lines at once help nobody
-            const int c = RunOne(s, quiet_options, out_dir.empty() ? "" : out_dir + "/" + s.name, "", true, nullptr);
+            const int c =
+                RunOne(s, quiet_options, out_dir.empty() ? "" : out_dir + "/" + s.name, "", true, nullptr, repeat);
             std::lock_guard lock(print);
             std::fprintf(stderr, "leakbench gate: %-34s %-40s %s\n", s.name.c_str(),
                          s.expect_fail ? ("must fail on " + *s.expect_fail).c_str() : "must pass",
-                         c == 0 ? "ok" : c == 1 ? "WRONG VERDICT" : "ERROR (the run could not be done)");
-            return c;
+                         c == 0   ? "ok"
+                         : c == 1 ? "WRONG VERDICT"
+                         : c == 3 ? "WRONG VERDICT (inconclusive: a criterion could not be judged)"
+                                  : "ERROR (the run could not be done)");
+            // A gate treats inconclusive as wrong.
+            return c == 3 ? 1 : c;
           }));
         }
         for (auto& f : batch) worst = std::max(worst, f.get());
@@ -377,8 +452,8 @@ int main(int argc, char** argv) {
         s = QuickScenario();
       }
       Apply(o, s);
-      code = RunOne(s, options, out_dir, junit, quiet, auto_reports);
-      if (quiet) std::printf("%s\n", code == 0 ? "pass" : code == 1 ? "fail" : "error");
+      code = RunOne(s, options, out_dir, junit, quiet, auto_reports, repeat);
+      if (quiet) std::printf("%s\n", ExitWord(code));
       if (!quiet && scenario_file.empty() && profile.empty()) {
         std::printf("\nThis was the quick profile (2 minutes, rotation 5 s). The original acceptance run (rotation "
                     "5 min, 10 minutes judged) is: leakbench --profile acceptance-realtime\n");

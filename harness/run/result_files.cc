@@ -52,8 +52,9 @@ json ResultJson(const RunData& run, const Verdict& v) {
   for (const auto& c : v.criteria) {
     criteria.push_back({{"id", c.id},
                         {"description", c.description},
-                        {"judged", c.judged},
-                        {"pass", c.pass},
+                        {"status", std::string(StatusName(c.status))},
+                        {"judged", c.judged()},
+                        {"pass", c.pass()},
                         {"bound", c.bound},
                         {"measured", c.measured},
                         {"unit", c.unit},
@@ -65,7 +66,10 @@ json ResultJson(const RunData& run, const Verdict& v) {
                   {"cpu_seconds", json::array()}, {"streams_open", json::array()}, {"streams_closed", json::array()},
                   {"metric_streams_active", json::array()}, {"metric_rotations", json::array()},
                   {"metric_series", json::array()}, {"metric_containers_waiting", json::array()},
-                  {"capture_lag_max_s", json::array()}, {"capture_lag_median_s", json::array()}};
+                  {"capture_lag_max_s", json::array()}, {"capture_lag_median_s", json::array()},
+                  {"streams_open_min", json::array()}, {"streams_open_max", json::array()},
+                  {"goroutines", json::array()}, {"processes", json::array()},
+                  {"threads_max_per_process", json::array()}};
   const auto opt = [](const std::optional<double>& value) { return value ? json(*value) : json(nullptr); };
   for (const Sample& x : run.samples) {
     samples["t"].push_back(x.t);
@@ -86,6 +90,12 @@ json ResultJson(const RunData& run, const Verdict& v) {
     samples["metric_containers_waiting"].push_back(opt(x.metric_containers_waiting));
     samples["capture_lag_max_s"].push_back(opt(x.capture_lag_max_s));
     samples["capture_lag_median_s"].push_back(opt(x.capture_lag_median_s));
+    samples["streams_open_min"].push_back(x.streams_open_min ? json(*x.streams_open_min) : json(nullptr));
+    samples["streams_open_max"].push_back(x.streams_open_max ? json(*x.streams_open_max) : json(nullptr));
+    samples["goroutines"].push_back(opt(x.goroutines));
+    samples["processes"].push_back(x.processes ? json(*x.processes) : json(nullptr));
+    samples["threads_max_per_process"].push_back(x.threads_max_per_process ? json(*x.threads_max_per_process)
+                                                                           : json(nullptr));
   }
   json rotations = {{"total", run.ages.rotated}, {"t", json::array()}, {"age_s", json::array()}};
   for (const auto& r : run.ages.rotations) {
@@ -96,6 +106,7 @@ json ResultJson(const RunData& run, const Verdict& v) {
       {"schema_version", kResultSchemaVersion},
       {"tool", "leakbench"},
       {"verdict", v.verdict},
+      {"exit_code", ExitCode(v)},
       {"scenario",
        {{"name", s.name},
         {"description", s.description},
@@ -108,6 +119,11 @@ json ResultJson(const RunData& run, const Verdict& v) {
         {"max_streams", s.target.max_streams},
         {"inject_leak", s.target.inject_leak},
         {"inject_leak_every", s.target.inject_leak_every},
+        {"inject_faults", s.target.inject_faults},
+        {"metrics_url", s.target.metrics_url},
+        {"pprof_url", s.target.pprof_url},
+        {"max_concurrent_streams",
+         s.criteria.max_concurrent_streams ? json(*s.criteria.max_concurrent_streams) : json(nullptr)},
         {"duration_s", std::chrono::duration<double>(s.duration).count()},
         {"warmup_s", std::chrono::duration<double>(s.warmup).count()},
         {"sample_interval_s", std::chrono::duration<double>(s.sample_interval).count()}}},
@@ -125,42 +141,56 @@ json ResultJson(const RunData& run, const Verdict& v) {
   return result;
 }
 
+// The status of a criterion in any schema: v2 says it; v1 had judged/pass.
+std::string StatusOf(const json& c) {
+  if (c.contains("status")) return c["status"].get<std::string>();
+  if (!c["judged"].get<bool>()) return "off";
+  return c["pass"].get<bool>() ? "pass" : "fail";
+}
+
+// A criterion is a testcase: a failure is <failure>, an inconclusive one
+// <error> (it could not be judged: the suite is not green), off <skipped>.
 std::string JunitXml(const json& r) {
   const std::string suite = "leakbench." + r["scenario"]["name"].get<std::string>();
-  std::size_t failures = 0, skipped = 0, tests = 0;
+  std::size_t failures = 0, errors = 0, skipped = 0, tests = 0;
   std::ostringstream cases;
-  auto add_case = [&](const std::string& name, bool judged, bool pass, const std::string& message) {
+  auto add_case = [&](const std::string& name, const std::string& status, const std::string& message) {
     ++tests;
     cases << "    <testcase classname=\"" << XmlEscape(suite) << "\" name=\"" << XmlEscape(name) << "\">\n";
-    if (!judged) {
+    if (status == "off") {
       ++skipped;
       cases << "      <skipped message=\"" << XmlEscape(message) << "\"/>\n";
-    } else if (!pass) {
+    } else if (status == "fail") {
       ++failures;
       cases << "      <failure message=\"" << XmlEscape(message) << "\">" << XmlEscape(message) << "</failure>\n";
+    } else if (status == "inconclusive" || status == "error") {
+      ++errors;
+      cases << "      <error type=\"" << status << "\" message=\"" << XmlEscape(message) << "\">" << XmlEscape(message)
+            << "</error>\n";
     }
     cases << "    </testcase>\n";
   };
   const bool negative = r.contains("expectation");
-  if (r["verdict"] == "error") {
-    add_case("run", true, false, "the run could not be done: " + r["run"]["failure"].get<std::string>());
-  }
+  if (r["verdict"] == "error") add_case("run", "error", "the run could not be done: " + r["run"]["failure"].get<std::string>());
   for (const auto& c : r["criteria"]) {
     const std::string msg = c["detail"].get<std::string>();
+    std::string status = StatusOf(c);
     // In a negative control, failing criteria are what is expected; the
     // expectation is its own testcase.
-    add_case(c["id"].get<std::string>(), c["judged"].get<bool>(), negative || c["pass"].get<bool>(), msg);
+    if (negative && status == "fail") status = "pass";
+    add_case(c["id"].get<std::string>(), status, msg);
   }
   if (negative) {
-    add_case("expected_failure:" + r["expectation"]["expect_fail"].get<std::string>(), true,
-             r["expectation"]["met"].get<bool>(),
-             r["expectation"]["met"].get<bool>() ? "failed as expected"
-                                                 : "a leaking target was not caught on this criterion");
+    const bool met = r["expectation"]["met"].get<bool>();
+    add_case("expected_failure:" + r["expectation"]["expect_fail"].get<std::string>(),
+             met ? "pass" : r["verdict"] == "inconclusive" ? "inconclusive" : "fail",
+             met ? "failed as expected" : "a leaking target was not caught on this criterion (verdict " +
+                                              r["verdict"].get<std::string>() + ")");
   }
   std::ostringstream out;
   out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n  <testsuite name=\"" << XmlEscape(suite)
-      << "\" tests=\"" << tests << "\" failures=\"" << failures << "\" skipped=\"" << skipped << "\" time=\""
-      << r["run"]["wall_seconds"].get<double>() << "\">\n"
+      << "\" tests=\"" << tests << "\" failures=\"" << failures << "\" errors=\"" << errors << "\" skipped=\""
+      << skipped << "\" time=\"" << r["run"]["wall_seconds"].get<double>() << "\">\n"
       << cases.str() << "  </testsuite>\n</testsuites>\n";
   return out.str();
 }
@@ -169,7 +199,10 @@ std::string SummaryMarkdown(const json& r) {
   std::ostringstream out;
   const std::string verdict = r["verdict"];
   const bool negative = r.contains("expectation");
-  std::string head = verdict == "pass" ? "PASS" : verdict == "fail" ? "FAIL" : "ERROR";
+  std::string head = verdict == "pass"           ? "PASS"
+                     : verdict == "fail"         ? "FAIL"
+                     : verdict == "inconclusive" ? "INCONCLUSIVE (a criterion could not be judged: not a pass)"
+                                                 : "ERROR";
   if (negative) {
     head = std::string(r["expectation"]["met"].get<bool>() ? "PASS" : "FAIL") + " (negative control: expected to fail on `" +
            r["expectation"]["expect_fail"].get<std::string>() + "`, verdict " + verdict + ")";
@@ -181,15 +214,19 @@ std::string SummaryMarkdown(const json& r) {
       << " s run (" << s["warmup_s"] << " s warm-up)";
   if (!s["inject_leak"].get<std::string>().empty()) out << ", injected leak: " << s["inject_leak"].get<std::string>();
   out << ".\n\n";
+  if (!s.value("inject_faults", json::array()).empty()) {
+    out << "Injected faults: " << MdCell(s["inject_faults"].dump()) << ".\n\n";
+  }
   if (verdict == "error") out << "**The run could not be done:** " << MdCell(r["run"]["failure"]) << "\n\n";
   out << "| criterion | result | measured | bound | how |\n|---|---|---|---|---|\n";
-  // Failures first.
-  for (int pass_round = 0; pass_round < 3; ++pass_round) {
+  // Failures first, then what could not be judged, passes, and what is off.
+  static const char* const kOrder[] = {"fail", "inconclusive", "pass", "off"};
+  for (const char* round : kOrder) {
     for (const auto& c : r["criteria"]) {
-      const bool judged = c["judged"], pass = c["pass"];
-      const int round = !judged ? 2 : pass ? 1 : 0;
-      if (round != pass_round) continue;
-      out << "| `" << c["id"].get<std::string>() << "` | " << (!judged ? "not judged" : pass ? "pass" : "**FAIL**")
+      const std::string status = StatusOf(c);
+      if (status != round) continue;
+      out << "| `" << c["id"].get<std::string>() << "` | "
+          << (status == "fail" ? "**FAIL**" : status == "inconclusive" ? "**INCONCLUSIVE**" : status)
           << " | " << c["measured"].get<double>() << " " << c["unit"].get<std::string>() << " | "
           << c["bound"].get<double>() << " | " << MdCell(c["detail"].get<std::string>()) << " |\n";
     }

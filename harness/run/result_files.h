@@ -14,7 +14,10 @@
 
 namespace leakbench::harness {
 
-inline constexpr int kResultSchemaVersion = 1;
+// 2: criteria carry `status` (pass, fail, inconclusive, off), the verdict
+// can be inconclusive, `exit_code`, figures.delivery, samples for the
+// scrape window and goroutines. 1: judged/pass only.
+inline constexpr int kResultSchemaVersion = 2;
 
 nlohmann::json ResultJson(const RunData& run, const Verdict& verdict);
 std::string JunitXml(const nlohmann::json& result);

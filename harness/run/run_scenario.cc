@@ -16,12 +16,15 @@
 #include <map>
 #include <sstream>
 #include <thread>
-#include <unordered_map>
 
 #include "common/duration.h"
 #include "common/unique_fd.h"
 #include "harness/run/http_get.h"
 #include "harness/run/process_sweep.h"
+#include "harness/proc/process_table.h"
+#include "harness/proc/process_tree.h"
+#include "harness/run/prom_text.h"
+#include "harness/scenario/error_pattern.h"
 
 namespace leakbench::harness {
 namespace {
@@ -60,157 +63,6 @@ std::string ReadAll(const std::string& path) {
   return s.str();
 }
 
-// Value of an unlabelled sample in Prometheus text ("name 12").
-std::optional<double> MetricValue(const std::string& text, const std::string& name) {
-  const std::string key = "\n" + name + " ";
-  const auto pos = ("\n" + text).find(key);
-  if (pos == std::string::npos) return std::nullopt;
-  const auto start = pos + key.size() - 1;
-  return std::strtod(text.c_str() + start, nullptr);
-}
-
-// Every sample of metric `name` (any labels) in a Prometheus text exposition.
-std::vector<double> MetricValues(const std::string& text, const std::string& name) {
-  std::vector<double> values;
-  std::istringstream in(text);
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.size() <= name.size() || line.compare(0, name.size(), name) != 0) continue;
-    std::size_t at = name.size();
-    if (line[at] == '{') {
-      at = line.find('}', at);
-      if (at == std::string::npos) continue;
-      ++at;
-    }
-    if (at >= line.size() || line[at] != ' ') continue;
-    char* end = nullptr;
-    const double v = std::strtod(line.c_str() + at + 1, &end);
-    if (end != line.c_str() + at + 1) values.push_back(v);
-  }
-  return values;
-}
-
-std::size_t SeriesCount(const std::string& text) {
-  std::size_t n = 0;
-  std::istringstream in(text);
-  std::string line;
-  while (std::getline(in, line)) {
-    if (!line.empty() && line[0] != '#') ++n;
-  }
-  return n;
-}
-
-// Counts "cid=<12 hex> seq=<N>" stamps in an output file (JSONL from
-// log-capturer, raw text from any other follower).
-struct StampCount {
-  std::unordered_map<std::string, std::vector<std::uint32_t>> by_cid;  // seq -> times seen
-  std::uint64_t lines = 0;
-  std::uint64_t stamped = 0;
-};
-StampCount CountStamps(const std::vector<std::string>& paths) {
-  StampCount c;
-  for (const std::string& path : paths) {
-    std::ifstream in(path, std::ios::binary);
-    std::string line;
-    while (std::getline(in, line)) {
-      ++c.lines;
-      const auto p = line.find("cid=");
-      if (p == std::string::npos || p + 4 + 12 + 5 > line.size()) continue;
-      const std::string cid = line.substr(p + 4, 12);
-      if (line.compare(p + 16, 5, " seq=") != 0) continue;
-      std::uint64_t seq = 0;
-      std::size_t i = p + 21;
-      bool digits = false;
-      while (i < line.size() && std::isdigit(static_cast<unsigned char>(line[i]))) {
-        seq = seq * 10 + static_cast<std::uint64_t>(line[i] - '0');
-        ++i;
-        digits = true;
-      }
-      if (!digits || seq == 0 || seq > 100'000'000) continue;
-      auto& v = c.by_cid[cid];
-      if (v.size() <= seq) v.resize(seq + 1, 0);
-      ++v[seq];
-      ++c.stamped;
-    }
-  }
-  return c;
-}
-
-LossCount JudgeLoss(const std::vector<std::string>& outputs, const json& containers) {
-  LossCount loss;
-  if (std::none_of(outputs.begin(), outputs.end(), [](const std::string& p) { return fs::exists(p); })) {
-    loss.why_not = "the target's output was not found";
-    return loss;
-  }
-  const StampCount stamps = CountStamps(outputs);
-  loss.output_lines = stamps.lines;
-  if (stamps.stamped == 0) {
-    loss.why_not = "no line of the target's output carries the fake's cid/seq stamp";
-    return loss;
-  }
-  loss.judged = true;
-  std::map<std::string, std::uint64_t> live;
-  for (const auto& c : containers) live[c.at("cid").get<std::string>()] = c.at("emitted").get<std::uint64_t>();
-  for (const auto& [cid, emitted] : live) {
-    ++loss.containers;
-    loss.emitted += emitted;
-    auto it = stamps.by_cid.find(cid);
-    if (it == stamps.by_cid.end()) continue;
-    std::uint64_t distinct = 0;
-    for (std::uint64_t s = 1; s < it->second.size() && s <= emitted; ++s) distinct += it->second[s] > 0 ? 1 : 0;
-    loss.captured += distinct;
-    if (distinct > 0) ++loss.containers_captured;
-  }
-  for (const auto& [cid, v] : stamps.by_cid) {
-    std::uint64_t last = 0;
-    for (std::uint64_t s = 1; s < v.size(); ++s) {
-      if (v[s] > 1) loss.duplicates += v[s] - 1;
-      if (v[s] > 0) last = s;
-    }
-    if (live.count(cid) == 0) {  // gone: a gap-free prefix 1..last
-      for (std::uint64_t s = 1; s <= last; ++s) loss.gaps_in_gone += v[s] == 0 ? 1 : 0;
-    }
-  }
-  return loss;
-}
-
-// `now_ns` is the fake's clock when `streams` was taken and `now_t` the
-// same moment in seconds since the target started.
-StreamAges AgesOf(const json& streams, std::int64_t now_ns, double now_t) {
-  StreamAges a;
-  std::vector<double> closed;
-  std::vector<StreamAges::Rotation> rotations;
-  for (const auto& s : streams) {
-    if (s.value("endpoint", "") != "logs" || !s.value("follow", false)) continue;
-    const std::int64_t opened = s.at("opened_at_ns").get<std::int64_t>();
-    const bool open = s.value("open", false);
-    const std::int64_t closed_at = open ? now_ns : s.at("closed_at_ns").get<std::int64_t>();
-    const double age = static_cast<double>(closed_at - opened) / 1e9;
-    if (open || s.value("close_reason", "") == "client_closed") {
-      a.max_age_s = std::max(a.max_age_s, age);
-      if (!open) {
-        closed.push_back(age);
-        rotations.push_back({now_t - static_cast<double>(now_ns - closed_at) / 1e9, age});
-      }
-    }
-  }
-  a.rotated = closed.size();
-  if (!closed.empty()) {
-    std::sort(closed.begin(), closed.end());
-    a.median_age_s = closed[closed.size() / 2];
-    a.p95_age_s = closed[std::min(closed.size() - 1, closed.size() * 95 / 100)];
-  }
-  std::sort(rotations.begin(), rotations.end(), [](const auto& x, const auto& y) { return x.t < y.t; });
-  if (rotations.size() <= kMaxRotationRecords) {
-    a.rotations = std::move(rotations);
-  } else {
-    for (std::size_t i = 0; i < kMaxRotationRecords; ++i) {
-      a.rotations.push_back(rotations[i * (rotations.size() - 1) / (kMaxRotationRecords - 1)]);
-    }
-  }
-  return a;
-}
-
 // The median of `v` (sorted in place); nullopt when empty.
 std::optional<double> Median(std::vector<double>& v) {
   if (v.empty()) return std::nullopt;
@@ -237,37 +89,55 @@ void Progress(const RunOptions& o, const Scenario& s, const Sample& x, bool tty,
 
 std::string LineBytesFlag(const std::string& s) { return s; }
 
-// A command target is a shell and the followers it starts: sum every
-// process of its process group (ChildProcess makes the group).
-ProcSample SampleGroup(pid_t pgid) {
-  ProcSample total;
-  total.ok = false;
-  std::error_code ec;
-  for (const auto& e : fs::directory_iterator("/proc", ec)) {
-    const std::string name = e.path().filename().string();
-    if (name.empty() || !std::isdigit(static_cast<unsigned char>(name[0]))) continue;
-    const std::string stat = ReadAll("/proc/" + name + "/stat");
-    const auto close = stat.rfind(')');
-    if (close == std::string::npos) continue;
-    std::istringstream fields(stat.substr(close + 2));
-    std::string state;
-    long ppid = 0, pgrp = 0;
-    fields >> state >> ppid >> pgrp;
-    if (pgrp != pgid) continue;
-    const ProcSample one = ReadProcSample(static_cast<pid_t>(std::stol(name)));
-    if (!one.ok) continue;
-    total.ok = true;
-    total.threads += one.threads;
-    total.fds.socket += one.fds.socket;
-    total.fds.pipe += one.fds.pipe;
-    total.fds.file += one.fds.file;
-    total.fds.other += one.fds.other;
-    total.rss_bytes += one.rss_bytes;
-    if (one.pss_bytes) total.pss_bytes = total.pss_bytes.value_or(0) + *one.pss_bytes;
-    total.cpu_seconds += one.cpu_seconds;
+// The fake keeps this many closed stream records; read them all.
+constexpr std::size_t kStreamsRead = 250000;
+
+std::string FillPort(std::string text, int port) {
+  const std::string key = "{port}";
+  for (auto at = text.find(key); at != std::string::npos; at = text.find(key, at)) {
+    text.replace(at, key.size(), std::to_string(port));
   }
-  if (!total.ok) total.error = "no process left in the target's process group";
-  return total;
+  return text;
+}
+
+// The target's error lines in its stderr: log-capturer's own error and
+// critical levels; for a command, every line matching target.error_pattern,
+// or without one every line that is not a captured log line (the docker
+// CLI writes a container's stderr lines to its stderr: those carry a stamp).
+void CountErrorLines(const Scenario& s, const std::string& err_text, RunData& run) {
+  std::istringstream err(err_text);
+  std::string line;
+  const bool command = s.target.kind == "command";
+  std::optional<ErrorPattern> pattern;
+  if (command && !s.target.error_pattern.empty()) pattern.emplace(s.target.error_pattern);
+  run.error_rule = !command ? "log-capturer lines at level error or critical"
+                   : pattern ? "stderr lines matching /" + s.target.error_pattern + "/"
+                             : "stderr lines that are not captured log lines (no cid/seq stamp)";
+  while (std::getline(err, line)) {
+    bool error = false;
+    if (!command) {
+      std::string lower = line;
+      std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char ch) { return std::tolower(ch); });
+      error = lower.find(" error ") != std::string::npos || lower.find(" critical ") != std::string::npos ||
+              lower.rfind("error", 0) == 0;
+    } else if (pattern) {
+      error = pattern->Matches(line);
+    } else {
+      error = !line.empty() && !HasStamp(line);
+    }
+    if (!error) continue;
+    ++run.error_lines;
+    if (run.error_examples.size() < 5) run.error_examples.push_back(line.substr(0, 300));
+  }
+}
+
+
+// Containers started at or before this fake time are judged for capture
+// and delivery: those there when the target started, and those started at
+// least the grace (rotation + tolerance) before emission stopped.
+std::int64_t JudgedCutoff(const RunData& run, std::int64_t emission_end_ns) {
+  const std::int64_t target_start = run.samples.empty() ? 0 : run.samples.front().fake_ns;
+  return std::max(target_start, emission_end_ns - run.capture_grace_ns);
 }
 
 }  // namespace
@@ -328,18 +198,33 @@ RunData RunScenario(const Scenario& s, const RunOptions& o) {
 
     // --- the target ------------------------------------------------------
     std::vector<std::string> argv;
-    std::vector<std::string> env = {"DOCKER_HOST=unix://" + sock, marker};
+    // The run marker (everything the run starts) and the target's own
+    // marker: sampling finds the target's descendants that left its tree
+    // (reparented to init) by it, and never the fake.
+    const std::string target_marker = "LEAKBENCH_TARGET_OF=" + dir;
+    std::vector<std::string> env = {"DOCKER_HOST=unix://" + sock, marker, target_marker};
     // Where the captured lines end up: a follower's stdout and stderr (the
-    // docker CLI writes a container's stderr lines to its own stderr), or
-    // log-capturer's sink file.
+    // docker CLI writes a container's stderr lines to its own stderr), a
+    // file it writes (target.output), or log-capturer's sink file.
     std::vector<std::string> outputs;
-    std::string output;
-    if (s.target.kind == "command") {
-      argv = {"/bin/sh", "-c", s.target.command};
+    const bool command = s.target.kind == "command";
+    std::string metrics_url, pprof_url;
+    if (command) {
+      std::string cmd = s.target.command;
+      if (!s.target.metrics_url.empty() || !s.target.pprof_url.empty() || cmd.find("{port}") != std::string::npos) {
+        run.metrics_port = FreePort();
+        if (run.metrics_port == 0) throw std::runtime_error("no free loopback port for the target's {port}");
+        cmd = FillPort(cmd, run.metrics_port);
+        metrics_url = FillPort(s.target.metrics_url, run.metrics_port);
+        pprof_url = FillPort(s.target.pprof_url, run.metrics_port);
+      }
+      argv = {"/bin/sh", "-c", cmd};
       outputs = {dir + "/target.out", dir + "/target.err"};
     } else {
       run.metrics_port = FreePort();
-      output = dir + "/sink.jsonl";
+      if (run.metrics_port == 0) throw std::runtime_error("no free loopback port for log-capturer's /metrics");
+      metrics_url = "http://127.0.0.1:" + std::to_string(run.metrics_port) + "/metrics";
+      const std::string output = dir + "/sink.jsonl";
       outputs = {output};
       argv = {o.capturer_binary,
               "--docker-host", "unix://" + sock,
@@ -354,12 +239,18 @@ RunData RunScenario(const Scenario& s, const RunOptions& o) {
         argv.push_back("--inject-leak-every");
         argv.push_back(std::to_string(s.target.inject_leak_every));
       }
+      for (const std::string& fault : s.target.inject_faults) {
+        argv.push_back("--inject-fault");
+        argv.push_back(fault);
+      }
       argv.insert(argv.end(), s.target.extra_args.begin(), s.target.extra_args.end());
     }
+    if (!s.target.output.empty()) outputs.push_back(s.target.output);
     ChildProcess target(argv, dir + "/target.out", dir + "/target.err", env);
     const auto t0 = Clock::now();
 
     // --- play and sample ---------------------------------------------------
+    ProcessTable processes;
     std::vector<std::pair<Clock::time_point, std::size_t>> due;
     for (std::size_t i = 0; i < s.fake.timeline.size(); ++i) due.emplace_back(t0 + s.fake.timeline[i].at, i);
     const bool tty = isatty(STDERR_FILENO) != 0;
@@ -391,15 +282,25 @@ RunData RunScenario(const Scenario& s, const RunOptions& o) {
         const auto cost_start = Clock::now();
         Sample x;
         x.t = Seconds(now - t0);
-        x.proc = s.target.kind == "command" ? SampleGroup(target.pid()) : ReadProcSample(target.pid());
-        const json truth = FakeControl(control, "GET", "/truth");
-        x.streams_open = truth.value("follow_streams_open", 0u);
-        x.streams_closed = truth.value("streams_closed_total", 0u);
-        run.follow_streams_peak = std::max<std::uint64_t>(run.follow_streams_peak,
-                                                          truth.value("follow_streams_peak", 0u));
-        if (run.metrics_port != 0) {
-          const HttpResult m = HttpCall("GET", "http://127.0.0.1:" + std::to_string(run.metrics_port) + "/metrics",
-                                        "", "", std::chrono::seconds(2));
+        if (command) {
+          const ProcessTreeSample tree = SampleProcessTree(target.pid(), target_marker);
+          x.proc = tree.total;
+          if (!tree.ok) x.proc.error = tree.error;
+          const ProcessPeak peak = processes.Add(x.t, tree);
+          x.processes = peak.processes;
+          x.threads_max_per_process = peak.threads_max;
+          x.fds_max_per_process = peak.fds_max;
+        } else {
+          x.proc = ReadProcSample(target.pid());
+        }
+        const FakeTruth truth = ParseTruth(FakeControl(control, "GET", "/truth"));
+        x.fake_ns = truth.now_ns;
+        x.streams_open = truth.follow_streams_open;
+        run.follow_streams_peak = std::max(run.follow_streams_peak, truth.follow_streams_peak);
+        if (!metrics_url.empty()) {
+          x.scrape_from_ns = truth.now_ns;
+          const HttpResult m = HttpCall("GET", metrics_url, "", "", std::chrono::seconds(2));
+          x.scrape_to_ns = ParseTruth(FakeControl(control, "GET", "/truth")).now_ns;
           if (m.ok()) {
             x.metric_streams_active = MetricValue(m.body, "log_capturer_container_streams_active");
             x.metric_rotations = MetricValue(m.body, "log_capturer_container_stream_rotations_total");
@@ -408,6 +309,17 @@ RunData RunScenario(const Scenario& s, const RunOptions& o) {
             std::vector<double> lag = MetricValues(m.body, "log_capturer_capture_lag_seconds");
             if (!lag.empty()) x.capture_lag_max_s = *std::max_element(lag.begin(), lag.end());
             x.capture_lag_median_s = Median(lag);
+            x.goroutines = MetricValue(m.body, "go_goroutines");
+            x.target_open_fds = MetricValue(m.body, "process_open_fds");
+            x.target_rss_bytes = MetricValue(m.body, "process_resident_memory_bytes");
+          } else {
+            ++run.metrics_scrapes_failed;
+          }
+        }
+        if (!pprof_url.empty()) {
+          const HttpResult g = HttpCall("GET", pprof_url + "?debug=1", "", "", std::chrono::seconds(2));
+          if (g.ok()) {
+            if (auto total = PprofGoroutineTotal(g.body)) x.goroutines = total;
           }
         }
         x.sample_cost_ms = std::chrono::duration<double, std::milli>(Clock::now() - cost_start).count();
@@ -424,40 +336,56 @@ RunData RunScenario(const Scenario& s, const RunOptions& o) {
     const bool ran = run.failure.empty();
     FakeControl(control, "POST", "/actions", json{{"action", "set"}, {"target", "*"}, {"rate", 0}});
     FakeControl(control, "DELETE", "/faults");
-    json containers = FakeControl(control, "GET", "/containers");
+    const std::int64_t emission_end_ns = ParseTruth(FakeControl(control, "GET", "/truth")).now_ns;
+    const std::vector<FakeContainer> containers = ParseContainers(FakeControl(control, "GET", "/containers"));
+    const double rotation_s = Seconds(s.target.rotation_interval);
+    run.capture_grace_ns = static_cast<std::int64_t>((rotation_s + s.criteria.rotation_tolerance_s.value_or(10)) * 1e9);
+    auto read_streams = [&] {
+      return ParseFollowStreams(FakeControl(control, "GET", "/streams?state=all&limit=" + std::to_string(kStreamsRead)));
+    };
     if (ran) {
-      // Let the target catch up with what was written (bounded); a target
-      // whose output carries no stamp at all is not waited for.
+      // Let the target catch up with what was written (bounded): until its
+      // output holds every line, or (an output without stamps) until the
+      // daemon has sent every line.
       const auto catch_up_start = Clock::now();
       while (Clock::now() < catch_up_start + std::chrono::seconds(30) &&
              !(o.interrupted != nullptr && o.interrupted->load())) {
         const LossCount now_loss = JudgeLoss(outputs, containers);
-        if (now_loss.judged && now_loss.captured >= now_loss.emitted) break;
-        if (!now_loss.judged && Clock::now() > catch_up_start + std::chrono::seconds(3)) break;
+        if (now_loss.judged) {
+          if (now_loss.captured >= now_loss.emitted) break;
+        } else {
+          const FakeTruth t = ParseTruth(FakeControl(control, "GET", "/truth"));
+          const Delivery d = JudgeDelivery(read_streams(), containers, JudgedCutoff(run, emission_end_ns));
+          if (d.lines_delivered >= d.lines_emitted) break;
+          if (t.follow_streams_open == 0 && Clock::now() > catch_up_start + std::chrono::seconds(3)) break;
+        }
         std::this_thread::sleep_for(std::chrono::milliseconds(500));
       }
     }
-    const json truth_end = FakeControl(control, "GET", "/truth");
-    run.follow_streams_peak =
-        std::max<std::uint64_t>(run.follow_streams_peak, truth_end.value("follow_streams_peak", 0u));
-    const json streams = FakeControl(control, "GET", "/streams?state=all&limit=200000");
-    run.ages = AgesOf(streams, truth_end.value("now_ns", std::int64_t{0}), Seconds(Clock::now() - t0));
+    run.truth_end = ParseTruth(FakeControl(control, "GET", "/truth"));
+    run.follow_streams_peak = std::max(run.follow_streams_peak, run.truth_end.follow_streams_peak);
+    const std::vector<FollowStream> streams = read_streams();
+    run.ages = AgesOf(streams, run.truth_end.now_ns, Seconds(Clock::now() - t0));
+    run.delivery = JudgeDelivery(streams, containers, JudgedCutoff(run, emission_end_ns));
+    const StreamTimeline timeline(streams);
+    for (Sample& x : run.samples) {
+      x.streams_closed = timeline.ClosedByClientAt(x.fake_ns);
+      if (x.scrape_to_ns != 0) {
+        const auto range = timeline.OpenDuring(x.scrape_from_ns, x.scrape_to_ns);
+        x.streams_open_min = range.min;
+        x.streams_open_max = range.max;
+      }
+    }
+    if (!pprof_url.empty() && ran) {
+      const HttpResult dump = HttpCall("GET", pprof_url + "?debug=2", "", "", std::chrono::seconds(5));
+      if (dump.ok()) run.goroutine_dump = dump.body.substr(0, 64u << 20);
+    }
     run.target_exit = target.Stop(SIGTERM, std::chrono::seconds(5), &run.stop_took);
     fake.Stop(SIGTERM, std::chrono::seconds(5));
     run.loss = JudgeLoss(outputs, containers);
-
-    // The target's own log: lines at error level.
-    std::istringstream err(ReadAll(dir + "/target.err"));
-    std::string line;
-    while (std::getline(err, line)) {
-      std::string lower = line;
-      std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char ch) { return std::tolower(ch); });
-      if (lower.find(" error ") != std::string::npos || lower.find(" critical ") != std::string::npos ||
-          lower.rfind("error", 0) == 0) {
-        ++run.error_lines;
-        if (run.error_examples.size() < 5) run.error_examples.push_back(line.substr(0, 300));
-      }
-    }
+    run.processes = processes.records();
+    run.processes_untracked = processes.untracked();
+    CountErrorLines(s, ReadAll(dir + "/target.err"), run);
     run.completed = ran;
   } catch (const std::exception& e) {
     run.failure = e.what();

@@ -20,7 +20,11 @@
 #include <nlohmann/json.hpp>
 
 #include "harness/proc/proc_sample.h"
+#include "harness/proc/process_table.h"
 #include "harness/run/child_process.h"
+#include "harness/run/fake_truth.h"
+#include "harness/run/stamp_count.h"
+#include "harness/run/stream_truth.h"
 #include "harness/scenario/scenario.h"
 
 namespace leakbench::harness {
@@ -35,45 +39,27 @@ struct RunOptions {
 
 struct Sample {
   double t = 0;  // seconds since the target started
-  ProcSample proc;
-  std::uint64_t streams_open = 0;  // follow streams open at the fake now
-  std::uint64_t streams_closed = 0;
+  std::int64_t fake_ns = 0;        // the fake's clock when this sample began
+  ProcSample proc;                 // the target: one process, or all of a command target's processes summed
+  std::uint64_t streams_open = 0;  // follow streams open at the fake at fake_ns
+  std::uint64_t streams_closed = 0;  // follow streams the target had closed by fake_ns (its rotations)
+  // The fewest and most follow streams open while /metrics was scraped
+  // (from the fake's per-stream record, filled in after the run).
+  std::optional<std::uint64_t> streams_open_min, streams_open_max;
+  std::int64_t scrape_from_ns = 0, scrape_to_ns = 0;  // fake clock around the /metrics scrape
   std::optional<double> metric_streams_active;
   std::optional<double> metric_rotations;
   std::size_t metric_series = 0;  // sample lines in /metrics
   std::optional<double> metric_containers_waiting;
   std::optional<double> capture_lag_max_s;     // over the per-container lag gauges
   std::optional<double> capture_lag_median_s;
+  // A command target: its processes now, and the largest of them.
+  std::optional<std::size_t> processes, threads_max_per_process, fds_max_per_process;
+  std::optional<double> goroutines;            // go_goroutines or the pprof total
+  std::optional<double> target_open_fds;       // process_open_fds, when exported
+  std::optional<double> target_rss_bytes;      // process_resident_memory_bytes, when exported
   double sample_cost_ms = 0;      // what taking this sample cost leakbench
 };
-
-struct LossCount {
-  bool judged = false;
-  std::string why_not;            // when not judged
-  std::uint64_t emitted = 0;      // live containers' lines
-  std::uint64_t captured = 0;     // distinct of those
-  std::uint64_t duplicates = 0;   // all containers
-  std::uint64_t gaps_in_gone = 0; // missing lines inside what gone containers delivered
-  std::size_t containers = 0;     // live at the end
-  std::size_t containers_captured = 0;
-  std::uint64_t output_lines = 0;
-};
-
-struct StreamAges {
-  std::size_t rotated = 0;   // follow streams the client closed
-  double max_age_s = 0;      // over closed-by-client and still-open streams
-  double median_age_s = 0;   // closed by client
-  double p95_age_s = 0;
-  // Each stream the client closed: when (seconds since the target started)
-  // and how long it had lived, in closing order; thinned to at most
-  // kMaxRotationRecords evenly spread entries (`rotated` is the full count).
-  struct Rotation {
-    double t = 0;
-    double age_s = 0;
-  };
-  std::vector<Rotation> rotations;
-};
-inline constexpr std::size_t kMaxRotationRecords = 4000;
 
 struct RunData {
   Scenario scenario;
@@ -82,16 +68,24 @@ struct RunData {
   bool interrupted = false;
   std::vector<Sample> samples;
   std::uint64_t follow_streams_peak = 0;
+  FakeTruth truth_end;        // the fake's summary after the catch-up
   StreamAges ages;
-  LossCount loss;
+  LossCount loss;             // in the target's output, by stamp
+  Delivery delivery;          // by the daemon's record of every follow stream
+  std::int64_t capture_grace_ns = 0;  // containers started later than snapshot - grace are not judged
   std::optional<ChildExit> target_exit;
   std::chrono::milliseconds stop_took{0};
   bool target_died_early = false;
   std::size_t error_lines = 0;
+  std::string error_rule;     // how error lines were counted
   std::vector<std::string> error_examples;
+  std::size_t metrics_scrapes_failed = 0;
+  std::vector<ProcessRecord> processes;  // a command target's processes, each with its largest figures
+  std::size_t processes_untracked = 0;
+  std::string goroutine_dump;  // pprof debug=2 at the end, when target.pprof_url is set
   std::string started_at;     // RFC3339 UTC
   double wall_seconds = 0;
-  int metrics_port = 0;
+  int metrics_port = 0;       // log-capturer's /metrics, or the {port} given to the target
 };
 
 RunData RunScenario(const Scenario& scenario, const RunOptions& options);

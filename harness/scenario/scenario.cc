@@ -25,6 +25,7 @@
 #include "fakes/dockerd/actions.h"
 #include "fakes/dockerd/checked_value.h"
 #include "fakes/dockerd/faults.h"
+#include "harness/scenario/error_pattern.h"
 
 namespace leakbench::harness {
 namespace {
@@ -103,10 +104,13 @@ class Parser {
              });
     if (!marks_.contains("name")) Fail(root, "name", "required: the scenario's name");
     if (s.name.empty()) FailAt({"name"}, "must not be empty");
-    if (!marks_.contains("criteria.max_concurrent_streams")) {
-      s.criteria.max_concurrent_streams = static_cast<double>(s.target.max_streams);
-    }
+    s.criteria.max_concurrent_streams_set = marks_.contains("criteria.max_concurrent_streams");
     Validate(s);
+    try {
+      DeriveBounds(s);
+    } catch (const ScenarioError& e) {
+      FailMark(YAML::Mark::null_mark(), "", e.what());
+    }
     return s;
   }
 
@@ -362,6 +366,15 @@ class Parser {
                  {"inject_leak_every",
                   [&](const YAML::Node& n) { t.inject_leak_every = Count(n, "target.inject_leak_every", 1); }},
                  {"extra_args", [&](const YAML::Node& n) { t.extra_args = StrList(n, "target.extra_args"); }},
+                 {"inject_fault",
+                  [&](const YAML::Node& n) {
+                    t.inject_faults = n.IsScalar() ? std::vector<std::string>{Str(n, "target.inject_fault")}
+                                                   : StrList(n, "target.inject_fault");
+                  }},
+                 {"metrics_url", [&](const YAML::Node& n) { t.metrics_url = Str(n, "target.metrics_url"); }},
+                 {"pprof_url", [&](const YAML::Node& n) { t.pprof_url = Str(n, "target.pprof_url"); }},
+                 {"error_pattern", [&](const YAML::Node& n) { t.error_pattern = Str(n, "target.error_pattern"); }},
+                 {"output", [&](const YAML::Node& n) { t.output = Str(n, "target.output"); }},
              });
   }
 
@@ -388,6 +401,10 @@ class Parser {
                  flag("capture_all", c.capture_all),
                  bound("max_error_lines", c.max_error_lines),
                  flag("metrics_consistent", c.metrics_consistent),
+                 flag("no_loss_at_source", c.no_loss_at_source),
+                 bound("goroutines_max", c.goroutines_max),
+                 bound("goroutine_growth_per_min", c.goroutine_growth_per_min),
+                 bound("goroutine_growth_per_1000_rotations", c.goroutine_growth_per_1000_rotations),
              });
   }
 
@@ -410,12 +427,27 @@ class Parser {
         FailAt({"target.inject_leak"}, "only for kind: log-capturer (a command is a black box)");
       }
       if (!t.extra_args.empty()) FailAt({"target.extra_args"}, "only for kind: log-capturer (put them in `command`)");
+      if (!t.inject_faults.empty()) {
+        FailAt({"target.inject_fault"}, "only for kind: log-capturer (a command is a black box)");
+      }
     } else if (!t.command.empty()) {
       FailAt({"target.command"}, "only for kind: command");
     }
     if (!t.inject_leak.empty() &&
         std::find(kInjectLeakKinds.begin(), kInjectLeakKinds.end(), t.inject_leak) == kInjectLeakKinds.end()) {
       FailAt({"target.inject_leak"}, "unknown leak '" + t.inject_leak + "' (known: " + JoinIds(kInjectLeakKinds) + ")");
+    }
+    for (const auto& [key, url] : {std::pair{"target.metrics_url", &t.metrics_url}, {"target.pprof_url", &t.pprof_url}}) {
+      if (!url->empty() && !url->starts_with("http://")) {
+        FailAt({key}, "expected an http:// URL, e.g. http://127.0.0.1:{port}/metrics, not '" + CutForMessage(*url) + "'");
+      }
+    }
+    if (!t.error_pattern.empty()) {
+      try {
+        ErrorPattern check(t.error_pattern);
+      } catch (const std::invalid_argument& e) {
+        FailAt({"target.error_pattern"}, "not a valid POSIX extended regular expression: " + std::string(e.what()));
+      }
     }
     if (s.expect_fail && !IsCriterionId(*s.expect_fail)) {
       FailAt({"expect_fail"},
@@ -447,6 +479,34 @@ Scenario ParseScenario(const std::string& text, const std::string& name_for_erro
     throw ScenarioError(where + ": not valid YAML/JSON: " + e.msg);
   }
   return Parser(name_for_errors).Parse(root);
+}
+
+void DeriveBounds(Scenario& s) {
+  if (s.duration <= s.warmup) {
+    throw ScenarioError("the warm-up (" + FormatDuration(s.warmup) + ") must be shorter than the run (" +
+                        FormatDuration(s.duration) + ")");
+  }
+  if (s.target.kind == "command" && s.target.command.empty()) {
+    throw ScenarioError("a command target needs a command (--target-cmd or target.command)");
+  }
+  if (!s.criteria.max_concurrent_streams_set) {
+    s.criteria.max_concurrent_streams = static_cast<double>(s.target.max_streams);
+  }
+  s.not_applicable.clear();
+  const bool capturer = s.target.kind != "command";
+  if (!capturer && s.criteria.metrics_consistent) {
+    s.not_applicable["metrics"] =
+        "the target is a command: it exports no log_capturer_* metrics to compare with the daemon";
+  }
+  const bool goroutine_source = !s.target.metrics_url.empty() || !s.target.pprof_url.empty();
+  if (!goroutine_source) {
+    const std::string why = capturer ? "log-capturer has no goroutines (give target.metrics_url or target.pprof_url "
+                                       "for a Go target)"
+                                     : "no goroutine source: give --target-metrics URL (go_goroutines) or "
+                                       "--target-pprof URL for a Go target";
+    s.not_applicable["goroutines_baseline"] = why;
+    s.not_applicable["goroutine_growth"] = why;
+  }
 }
 
 Scenario LoadScenario(const std::string& path) {

@@ -27,9 +27,10 @@ class ScenarioError : public std::runtime_error {
 
 // The id of every acceptance criterion the judge decides; `expect_fail`
 // must name one of them. Shared by the parser and the judge.
-inline constexpr std::array<std::string_view, 12> kCriterionIds = {
-    "threads_baseline", "thread_growth", "fd_growth",  "memory_growth", "thread_trend",  "fd_trend",
-    "rotation",         "log_loss",      "concurrency", "capture",      "engine_errors", "metrics"};
+inline constexpr std::array<std::string_view, 15> kCriterionIds = {
+    "threads_baseline", "thread_growth",       "fd_growth",        "memory_growth", "thread_trend",
+    "fd_trend",         "rotation",            "log_loss",         "delivery",      "concurrency",
+    "capture",          "engine_errors",       "metrics",          "goroutines_baseline", "goroutine_growth"};
 
 // True when `id` is one of kCriterionIds.
 constexpr bool IsCriterionId(std::string_view id) {
@@ -78,9 +79,23 @@ struct TargetSpec {
   std::string inject_leak;             // "" = none (log-capturer only)
   std::size_t inject_leak_every = 1;   // leak at one rotation in N
   std::vector<std::string> extra_args; // more log-capturer flags
+  std::vector<std::string> inject_faults; // log-capturer --inject-fault KIND[:N], each
+  // Any target: its Prometheus text endpoint and its Go pprof goroutine
+  // endpoint, read every sample; "{port}" is replaced by a free loopback
+  // port the harness picks (and also in `command`). "" = none.
+  std::string metrics_url;
+  std::string pprof_url;
+  // Command targets: a line of the target's stderr is an error line when it
+  // matches this ECMAScript regex; "" = every stderr line without a stamp.
+  std::string error_pattern;
+  // Where the target writes what it captured (a file), besides its stdout
+  // and stderr; "" = none.
+  std::string output;
 };
 
-// Bounds; a criterion whose bound is unset is not judged (and says so).
+// Bounds; a criterion whose bound is unset (null/off in the file) is off:
+// listed as such, never counted as passed. The judge never passes a
+// criterion it could not judge: that makes the run inconclusive.
 struct CriteriaSpec {
   std::optional<double> threads_max = 100;           // after warm-up
   std::optional<double> thread_growth_per_min = 2;   // Theil-Sen slope
@@ -91,13 +106,18 @@ struct CriteriaSpec {
   std::optional<double> rss_growth_mib_per_1000_rotations = 4;
   bool no_continuous_trend = true;                   // Mann-Kendall on threads/fds
   std::optional<double> rotation_tolerance_s = 10;   // |stream age - rotation| for rotated streams
-  // Absent from the file: target.max_streams (filled in by the parser);
-  // null/off: not judged.
+  // Absent from the file: target.max_streams, after every override
+  // (DeriveBounds); null/off: off.
   std::optional<double> max_concurrent_streams;
+  bool max_concurrent_streams_set = false;           // given in the file (a number or off)
   bool no_loss = true;                               // every emitted line exactly once
+  bool no_loss_at_source = true;                     // delivery: the daemon sent every line at least once
   bool capture_all = true;                           // every container captured
   std::optional<double> max_error_lines = 0;         // "error" lines in the target's log
   bool metrics_consistent = true;                    // streams_active / rotations_total vs truth
+  std::optional<double> goroutines_max = 100;        // after warm-up (target.metrics_url / pprof_url)
+  std::optional<double> goroutine_growth_per_min = 2;
+  std::optional<double> goroutine_growth_per_1000_rotations = 2;
 };
 
 struct Scenario {
@@ -113,7 +133,17 @@ struct Scenario {
   // Negative controls: the run must FAIL, on this criterion id.
   std::optional<std::string> expect_fail;
   std::vector<std::string> tags;  // "gate", "soak", "negative", ...
+  // Criteria that do not apply to this target (no log-capturer metrics, no
+  // goroutine source), with the reason; filled by DeriveBounds.
+  std::map<std::string, std::string> not_applicable;
 };
+
+// Derives what depends on other settings, once every override (flags,
+// profile, file) is applied: the concurrency bound from target.max_streams
+// unless the file set it, and the criteria that do not apply to the
+// target. Validates the merged scenario (warm-up shorter than the run,
+// target kind and its settings). Idempotent. Throws ScenarioError.
+void DeriveBounds(Scenario& scenario);
 
 // Throws ScenarioError ("FILE:LINE:COL: key: what was expected").
 Scenario LoadScenario(const std::string& path);

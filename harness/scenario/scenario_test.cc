@@ -1,6 +1,7 @@
 // Tests for ParseScenario/LoadScenario: every key, JSON input, defaults,
 // durations, disabled bounds, each validation error with its line:column,
 // and every shipped file under scenarios/.
+#include "harness/scenario/error_pattern.h"
 #include "harness/scenario/scenario.h"
 
 #include <algorithm>
@@ -180,6 +181,58 @@ TEST(ParseScenario, DefaultsMatchTheHeader) {
   // Absent: the concurrency bound follows target.max_streams.
   EXPECT_EQ(s.criteria.max_concurrent_streams, 50);
   EXPECT_EQ(ParseScenario("name: x\ntarget: {max_streams: 7}\n", "m.yaml").criteria.max_concurrent_streams, 7);
+}
+
+TEST(DeriveBounds, TheConcurrencyBoundFollowsAnOverriddenCap) {
+  // `leakbench --max-streams 20` on a file that does not set the bound.
+  Scenario s = ParseScenario("name: x\ntarget: {max_streams: 50}\n", "m.yaml");
+  s.target.max_streams = 20;
+  DeriveBounds(s);
+  EXPECT_EQ(s.criteria.max_concurrent_streams, 20);
+  // A bound the file sets stays, and so does one it switches off.
+  Scenario fixed = ParseScenario("name: x\ncriteria: {max_concurrent_streams: 9}\n", "m.yaml");
+  fixed.target.max_streams = 20;
+  DeriveBounds(fixed);
+  EXPECT_EQ(fixed.criteria.max_concurrent_streams, 9);
+  Scenario off = ParseScenario("name: x\ncriteria: {max_concurrent_streams: off}\n", "m.yaml");
+  DeriveBounds(off);
+  EXPECT_FALSE(off.criteria.max_concurrent_streams.has_value());
+}
+
+TEST(DeriveBounds, CriteriaThatDoNotApplyAreListedWithTheReason) {
+  Scenario s = ParseScenario("name: x\ntarget: {kind: command, command: 'docker logs -f x'}\n", "m.yaml");
+  EXPECT_TRUE(s.not_applicable.contains("metrics"));
+  EXPECT_TRUE(s.not_applicable.contains("goroutine_growth"));
+  s.target.metrics_url = "http://127.0.0.1:{port}/metrics";
+  DeriveBounds(s);
+  EXPECT_FALSE(s.not_applicable.contains("goroutine_growth")) << "a goroutine source makes it apply";
+  s.warmup = s.duration;
+  EXPECT_THROW(DeriveBounds(s), ScenarioError);
+}
+
+TEST(ParseScenario, TargetObservationKeys) {
+  const Scenario s = ParseScenario(R"(name: t
+target:
+  kind: command
+  command: "follower -listen 127.0.0.1:{port}"
+  metrics_url: "http://127.0.0.1:{port}/metrics"
+  pprof_url: "http://127.0.0.1:{port}/debug/pprof/goroutine"
+  error_pattern: "[Ee]rror|fatal"
+  output: /tmp/out.log
+)",
+                                   "t.yaml");
+  EXPECT_EQ(s.target.metrics_url, "http://127.0.0.1:{port}/metrics");
+  EXPECT_EQ(s.target.error_pattern, "[Ee]rror|fatal");
+  EXPECT_TRUE(ErrorPattern(s.target.error_pattern).Matches("level=Error msg=x"));
+  EXPECT_FALSE(ErrorPattern(s.target.error_pattern).Matches("cid=0123456789ab seq=1 ok"));
+  EXPECT_EQ(s.target.output, "/tmp/out.log");
+  const Scenario f = ParseScenario("name: f\ntarget: {inject_fault: [drop-line:100, 'error-lines:5']}\n", "f.yaml");
+  EXPECT_EQ(f.target.inject_faults, (std::vector<std::string>{"drop-line:100", "error-lines:5"}));
+  EXPECT_THROW(ParseScenario("name: t\ntarget: {metrics_url: 'ftp://x'}\n", "t.yaml"), ScenarioError);
+  EXPECT_THROW(ParseScenario("name: t\ntarget: {kind: command, command: x, error_pattern: '(('}\n", "t.yaml"),
+               ScenarioError);
+  EXPECT_THROW(ParseScenario("name: t\ntarget: {kind: command, command: x, inject_fault: [drop-line:2]}\n", "t.yaml"),
+               ScenarioError);
 }
 
 TEST(ParseScenario, Durations) {
