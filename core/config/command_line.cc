@@ -12,6 +12,7 @@
 #include "core/config/config_file.h"
 #include "core/config/docker_host.h"
 #include "core/config/echo_value.h"
+#include "core/config/fault_kind.h"
 #include "core/config/leak_kind.h"
 #include "core/config/join_names.h"
 #include "core/config/settings.h"
@@ -124,6 +125,19 @@ class FlagSet {
     leak_every_ = app.add_option("--inject-leak-every", leak_every_value_,
                                  "With --inject-leak: leak once every N rotations (default 1)")
                       ->type_name("N");
+    fault_ = app.add_option("--inject-fault", fault_specs_,
+                            "Fault injection, for the harness's negative controls (repeatable, one "
+                            "kind each): drop-line:N (one line in N never written, its position "
+                            "passed), duplicate-on-reopen (reopen 3 s before the last line, "
+                            "no de-duplication), skip-container:N (one container in N never followed), "
+                            "error-lines:N (one error log line every N rotations), "
+                            "threads-at-start:N (N idle threads for the whole run, 1..10000), "
+                            "late-since:S (reopen S seconds after the last line, 1..86400); N from 1 "
+                            "to 1000000000 unless said (default none)")
+                 ->type_name("KIND[:N]")
+                 ->expected(1)
+                 ->allow_extra_args(false)
+                 ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   }
 
   // Applies every given flag to `config`. Throws std::invalid_argument with
@@ -142,6 +156,7 @@ class FlagSet {
     }
     if (sink_->count() > 0) Prefixed(kSinkFlag, [&] { ApplySinkSpec(sink_spec_, config.sink); });
     if (leak_->count() > 0) Prefixed("--inject-leak", [&] { config.leak = ParseLeakKind(leak_name_); });
+    if (fault_->count() > 0) Prefixed("--inject-fault", [&] { config.faults = ParseFaultSpecs(fault_specs_); });
     if (leak_every_->count() > 0) {
       Prefixed("--inject-leak-every", [&] {
         if (leak_every_value_ < 1 || leak_every_value_ > 1'000'000'000) {
@@ -180,9 +195,11 @@ class FlagSet {
   std::string sink_spec_;
   std::string leak_name_;
   long long leak_every_value_ = 1;
+  std::vector<std::string> fault_specs_;
   CLI::Option* sink_ = nullptr;
   CLI::Option* leak_ = nullptr;
   CLI::Option* leak_every_ = nullptr;
+  CLI::Option* fault_ = nullptr;
 };
 
 // Names where the value behind `problem` came from: a flag, $DOCKER_HOST, or

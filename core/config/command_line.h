@@ -37,6 +37,7 @@ struct CommandLineResult {
 // LABEL[=VALUE] (the four repeatable; given at least once, they replace the
 // file's list), --sink stdout|file:PATH|loki:URL, --metrics-listen HOST:PORT
 // ("" for none), --state-file PATH, --log-level LEVEL, --inject-leak KIND,
+// --inject-fault KIND[:N] (repeatable, one kind each; fault_kind.h),
 // --version, -h/--help. A flag given twice keeps its last value.
 CommandLineResult ParseCommandLine(int argc, const char* const argv[],
                                    const EnvLookup& env = GetProcessEnv);

@@ -65,6 +65,7 @@ TEST(CommandLineTest, NoFlagsGiveTheDefaults) {
   EXPECT_EQ(c.sink.kind, SinkKind::kStdout);
   EXPECT_EQ(c.metrics_listen, "127.0.0.1:9464");
   EXPECT_EQ(c.leak, LeakKind::kNone);
+  EXPECT_FALSE(c.faults.any());
 }
 
 TEST(CommandLineTest, EachFlag) {
@@ -156,6 +157,40 @@ TEST(CommandLineTest, InjectLeakKinds) {
   EXPECT_EQ(Ok({"--inject-leak", "fd", "--inject-leak-every", "50"}).leak_every, 50u);
   EXPECT_EQ(Ok({"--inject-leak", "fd"}).leak_every, 1u);
   EXPECT_THAT(Bad({"--inject-leak-every", "0"}), HasSubstr("--inject-leak-every: expected a number of rotations"));
+}
+
+TEST(CommandLineTest, InjectFaultIsRepeatable) {
+  const Config c = Ok({"--inject-fault", "drop-line:10", "--inject-fault", "error-lines:3", "--inject-fault",
+                       "threads-at-start:150", "--inject-fault", "skip-container:4", "--inject-fault",
+                       "late-since:2"});
+  EXPECT_EQ(c.faults.drop_line_every, 10u);
+  EXPECT_EQ(c.faults.error_lines_every, 3u);
+  EXPECT_EQ(c.faults.threads_at_start, 150u);
+  EXPECT_EQ(c.faults.skip_container_every, 4u);
+  EXPECT_EQ(c.faults.late_since_seconds, 2u);
+  EXPECT_FALSE(c.faults.duplicate_on_reopen);
+  EXPECT_TRUE(Ok({"--inject-fault", "duplicate-on-reopen"}).faults.duplicate_on_reopen);
+  EXPECT_EQ(Ok({"--inject-fault=drop-line:2"}).faults.drop_line_every, 2u);
+  // With a leak: independent.
+  const Config both = Ok({"--inject-leak", "fd", "--inject-fault", "drop-line:5"});
+  EXPECT_EQ(both.leak, LeakKind::kFd);
+  EXPECT_EQ(both.faults.drop_line_every, 5u);
+}
+
+TEST(CommandLineTest, BadInjectFaultExitsTwoSayingWhatIsAccepted) {
+  EXPECT_THAT(Bad({"--inject-fault", "melt"}),
+              HasSubstr("--inject-fault: expected drop-line:N, duplicate-on-reopen, skip-container:N, error-lines:N, "
+                        "threads-at-start:N or late-since:S; N from 1 to 1000000000"));
+  EXPECT_THAT(Bad({"--inject-fault", "melt"}), HasSubstr("S from 1 to 86400 (late-since); got 'melt'"));
+  EXPECT_THAT(Bad({"--inject-fault", "drop-line:0"}),
+              HasSubstr("--inject-fault: expected drop-line:N with N from 1 to 1000000000"));
+  EXPECT_THAT(Bad({"--inject-fault", "drop-line:x"}), HasSubstr("got 'drop-line:x'"));
+  EXPECT_THAT(Bad({"--inject-fault", "threads-at-start"}),
+              HasSubstr("--inject-fault: threads-at-start needs a value: expected threads-at-start:N with N from 1 "
+                        "to 10000"));
+  EXPECT_THAT(Bad({"--inject-fault", "late-since:2", "--inject-fault", "late-since:3"}),
+              HasSubstr("--inject-fault: late-since given twice"));
+  EXPECT_THAT(Bad({"--inject-fault"}), HasSubstr("--inject-fault"));
 }
 
 TEST(CommandLineTest, DockerHostComesFromFlagThenFileThenEnvThenDefault) {
@@ -295,7 +330,8 @@ TEST(CommandLineTest, HelpExitsZeroWithEveryFlag) {
          {"--docker-host", "--config", "--rotation-interval", "--rotation-jitter",
           "--stall-timeout", "--max-streams", "--max-line-bytes", "--long-lines",
           "--include-name", "--exclude-name", "--include-label", "--exclude-label", "--sink",
-          "--metrics-listen", "--state-file", "--log-level", "--inject-leak", "--version",
+          "--metrics-listen", "--state-file", "--log-level", "--inject-leak", "--inject-fault",
+          "drop-line:N", "late-since:S", "--version",
           "--max-opens-per-second", "rotation_interval", "max_opens_per_second", "labels"}) {
       EXPECT_THAT(r.message, HasSubstr(name));
     }

@@ -95,6 +95,24 @@ struct SinkConfig {
   std::size_t keep = 5;
 };
 
+// Deliberate faults (--inject-fault KIND[:N], repeatable; no YAML key, like
+// --inject-leak), so that leakbench can show each of its criteria failing.
+// Each is off at 0 / false, the default. What they do: fault_injector.h.
+struct FaultConfig {
+  std::uint32_t drop_line_every = 0;       // drop-line:N, one line in N not written
+  bool duplicate_on_reopen = false;        // duplicate-on-reopen
+  std::uint32_t skip_container_every = 0;  // skip-container:N, one container in N never followed
+  std::uint32_t error_lines_every = 0;     // error-lines:N, one error line every N rotations
+  std::uint32_t threads_at_start = 0;      // threads-at-start:N, N idle threads for the run
+  std::uint32_t late_since_seconds = 0;    // late-since:S, reopen S seconds after the position
+
+  bool any() const {
+    return drop_line_every != 0 || duplicate_on_reopen || skip_container_every != 0 || error_lines_every != 0 ||
+           threads_at_start != 0 || late_since_seconds != 0;
+  }
+  friend bool operator==(const FaultConfig&, const FaultConfig&) = default;
+};
+
 struct Config {
   DockerConfig docker;
   SinkConfig sink;
@@ -106,6 +124,7 @@ struct Config {
   // Leak once every this many rotations (1 = every rotation), so the harness
   // can find the smallest leak rate each criterion catches.
   std::uint32_t leak_every = 1;
+  FaultConfig faults;  // --inject-fault
 };
 
 }  // namespace logcap

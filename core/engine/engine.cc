@@ -20,6 +20,7 @@
 #include "core/docker/docker_host.h"
 #include "core/engine/container_filter.h"
 #include "core/engine/event_lines.h"
+#include "core/engine/fault_injector.h"
 #include "core/engine/leak_injector.h"
 #include "core/engine/open_rate_limiter.h"
 #include "core/engine/stream_reader.h"
@@ -125,6 +126,9 @@ class Engine::Impl {
 
   // Containers and streams.
   Container& Track(const std::string& id);
+  // --inject-fault skip-container: for a container seen for the first time;
+  // true (and the container excluded for good) when the fault skips it.
+  bool SkippedByFault(const std::string& id);
   void WantStream(Container& c, Clock::time_point not_before);
   void Kick();
   void Tick();
@@ -169,6 +173,7 @@ class Engine::Impl {
   std::mt19937_64 rng_;
   StreamScheduler scheduler_;
   LeakInjector leak_;
+  FaultInjector faults_;  // --inject-fault; every use is behind one of its bools
   OpenRateLimiter open_limiter_;
 
   std::unordered_map<std::string, Container> containers_;
@@ -223,6 +228,7 @@ Engine::Impl::Impl(const Config& config, Sink& sink, EngineMetrics& metrics)
                                           config.docker.rotation_jitter, config.docker.oversubscribed_lease},
                  [this] { return std::uniform_real_distribution<double>(0.0, 1.0)(rng_); }),
       leak_(config.leak, metrics, config.leak_every),
+      faults_(config.faults),
       open_limiter_(config.docker.max_opens_per_second),
       daemon_backoff_(Backoff::Options{.base = milliseconds(100), .cap = std::chrono::seconds(5)},
                       Backoff::SeededUniform(std::random_device{}())) {
@@ -304,6 +310,7 @@ void Engine::Impl::OnList(const TransferResult& r, std::vector<ContainerSummary>
         excluded_.insert(s.id);
         continue;
       }
+      if (faults_.skips_containers() && SkippedByFault(s.id)) continue;
       Container& c = Track(s.id);
       c.name = s.name;
       c.labels = s.labels;
@@ -403,6 +410,7 @@ void Engine::Impl::HandleEvent(const ContainerEvent& ev) {
   if (ev.action == "start") {
     if (excluded_.count(ev.id) != 0) return;
     if (it == containers_.end()) {
+      if (faults_.skips_containers() && SkippedByFault(ev.id)) return;
       Container& c = Track(ev.id);
       c.name = ev.name;
       spdlog::debug("container {} ({}) started", leakbench::EscapeForLog(Short(ev.id)), leakbench::EscapeForLog(ev.name));
@@ -444,6 +452,14 @@ Engine::Impl::Container& Engine::Impl::Track(const std::string& id) {
                         Backoff::SeededUniform(rng_()));
   }
   return c;
+}
+
+bool Engine::Impl::SkippedByFault(const std::string& id) {
+  if (!faults_.SkipNextContainer()) return false;
+  excluded_.insert(id);
+  spdlog::info("injected fault (--inject-fault skip-container:{}): container {} is never followed",
+               config_.faults.skip_container_every, Short(id));
+  return true;
 }
 
 void Engine::Impl::WantStream(Container& c, Clock::time_point not_before) {
@@ -556,19 +572,27 @@ void Engine::Impl::OpenStream(Container& c) {
 
 void Engine::Impl::StartStream(Container& c) {
   c.phase = Phase::kStreaming;
+  Position resume_from = c.position.position();
+  std::string since = c.position.SinceParam();
+  if (faults_.moves_since() && !resume_from.empty()) {
+    // --inject-fault duplicate-on-reopen / late-since: another since, and
+    // nothing dropped as already delivered (a reader without a position).
+    since = FormatSince(faults_.ReopenSinceNs(resume_from.ts_ns));
+    resume_from = Position{};
+  }
   c.reader = std::make_unique<StreamReader>(
       StreamReaderOptions{.mode = c.tty ? FrameMode::kRaw : FrameMode::kMultiplexed,
                           .max_line_bytes = config_.docker.max_line_bytes,
                           .overlong = config_.docker.truncate_long_lines ? OverlongPolicy::kTruncate
                                                                          : OverlongPolicy::kSplit},
-      c.position.position());
+      std::move(resume_from));
   c.opened = c.last_data = Clock::now();
   c.lines_this_stream = 0;
   c.paused = false;
   c.decode_error.clear();
   const std::uint64_t serial = c.serial = next_serial_++;
   c.transfer = client_.FollowLogs(
-      c.id, c.position.SinceParam(),
+      c.id, since,
       [this, id = c.id, serial](std::string_view d) { return OnStreamData(id, serial, d); },
       [this, id = c.id, serial](const TransferResult& r) { OnStreamDone(id, serial, r); });
   ++counters_.streams_opened;
@@ -610,18 +634,23 @@ bool Engine::Impl::Deliver(Container& c) {
   bool all = true;
   while (reader.HasReady()) {
     const QueuedLine& line = reader.Front();
-    LogRecord record{line.ts_ns == kNoTimestamp ? WallNowNs() : line.ts_ns, c.id, c.name,
-                     line.stream == StreamType::kStderr ? RecordStream::kStderr : RecordStream::kStdout, line.text};
-    if (!sink_.TryWrite(record)) {
-      metrics_.AddSinkRefusal();
-      all = false;
-      break;
+    // --inject-fault drop-line: not written, yet counted in the position.
+    const bool drop = faults_.drops_lines() && faults_.DropsNextLine();
+    if (!drop) {
+      LogRecord record{line.ts_ns == kNoTimestamp ? WallNowNs() : line.ts_ns, c.id, c.name,
+                       line.stream == StreamType::kStderr ? RecordStream::kStderr : RecordStream::kStdout, line.text};
+      if (!sink_.TryWrite(record)) {
+        metrics_.AddSinkRefusal();
+        all = false;
+        break;
+      }
+      ++sink_taken_;
+      ++lines;
+      bytes += line.text.size();
     }
-    ++sink_taken_;
+    if (faults_.drops_lines()) faults_.CountLine(drop);
     if (line.ts_ns != kNoTimestamp && line.frames > 0) c.unsettled.emplace_back(line.ts_ns, line.frames);
     if (line.ts_ns != kNoTimestamp) c.last_ts = line.ts_ns;
-    ++lines;
-    bytes += line.text.size();
     reader.PopFront();
     // The position moves only at a prefix of the stream's frames. If the
     // stream is closed mid-group (sink full, then rotation), the group's
@@ -686,6 +715,7 @@ void Engine::Impl::Rotate(Container& c) {
     metrics_.AddRotation();
     ++counters_.rotations;
     leak_.OnRotation();
+    if (faults_.logs_errors()) faults_.OnRotation();
     c.backoff.Reset();  // a whole lease without an error
   }
   CloseStream(c, c.phase == Phase::kStreaming && leak_.keep_rotated_streams());
@@ -892,6 +922,9 @@ void Engine::Impl::PublishStats() {
   counters_.containers = containers_.size();
   counters_.paused = paused_.size();
   counters_.connected = connected_;
+  counters_.injected_dropped_lines = faults_.dropped_lines();
+  counters_.injected_skipped_containers = faults_.skipped_containers();
+  counters_.injected_error_lines = faults_.error_lines();
   std::lock_guard lock(stats_mutex_);
   published_ = counters_;
 }

@@ -37,6 +37,10 @@ struct EngineStats {
   std::uint64_t paused = 0;
   std::uint64_t events_connects = 0;
   bool connected = false;             // the daemon answered and the list was read
+  // What --inject-fault did on purpose (0 without it).
+  std::uint64_t injected_dropped_lines = 0;       // drop-line: not written, position passed
+  std::uint64_t injected_skipped_containers = 0;  // skip-container
+  std::uint64_t injected_error_lines = 0;         // error-lines
 };
 
 class Engine {

@@ -83,7 +83,9 @@ TEST(CapturerProcess, BadCommandLinesExitTwoWithAClearMessage) {
       {"--config", "/nonexistent/log-capturer.yaml"},
       {"--rotation-interval", "999ms"},
       {"--max-opens-per-second", "0"},
-      {"--metrics-listen", "[::1]:9464"}};
+      {"--metrics-listen", "[::1]:9464"},
+      {"--inject-fault", "drop-line:0"},
+      {"--inject-fault", "melt"}};
   for (const auto& args : bad) {
     std::vector<std::string> argv{kCapturer};
     argv.insert(argv.end(), args.begin(), args.end());
@@ -222,6 +224,36 @@ INSTANTIATE_TEST_SUITE_P(Kinds, CapturerLeaks,
                            std::replace(n.begin(), n.end(), '-', '_');
                            return n;
                          });
+
+// --inject-fault through the binary: one warning at start naming the faults;
+// threads-at-start's threads are there from the start and do not grow (so
+// leakbench's threads_baseline fails and thread_growth does not);
+// error-lines' lines reach stderr at error level.
+TEST(CapturerProcess, InjectedFaultsAreAnnouncedAndThreadsAtStartStaysConstant) {
+  FakeProcess fake(kFake, {"--containers", "3", "--rate", "20"});
+  ASSERT_TRUE(fake.ready()) << fake.failure();
+  CapturerProcess run(kCapturer, {"--docker-host", "unix://" + fake.socket(), "--sink", "file:/dev/null",
+                                  "--rotation-interval", "1s", "--metrics-listen", "127.0.0.1:0", "--inject-fault",
+                                  "threads-at-start:150", "--inject-fault", "error-lines:2"});
+  ASSERT_TRUE(Eventually([&] { return MetricsPort(run) > 0; }, 10s)) << run.stderr_text();
+  auto count = [&](const std::string& needle) {
+    const std::string err = run.stderr_text();
+    std::size_t n = 0;
+    for (auto p = err.find(needle); p != std::string::npos; p = err.find(needle, p + 1)) ++n;
+    return n;
+  };
+  EXPECT_EQ(count(" warning INJECTING FAULTS (--inject-fault, for leakbench's negative controls): error-lines:2, "
+                  "threads-at-start:150;"),
+            1u)
+      << run.stderr_text();
+  const std::size_t threads0 = run.Threads();
+  EXPECT_GE(threads0, 150u + 5u);
+  // Each error line is two rotations: wait for 6 or more.
+  ASSERT_TRUE(Eventually([&] { return count(" error injected fault (--inject-fault error-lines:2)") >= 3; }, 20s))
+      << run.stderr_text();
+  EXPECT_EQ(run.Threads(), threads0) << "constant after the start";
+  EXPECT_EQ(run.Signal(SIGTERM, 5s).code, 0) << run.stderr_text();
+}
 
 // series-container: a removed container's series stay; without the leak they go.
 TEST(CapturerProcess, RemovedContainerSeriesAreDeletedUnlessLeakIsInjected) {

@@ -6,7 +6,6 @@
 // every request the server received is well-formed and names only good ids,
 // every message the engine logged is one line of printable text, each bad
 // entry gave one warning, and the good containers' lines were captured.
-#include <spdlog/sinks/base_sink.h>
 #include <spdlog/spdlog.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -30,6 +29,7 @@
 #include <vector>
 
 #include "common/unique_fd.h"
+#include "core/tests/support/captured_log.h"
 #include "core/tests/support/engine_under_test.h"
 #include "core/tests/support/memory_sink.h"
 #include "fakes/tests/support/polling.h"
@@ -240,50 +240,6 @@ class HostileDaemon {
   mutable std::mutex mutex_;
   std::vector<std::string> targets_;
   std::thread thread_;
-};
-
-// Keeps every message logged through spdlog (the payload, without the
-// pattern) while it is the default logger; restores the previous one.
-class CapturedLog {
- public:
-  CapturedLog() : previous_(spdlog::default_logger()) {
-    auto logger = std::make_shared<spdlog::logger>("hostile-test", std::make_shared<Sink>(this));
-    logger->set_level(spdlog::level::debug);
-    spdlog::set_default_logger(logger);
-  }
-  ~CapturedLog() { spdlog::set_default_logger(previous_); }
-  CapturedLog(const CapturedLog&) = delete;
-  CapturedLog& operator=(const CapturedLog&) = delete;
-
-  std::vector<std::string> messages() const {
-    std::lock_guard lock(mutex_);
-    return messages_;
-  }
-  std::size_t Count(const std::string& needle) const {
-    const auto all = messages();
-    return static_cast<std::size_t>(
-        std::count_if(all.begin(), all.end(), [&](const std::string& m) { return m.find(needle) != std::string::npos; }));
-  }
-
- private:
-  class Sink : public spdlog::sinks::base_sink<std::mutex> {
-   public:
-    explicit Sink(CapturedLog* owner) : owner_(owner) {}
-
-   protected:
-    void sink_it_(const spdlog::details::log_msg& msg) override {
-      std::lock_guard lock(owner_->mutex_);
-      owner_->messages_.emplace_back(msg.payload.data(), msg.payload.size());
-    }
-    void flush_() override {}
-
-   private:
-    CapturedLog* owner_;
-  };
-
-  std::shared_ptr<spdlog::logger> previous_;
-  mutable std::mutex mutex_;
-  std::vector<std::string> messages_;
 };
 
 // Only what may appear in a request target: unreserved, '%' escapes and the
