@@ -420,9 +420,17 @@ Verdict Judge(const RunData& run) {
   }
   v.verdict = any_fail ? "fail" : any_inconclusive ? "inconclusive" : "pass";
   if (s.expect_fail) {
-    bool failed_there = false;
-    for (const auto& r : v.criteria) failed_there = failed_there || (r.id == *s.expect_fail && r.status == Status::kFail);
-    v.expectation_met = failed_there;
+    bool failed_there = false, failed_elsewhere = false;
+    for (const auto& r : v.criteria) {
+      if (r.status != Status::kFail) continue;
+      if (r.id == *s.expect_fail) {
+        failed_there = true;
+      } else if (std::find(s.expect_also_fail.begin(), s.expect_also_fail.end(), r.id) == s.expect_also_fail.end()) {
+        failed_elsewhere = true;
+        v.unexpected_failures.push_back(r.id);
+      }
+    }
+    v.expectation_met = failed_there && !failed_elsewhere;
   }
   double cost_max = 0, cost_sum = 0;
   for (const Sample& x : run.samples) {

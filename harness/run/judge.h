@@ -45,7 +45,8 @@ struct Verdict {
   std::vector<CriterionResult> criteria;
   // Negative controls: the scenario expects a failure on this criterion.
   std::optional<std::string> expect_fail;
-  bool expectation_met = true;  // for a negative control: it failed on expect_fail
+  bool expectation_met = true;  // for a negative control: it failed on expect_fail, and only where expected
+  std::vector<std::string> unexpected_failures;  // a negative control's failures outside the expected ones
   nlohmann::json figures;       // summary figures (slopes, peaks, loss, ...)
 };
 

@@ -240,12 +240,21 @@ TEST(Judge, RunThatCouldNotBeDoneIsAnError) {
 TEST(Judge, NegativeControlPassesOnlyWhenItFailsOnItsCriterion) {
   RunData leaking = SyntheticRun(120, [](int t) { return 6 + t / 2; });
   leaking.scenario.expect_fail = "thread_growth";
+  leaking.scenario.expect_also_fail = {"thread_trend"};  // a steady leak is a trend too
   EXPECT_EQ(ExitCode(Judge(leaking)), 0);
   leaking.scenario.expect_fail = "fd_growth";  // fails, but not there
   EXPECT_EQ(ExitCode(Judge(leaking)), 1);
   RunData clean = SyntheticRun(60, [](int) { return 6; });
   clean.scenario.expect_fail = "thread_growth";  // the harness missed a leak
   EXPECT_EQ(ExitCode(Judge(clean)), 1);
+  // Failing elsewhere too is not a clean control, unless that is expected.
+  leaking.scenario.expect_fail = "thread_growth";
+  leaking.follow_streams_peak = 51;
+  const Verdict dirty = Judge(leaking);
+  EXPECT_EQ(ExitCode(dirty), 1);
+  EXPECT_EQ(dirty.unexpected_failures, std::vector<std::string>{"concurrency"});
+  leaking.scenario.expect_also_fail = {"thread_trend", "concurrency"};
+  EXPECT_EQ(ExitCode(Judge(leaking)), 0);
 }
 
 TEST(ResultFiles, JunitHasOneCasePerCriterionAndEscapes) {

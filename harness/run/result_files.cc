@@ -137,7 +137,12 @@ json ResultJson(const RunData& run, const Verdict& v) {
       {"figures", v.figures},
       {"samples", samples},
       {"rotations", rotations}};
-  if (v.expect_fail) result["expectation"] = {{"expect_fail", *v.expect_fail}, {"met", v.expectation_met}};
+  if (v.expect_fail) {
+    result["expectation"] = {{"expect_fail", *v.expect_fail},
+                             {"also_fail", s.expect_also_fail},
+                             {"unexpected_failures", v.unexpected_failures},
+                             {"met", v.expectation_met}};
+  }
   return result;
 }
 

@@ -98,6 +98,8 @@ class Parser {
                   [&](const YAML::Node& n) {
                     if (!n.IsNull()) s.expect_fail = Str(n, "expect_fail");
                   }},
+                 {"expect_also_fail",
+                  [&](const YAML::Node& n) { s.expect_also_fail = StrList(n, "expect_also_fail"); }},
                  {"fake", [&](const YAML::Node& n) { ParseFake(n, s.fake); }},
                  {"target", [&](const YAML::Node& n) { ParseTarget(n, s.target); }},
                  {"criteria", [&](const YAML::Node& n) { ParseCriteria(n, s.criteria); }},
@@ -448,6 +450,12 @@ class Parser {
       } catch (const std::invalid_argument& e) {
         FailAt({"target.error_pattern"}, "not a valid POSIX extended regular expression: " + std::string(e.what()));
       }
+    }
+    for (const std::string& id : s.expect_also_fail) {
+      if (!IsCriterionId(id)) {
+        FailAt({"expect_also_fail"}, "unknown criterion '" + id + "' (known: " + JoinIds(kCriterionIds) + ")");
+      }
+      if (!s.expect_fail) FailAt({"expect_also_fail"}, "only with expect_fail");
     }
     if (s.expect_fail && !IsCriterionId(*s.expect_fail)) {
       FailAt({"expect_fail"},

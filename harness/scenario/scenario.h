@@ -130,8 +130,11 @@ struct Scenario {
   std::chrono::nanoseconds warmup = std::chrono::seconds(30);
   std::chrono::nanoseconds sample_interval = std::chrono::seconds(1);
   CriteriaSpec criteria;
-  // Negative controls: the run must FAIL, on this criterion id.
+  // Negative controls: the run must FAIL, on this criterion id, and on no
+  // other criterion but those in expect_also_fail (a fault that trips
+  // unrelated criteria is not a clean control).
   std::optional<std::string> expect_fail;
+  std::vector<std::string> expect_also_fail;
   std::vector<std::string> tags;  // "gate", "soak", "negative", ...
   // Criteria that do not apply to this target (no log-capturer metrics, no
   // goroutine source), with the reason; filled by DeriveBounds.
