@@ -371,7 +371,9 @@ int main(int argc, char** argv) {
       if (app.count("--junit") != 0) leakbench::harness::CheckOutputFile("--junit", junit);
       if (app.count("--keep-run-dir") != 0) leakbench::harness::PrepareOutputDir("--keep-run-dir", keep_dir);
     }
-    leakbench::harness::RunOptions options{fake_binary, capturer_binary, keep_dir, quiet, &g_interrupted};
+    leakbench::harness::RunOptions options{fake_binary,   capturer_binary,          keep_dir,
+                                           quiet,         &g_interrupted,           LEAKBENCH_FOLLOWERS_DIR,
+                                           LEAKBENCH_GO_FOLLOWERS_DIR};
     for (const auto& b : {fake_binary, capturer_binary}) {
       if (access(b.c_str(), X_OK) != 0) {
         throw std::runtime_error(b + " is not an executable (build it: cmake --build --preset release, or pass "
@@ -391,6 +393,21 @@ int main(int argc, char** argv) {
         if (std::find(s.tags.begin(), s.tags.end(), "gate") != s.tags.end()) gated.push_back(std::move(s));
       }
       if (gated.empty()) throw std::runtime_error("no scenario tagged `gate` in " + scenarios_dir);
+      // Scenarios of the Go followers need them built (Debian's golang-go and
+      // Go sources: ci/setup installs them); without, they are skipped, said
+      // loudly, never counted as passed.
+      const bool go_built = access((options.go_followers_dir + "/go-follower-naive").c_str(), X_OK) == 0 &&
+                            access((options.go_followers_dir + "/go-follower-fixed").c_str(), X_OK) == 0;
+      std::size_t skipped = 0;
+      std::erase_if(gated, [&](const Scenario& s) {
+        if (go_built || std::find(s.tags.begin(), s.tags.end(), "go") == s.tags.end()) return false;
+        std::fprintf(stderr, "leakbench gate: %-34s SKIPPED: the Go followers are not built in %s (apt-get install "
+                             "golang-go golang-github-docker-docker-dev golang-github-prometheus-client-golang-dev, "
+                             "then rebuild)\n",
+                     s.name.c_str(), options.go_followers_dir.c_str());
+        ++skipped;
+        return true;
+      });
       // Scenarios run `jobs` at a time: each measures its own processes, and
       // the gate's followers are light, so two share 2 cores without
       // changing a verdict; it halves the gate's wall time.
@@ -419,9 +436,10 @@ int main(int argc, char** argv) {
         }
         for (auto& f : batch) worst = std::max(worst, f.get());
       }
-      std::fprintf(stderr, "leakbench gate: %zu scenarios in %.0f s: %s\n", gated.size(),
+      std::fprintf(stderr, "leakbench gate: %zu scenarios in %.0f s: %s%s\n", gated.size(),
                    std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(),
-                   worst == 0 ? "every verdict right" : "SOME VERDICT WRONG");
+                   worst == 0 ? "every verdict right" : "SOME VERDICT WRONG",
+                   skipped > 0 ? (" (" + std::to_string(skipped) + " skipped, see above)").c_str() : "");
       code = g_interrupted.load() ? 2 : worst;
       // Reports once every scenario is judged (the renders would otherwise
       // take CPU from the runs being measured): one HTML per scenario and

@@ -209,7 +209,9 @@ RunData RunScenario(const Scenario& s, const RunOptions& o) {
     // marker: sampling finds the target's descendants that left its tree
     // (reparented to init) by it, and never the fake.
     const std::string target_marker = "LEAKBENCH_TARGET_OF=" + dir;
-    std::vector<std::string> env = {"DOCKER_HOST=unix://" + sock, marker, target_marker};
+    std::vector<std::string> env = {"DOCKER_HOST=unix://" + sock, marker, target_marker,
+                                    "LEAKBENCH_FOLLOWERS=" + o.followers_dir,
+                                    "LEAKBENCH_GO_FOLLOWERS=" + o.go_followers_dir};
     // Where the captured lines end up: a follower's stdout and stderr (the
     // docker CLI writes a container's stderr lines to its own stderr), a
     // file it writes (target.output), or log-capturer's sink file.

@@ -35,6 +35,11 @@ struct RunOptions {
   std::string keep_dir;  // "": run dir removed; else the run's files are copied here
   bool quiet = false;
   const std::atomic<bool>* interrupted = nullptr;  // set by SIGINT/SIGTERM
+  // Given to a command target as LEAKBENCH_FOLLOWERS and
+  // LEAKBENCH_GO_FOLLOWERS: where the repository's example followers (the
+  // shell scripts, the built Go followers) are, so scenarios can name them.
+  std::string followers_dir;
+  std::string go_followers_dir;
 };
 
 struct Sample {
