@@ -14,6 +14,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 #include <string>
@@ -349,6 +350,63 @@ TEST_F(LeakbenchProcess, ReportRendersARealResult) {
   ASSERT_TRUE(Within(120s, [&] { return p.Poll().has_value(); }));
   EXPECT_EQ(p.Poll()->code, 0) << Slurp(dir_ + "/e");
   EXPECT_NE(Slurp(dir_ + "/r.html").find("gate-steady"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace leakbench::harness
+
+namespace leakbench::harness {
+namespace {
+
+// The criteria of a finished run, by id.
+std::map<std::string, nlohmann::json> Criteria(const std::string& result_json) {
+  std::map<std::string, nlohmann::json> out;
+  const nlohmann::json result = nlohmann::json::parse(Slurp(result_json));
+  for (const auto& c : result["criteria"]) out[c["id"].get<std::string>()] = c;
+  return out;
+}
+
+// A follower that does nothing cannot pass: no follow stream, nothing
+// captured while containers logged.
+TEST_F(LeakbenchProcess, AFollowerThatDoesNothingFailsCapture) {
+  std::string err;
+  const int code = RunToEnd(dir_, {"--containers", "5", "--duration", "6s", "--warmup", "2s", "--quiet", "--no-report",
+                                   "--target-cmd", "exec sleep 600", "--out", dir_ + "/r"},
+                            &err, 60s);
+  EXPECT_EQ(code, 1) << err << Slurp(dir_ + "/r/summary.md");
+  auto c = Criteria(dir_ + "/r/result.json");
+  EXPECT_EQ(c["capture"]["status"], "fail") << c["capture"].dump();
+  EXPECT_EQ(c["delivery"]["status"], "fail");
+  EXPECT_EQ(c["log_loss"]["status"], "inconclusive") << "no output to judge is not a pass";
+}
+
+// A follower pointed at a socket that does not exist fails too (its error
+// lines count, and it captures nothing).
+TEST_F(LeakbenchProcess, AFollowerOnAMissingSocketFails) {
+  if (access("/usr/bin/docker", X_OK) != 0 && access("/usr/local/bin/docker", X_OK) != 0) {
+    GTEST_SKIP() << "no docker CLI here (apt-get install docker.io)";
+  }
+  std::string err;
+  const int code = RunToEnd(dir_, {"--containers", "5", "--duration", "6s", "--warmup", "2s", "--quiet", "--no-report",
+                                   "--target-cmd",
+                                   "while :; do docker -H unix:///nonexistent/docker.sock logs -f x; sleep 1; done",
+                                   "--out", dir_ + "/r"},
+                            &err, 60s);
+  EXPECT_EQ(code, 1) << err << Slurp(dir_ + "/r/summary.md");
+  auto c = Criteria(dir_ + "/r/result.json");
+  EXPECT_EQ(c["capture"]["status"], "fail");
+  EXPECT_EQ(c["engine_errors"]["status"], "fail") << c["engine_errors"].dump();
+}
+
+// --max-streams overrides the scenario, and the concurrency bound follows it.
+TEST_F(LeakbenchProcess, MaxStreamsOverrideIsTheConcurrencyBound) {
+  std::string err;
+  RunToEnd(dir_, {"--containers", "30", "--max-streams", "20", "--duration", "5s", "--warmup", "1s", "--quiet",
+                  "--no-report", "--out", dir_ + "/r"},
+           &err, 60s);
+  auto c = Criteria(dir_ + "/r/result.json");
+  EXPECT_EQ(c["concurrency"]["bound"], 20) << c["concurrency"].dump() << err;
+  EXPECT_LE(c["concurrency"]["measured"].get<double>(), 20);
 }
 
 }  // namespace
