@@ -321,6 +321,12 @@ TEST(ResultFiles, ResultJsonCarriesFittedLinesLagAndRotations) {
   EXPECT_EQ(samples.at("capture_lag_median_s")[5], 0.05);
   EXPECT_EQ(samples.at("metric_containers_waiting")[5], 3);
   EXPECT_TRUE(samples.at("capture_lag_max_s")[4].is_null());
+  run.samples[7].target_open_fds = 31;
+  run.samples[7].target_rss_bytes = 1 << 20;
+  const nlohmann::json exported = ResultJson(run, Judge(run));
+  EXPECT_EQ(exported.at("samples").at("target_open_fds")[7], 31);
+  EXPECT_EQ(exported.at("samples").at("target_rss_bytes")[7], 1 << 20);
+  EXPECT_TRUE(exported.at("samples").at("target_open_fds")[6].is_null());
   EXPECT_EQ(j.at("rotations").at("total"), 1400);
   EXPECT_EQ(j.at("rotations").at("t"), nlohmann::json({1.5, 3.0}));
   EXPECT_EQ(j.at("rotations").at("age_s"), nlohmann::json({2.0, 1.9}));

@@ -69,7 +69,8 @@ json ResultJson(const RunData& run, const Verdict& v) {
                   {"capture_lag_max_s", json::array()}, {"capture_lag_median_s", json::array()},
                   {"streams_open_min", json::array()}, {"streams_open_max", json::array()},
                   {"goroutines", json::array()}, {"processes", json::array()},
-                  {"threads_max_per_process", json::array()}};
+                  {"threads_max_per_process", json::array()}, {"target_open_fds", json::array()},
+                  {"target_rss_bytes", json::array()}};
   const auto opt = [](const std::optional<double>& value) { return value ? json(*value) : json(nullptr); };
   for (const Sample& x : run.samples) {
     samples["t"].push_back(x.t);
@@ -96,6 +97,8 @@ json ResultJson(const RunData& run, const Verdict& v) {
     samples["processes"].push_back(x.processes ? json(*x.processes) : json(nullptr));
     samples["threads_max_per_process"].push_back(x.threads_max_per_process ? json(*x.threads_max_per_process)
                                                                            : json(nullptr));
+    samples["target_open_fds"].push_back(opt(x.target_open_fds));
+    samples["target_rss_bytes"].push_back(opt(x.target_rss_bytes));
   }
   json rotations = {{"total", run.ages.rotated}, {"t", json::array()}, {"age_s", json::array()}};
   for (const auto& r : run.ages.rotations) {

@@ -27,6 +27,7 @@ OPTIONAL_COLUMNS = (
     "streams_open", "streams_closed", "metric_streams_active", "metric_rotations",
     "metric_series", "metric_containers_waiting", "capture_lag_max_s", "capture_lag_median_s",
     "goroutines", "streams_open_min", "streams_open_max", "processes",  # version 2
+    "threads_max_per_process", "target_open_fds", "target_rss_bytes",  # version 2
 )
 
 _TYPE_NAMES = {dict: "an object", list: "a list", str: "a string", bool: "true/false",
