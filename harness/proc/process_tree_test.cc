@@ -407,12 +407,14 @@ TEST(SampleProcessTreeLive, FindsSetsidTimeoutAndMarkedOrphan) {
       LiveMarker());
   ASSERT_GT(shell.pid(), 0);
   const std::set<std::string> expected = {"sleep 31", "sleep 32", "sleep 33", "timeout 60 sleep 34", "sleep 34"};
+  // All there, and the subshell of `(sleep 33 &)` gone: until it exits,
+  // sleep 33 is still its child, a descendant like any other.
   auto all_found = [&](const ProcessTreeSample& s) {
     const auto found = ByCmdline(s);
     for (const std::string& cmd : expected) {
       if (!found.contains(cmd)) return false;
     }
-    return true;
+    return found.at("sleep 33").by_marker;
   };
   const ProcessTreeSample s = SampleUntil(shell, true, all_found);
   ASSERT_TRUE(s.ok) << s.error;
