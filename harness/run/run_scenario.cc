@@ -229,6 +229,14 @@ RunData RunScenario(const Scenario& s, const RunOptions& o) {
       }
       argv = {"/bin/sh", "-c", cmd};
       outputs = {dir + "/target.out", dir + "/target.err"};
+      // Whatever a foreign follower leaves in its TMPDIR goes with the run
+      // directory, even when it is killed before it cleans up.
+      const std::string tmp = dir + "/tmp";
+      std::error_code tmp_error;
+      if (!fs::create_directory(tmp, tmp_error)) {
+        throw std::runtime_error("cannot create " + tmp + ": " + tmp_error.message());
+      }
+      env.push_back("TMPDIR=" + tmp);
     } else {
       run.metrics_port = FreePort();
       if (run.metrics_port == 0) throw std::runtime_error("no free loopback port for log-capturer's /metrics");

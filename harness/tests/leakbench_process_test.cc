@@ -380,6 +380,22 @@ TEST_F(LeakbenchProcess, AFollowerThatDoesNothingFailsCapture) {
   EXPECT_EQ(c["log_loss"]["status"], "inconclusive") << "no output to judge is not a pass";
 }
 
+// A command target's TMPDIR lies inside the run directory, so whatever it
+// leaves there (killed before its own clean-up) goes with the run.
+TEST_F(LeakbenchProcess, WhatTheTargetLeavesInTmpdirGoesWithTheRun) {
+  const std::string note = dir_ + "/tmpdir-of-target";
+  std::string err;
+  RunToEnd(dir_, {"--containers", "1", "--duration", "3s", "--warmup", "1s", "--quiet", "--no-report", "--target-cmd",
+                  "d=$(mktemp -d) && touch \"$d/left-behind\" && echo \"$d\" > " + note + " && exec sleep 600",
+                  "--out", dir_ + "/r"},
+           &err, 60s);
+  std::string left = Slurp(note);
+  ASSERT_FALSE(left.empty()) << "the target did not run: " << err;
+  left.erase(left.find_last_not_of('\n') + 1);
+  EXPECT_NE(left.find("/leakbench-run."), std::string::npos) << left << " is not inside the run directory";
+  EXPECT_FALSE(std::filesystem::exists(left)) << left << " was left behind";
+}
+
 // A follower pointed at a socket that does not exist fails too (its error
 // lines count, and it captures nothing).
 TEST_F(LeakbenchProcess, AFollowerOnAMissingSocketFails) {
