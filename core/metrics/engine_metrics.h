@@ -1,4 +1,4 @@
-// The engine's Prometheus metrics (DESIGN.md's names) and the HTTP endpoint
+// The engine's Prometheus metrics (docs/design.md's names) and the HTTP endpoint
 // that serves them (prometheus-cpp's Exposer on a loopback port). The engine's
 // event loop reports events through the methods below; process figures
 // (threads, open fds, resident memory) are read from /proc/self at each

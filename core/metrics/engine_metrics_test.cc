@@ -1,4 +1,4 @@
-// EngineMetrics: the names and types DESIGN.md asks for, values that move,
+// EngineMetrics: the names and types docs/design.md asks for, values that move,
 // per-container series that come and go, the HTTP endpoint, and a clean
 // `promtool check metrics`.
 #include "core/metrics/engine_metrics.h"

@@ -1,6 +1,6 @@
 // The Docker API of the in-process fake, seen through a plain HTTP client:
 // headers, status codes and error bodies, container listing and inspection,
-// and /logs and /events semantics (see shared/DOCKER-SEMANTICS.md).
+// and /logs and /events semantics (see docs/docker-semantics.md).
 #include <gtest/gtest.h>
 
 #include "fakes/tests/support/http_test_client.h"

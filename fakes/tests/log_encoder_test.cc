@@ -159,7 +159,7 @@ TEST(EncodeEntry, AppendsToWhatIsThere) {
 }
 
 TEST(EncodeEntry, Splits20000BytesLikeDockerd) {
-  // DOCKER-SEMANTICS.md: a 20,000-byte line came back as frames of 16,415
+  // docs/docker-semantics.md: a 20,000-byte line came back as frames of 16,415
   // and 3,648 bytes, both stamped with the same timestamp.
   const LogEntry e = Entry(20000, StreamId::kStderr);
   const std::string wire = Encode(e, false, true);

@@ -1,4 +1,4 @@
-// Judges a run against its scenario's criteria (DESIGN.md's table, plus fds
+// Judges a run against its scenario's criteria (docs/design.md's table, plus fds
 // and memory): each criterion gets its bound, the measured value, its unit,
 // pass/fail, and a sentence saying how it was measured. Growth is the
 // Theil-Sen slope after the warm-up, per minute and per 1,000 rotations

@@ -1,7 +1,7 @@
 // A leakbench scenario: what the fake daemon plays (containers, rates,
 // faults, a timeline of actions), which target follows it (log-capturer
 // with time-compressed settings, or any command), how long the run lasts,
-// and the bound of every acceptance criterion (DESIGN.md's table). Loaded
+// and the bound of every acceptance criterion (docs/design.md's table). Loaded
 // from YAML or JSON; every error names file:line:column and what was
 // expected. A plain value; thread-safe as any const value.
 #pragma once

@@ -2,7 +2,7 @@
 
 Floors are the smallest change that matters in practice; `compare` never calls a change smaller
 than the floor a regression, whatever the statistics say (noise.py). Growth floors are a quarter
-of DESIGN.md's default bound (threads and fds 2/min and 2 per 1,000 rotations, RSS 1 MiB/min and
+of docs/design.md's default bound (threads and fds 2/min and 2 per 1,000 rotations, RSS 1 MiB/min and
 4 MiB per 1,000 rotations, metric series 5 per 1,000 rotations): a change that eats a quarter of
 the allowed budget deserves a look, while repeated clean runs of one engine differ by far less
 (reports/README.md: at most 0.02 MiB/min and 0 threads/fds per minute across 4 reruns of
