@@ -4,38 +4,25 @@ Runs the checker on the repository (it must pass) and on planted trees, one
 per forbidden include, each of which it must catch.
 """
 import os
-import subprocess
-import sys
 import tempfile
 import unittest
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-CHECKER = os.path.join(ROOT, "ci", "check_independence")
+from planted_tree import ROOT, PlantedTree, run_checker
 
 
 def run(root):
-    return subprocess.run([sys.executable, CHECKER, root], capture_output=True, text=True, timeout=120)
+    return run_checker("check_independence", root)
 
 
-class Planted(unittest.TestCase):
+class Planted(PlantedTree):
     def setUp(self):
-        self.tmp = tempfile.TemporaryDirectory()
-        self.root = self.tmp.name
+        super().setUp()
         self.write("common/duration.h", "#pragma once\n")
         self.write("core/engine/engine.cc", '#include "core/engine/engine.h"\n#include "common/duration.h"\n'
                    '#include <vector>\n#include "local.h"\n')
         self.write("core/tests/engine_fake_test.cc", '#include "fakes/tests/support/in_process_fake.h"\n')
         self.write("fakes/dockerd/server.cc", '#include "fakes/dockerd/server.h"\n')
         self.write("harness/scenario/scenario.cc", '#include "fakes/dockerd/faults.h"\n')
-
-    def tearDown(self):
-        self.tmp.cleanup()
-
-    def write(self, rel, text):
-        path = os.path.join(self.root, rel)
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(path, "w", encoding="utf-8") as f:
-            f.write(text)
 
     def assertCaught(self, where):
         result = run(self.root)

@@ -4,35 +4,22 @@ Runs the checker on the repository (it must be clean) and on small planted
 trees, one per offence, each of which it must catch.
 """
 import os
-import subprocess
-import sys
 import tempfile
 import unittest
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-CHECKER = os.path.join(ROOT, "ci", "check_stands_alone")
+from planted_tree import ROOT, PlantedTree, run_checker
 
 
 def run(root):
-    return subprocess.run([sys.executable, CHECKER, root], capture_output=True, text=True, timeout=120)
+    return run_checker("check_stands_alone", root)
 
 
-class Planted(unittest.TestCase):
+class Planted(PlantedTree):
     def setUp(self):
-        self.tmp = tempfile.TemporaryDirectory()
-        self.root = self.tmp.name
+        super().setUp()
         self.write("docs/design.md", "# Design\n")
         self.write("README.md", "See [the design](docs/design.md) and [a section](docs/design.md#parts).\n"
                    "[ref]: docs/design.md\n[web](https://example.com/x.md)\n")
-
-    def tearDown(self):
-        self.tmp.cleanup()
-
-    def write(self, rel, text):
-        path = os.path.join(self.root, rel)
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(path, "w", encoding="utf-8") as f:
-            f.write(text)
 
     def assertCaught(self, rel, line, words):
         result = run(self.root)
