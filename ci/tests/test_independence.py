@@ -3,7 +3,6 @@
 Runs the checker on the repository (it must pass) and on planted trees, one
 per forbidden include, each of which it must catch.
 """
-import os
 import tempfile
 import unittest
 

@@ -4,7 +4,6 @@ Runs the checker on the repository (it must be clean) and on small planted
 trees, one per offence, each of which it must catch.
 """
 import os
-import tempfile
 import unittest
 
 from planted_tree import ROOT, PlantedTree, run_checker
