@@ -1,11 +1,13 @@
 // Judges a run against its scenario's criteria (docs/design.md's table, plus fds
 // and memory): each criterion gets its bound, the measured value, its unit,
-// pass/fail, and a sentence saying how it was measured. Growth is the
-// Theil-Sen slope after the warm-up, per minute and per 1,000 rotations
-// (which does not depend on the time scale); "no continuous upward trend"
-// is the Mann-Kendall test together with a slope whose confidence interval
-// excludes zero and a fitted rise of at least 1.5 units, so a single step
-// (one thread started once) is not called a trend. Pure; thread-safe.
+// pass/fail, and a sentence saying how it was measured. The criteria are one
+// table (criteria_table.h); every bound and threshold is the scenario's
+// (CriteriaSpec). Growth is the Theil-Sen slope after the warm-up, per minute
+// and per 1,000 rotations (which does not depend on the time scale); "no
+// continuous upward trend" is the Mann-Kendall test together with a slope
+// whose confidence interval excludes zero and a fitted rise of at least
+// criteria.trend_min_rise (1.5) units, so a single step (one thread started
+// once) is not called a trend. Pure; thread-safe.
 #pragma once
 
 #include <optional>

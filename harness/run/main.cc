@@ -3,7 +3,7 @@
 // criteria. Exit 0 pass, 1 fail, 2 the run could not be done, 3 inconclusive
 // (a criterion could not be judged; never a pass).
 //
-//   leakbench --containers 200                 a few minutes, sensible defaults
+//   leakbench --containers 200                 scenarios/quick.yaml: a few minutes
 //   leakbench --scenario scenarios/gate-churn.yaml --out results/
 //   leakbench gate --out results/              every scenario tagged "gate"
 //   leakbench list                             the shipped scenarios
@@ -18,29 +18,21 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstdio>
-#include <filesystem>
-#include <fstream>
-#include <future>
-#include <mutex>
-#include <iostream>
 #include <optional>
 #include <string_view>
-#include <utility>
 
 #include "common/duration.h"
 #include "harness/run/child_process.h"
-#include "harness/run/judge.h"
+#include "harness/run/gate.h"
 #include "harness/run/output_paths.h"
-#include "harness/run/repeat.h"
 #include "harness/run/report_tool.h"
-#include "harness/run/result_files.h"
+#include "harness/run/run_one.h"
 #include "harness/run/run_scenario.h"
 #include "harness/scenario/scenario.h"
 
 namespace {
 
 using leakbench::harness::Scenario;
-namespace fs = std::filesystem;
 
 std::atomic<bool> g_interrupted{false};
 
@@ -109,122 +101,6 @@ void Apply(const Overrides& o, Scenario& s) {
   // Bounds that follow other settings (the concurrency cap) are derived
   // only now, after every override.
   leakbench::harness::DeriveBounds(s);
-}
-
-// The default run of `leakbench --containers N`: a few minutes, time-compressed.
-Scenario QuickScenario() {
-  Scenario s = leakbench::harness::ParseScenario(R"(
-name: quick
-description: "leakbench --containers N: a few minutes, rotation every 5 s, judged after a 30 s warm-up"
-duration: 2m
-warmup: 30s
-fake: {containers: 200, rate: 5}
-target: {kind: log-capturer, rotation_interval: 5s, max_streams: 50}
-)",
-                                                 "built-in quick profile");
-  return s;
-}
-
-std::vector<Scenario> LoadDir(const std::string& dir) {
-  std::vector<Scenario> out;
-  std::vector<fs::path> files;
-  for (const auto& e : fs::directory_iterator(dir)) {
-    const auto ext = e.path().extension();
-    if (ext == ".yaml" || ext == ".yml" || ext == ".json") files.push_back(e.path());
-  }
-  std::sort(files.begin(), files.end());
-  for (const auto& f : files) out.push_back(leakbench::harness::LoadScenario(f.string()));
-  return out;
-}
-
-// Renders DIR/report.html from DIR/result.json when the report tool can run;
-// says once why not when it cannot. Returns the report's path or "".
-// Main thread only.
-std::string RenderHtml(leakbench::harness::ReportTool& reports, const std::string& dir) {
-  static bool told = false;
-  if (!reports.Unavailable().empty()) {
-    if (!std::exchange(told, true)) {
-      std::fprintf(stderr, "leakbench: no HTML report: %s\n", reports.Unavailable().c_str());
-    }
-    return "";
-  }
-  const std::string html = dir + "/report.html";
-  std::vector<std::string> args = {"html", dir + "/result.json", "-o", html};
-  if (reports.Run(args) != 0) {
-    std::fprintf(stderr, "leakbench: the HTML report for %s could not be rendered (see above); the verdict stands\n",
-                 dir.c_str());
-    return "";
-  }
-  return html;
-}
-
-// One run: judged, its result files written into `out_dir` (when given).
-nlohmann::json RunAndJudge(const Scenario& s, const leakbench::harness::RunOptions& options, const std::string& out_dir,
-                           const std::string& junit) {
-  using namespace leakbench::harness;
-  const RunData run = RunScenario(s, options);
-  const Verdict verdict = Judge(run);
-  nlohmann::json result = ResultJson(run, verdict);
-  const bool goroutines_failed = std::any_of(verdict.criteria.begin(), verdict.criteria.end(), [](const auto& c) {
-    return c.id.starts_with("goroutine") && c.status == Status::kFail;
-  });
-  if (!out_dir.empty() && goroutines_failed && !run.goroutine_dump.empty()) {
-    fs::create_directories(out_dir);
-    std::ofstream(out_dir + "/goroutines-debug2.txt", std::ios::binary) << run.goroutine_dump;
-    result["goroutine_dump"] = "goroutines-debug2.txt";
-  }
-  if (!out_dir.empty()) result["written"] = WriteResultFiles(out_dir, result, junit);
-  return result;
-}
-
-// Runs `s` `repeat` times (each into DIR/run-K when repeating) and pools
-// the verdicts; returns leakbench's exit code.
-int RunOne(const Scenario& s, const leakbench::harness::RunOptions& options, const std::string& out_dir,
-           const std::string& junit, bool quiet, leakbench::harness::ReportTool* reports, std::size_t repeat) {
-  using namespace leakbench::harness;
-  if (!quiet) {
-    std::fprintf(stderr, "leakbench: %s: %zu containers, %s, rotation %s, max_streams %zu, %s (warm-up %s)%s\n",
-                 s.name.c_str(), s.fake.containers,
-                 s.target.kind == "command" ? ("command `" + s.target.command + "`").c_str() : "log-capturer",
-                 leakbench::FormatDuration(s.target.rotation_interval).c_str(), s.target.max_streams,
-                 leakbench::FormatDuration(s.duration).c_str(), leakbench::FormatDuration(s.warmup).c_str(),
-                 repeat > 1 ? (", " + std::to_string(repeat) + " times").c_str() : "");
-  }
-  nlohmann::json result;
-  if (repeat <= 1) {
-    result = RunAndJudge(s, options, out_dir, junit);
-  } else {
-    std::vector<nlohmann::json> runs;
-    for (std::size_t k = 1; k <= repeat && !g_interrupted.load(); ++k) {
-      const std::string dir = out_dir.empty() ? "" : out_dir + "/run-" + std::to_string(k);
-      runs.push_back(RunAndJudge(s, options, dir, ""));
-      if (!quiet) {
-        std::fprintf(stderr, "leakbench: %s run %zu/%zu: %s\n", s.name.c_str(), k, repeat,
-                     runs.back()["verdict"].get<std::string>().c_str());
-      }
-    }
-    result = PoolResults(runs);
-    result.erase("written");
-    if (!out_dir.empty()) result["written"] = WriteResultFiles(out_dir, result, junit);
-  }
-  std::string html;
-  if (!out_dir.empty() && reports != nullptr) html = RenderHtml(*reports, out_dir);
-  if (!quiet) {
-    nlohmann::json shown = result;
-    shown.erase("written");
-    std::fputs(SummaryMarkdown(shown).c_str(), stdout);
-    if (result.contains("repeat")) {
-      const auto& r = result["repeat"];
-      std::fprintf(stdout, "\n%zu runs: %zu pass, %zu fail, %zu inconclusive, %zu error; erratic: %s\n",
-                   r["runs"].get<std::size_t>(), r["passed"].get<std::size_t>(), r["failed"].get<std::size_t>(),
-                   r["inconclusive"].get<std::size_t>(), r["errors"].get<std::size_t>(), r["erratic"].dump().c_str());
-    }
-    if (result.contains("written")) {
-      std::fprintf(stdout, "\nwritten: %s%s\n", result["written"].get<std::string>().c_str(),
-                   html.empty() ? "" : (", " + html).c_str());
-    }
-  }
-  return result["exit_code"].get<int>();
 }
 
 const char* ExitWord(int code) {
@@ -381,98 +257,23 @@ int main(int argc, char** argv) {
       }
     }
     if (*list) {
-      for (const auto& s : LoadDir(scenarios_dir)) {
+      for (const auto& s : leakbench::harness::LoadScenarioDir(scenarios_dir)) {
         std::string tags;
         for (const auto& t : s.tags) tags += (tags.empty() ? "" : ",") + t;
         std::printf("%-28s %-18s %s\n", s.name.c_str(), tags.c_str(), s.description.c_str());
       }
       code = 0;
     } else if (*gate) {
-      std::vector<Scenario> gated;
-      for (auto& s : LoadDir(scenarios_dir)) {
-        if (std::find(s.tags.begin(), s.tags.end(), "gate") != s.tags.end()) gated.push_back(std::move(s));
-      }
-      if (gated.empty()) throw std::runtime_error("no scenario tagged `gate` in " + scenarios_dir);
-      // Scenarios of the Go followers need them built (Debian's golang-go and
-      // Go sources: ci/setup installs them); without, they are skipped, said
-      // loudly, never counted as passed.
-      const bool go_built = access((options.go_followers_dir + "/go-follower-naive").c_str(), X_OK) == 0 &&
-                            access((options.go_followers_dir + "/go-follower-fixed").c_str(), X_OK) == 0;
-      std::size_t skipped = 0;
-      std::erase_if(gated, [&](const Scenario& s) {
-        if (go_built || std::find(s.tags.begin(), s.tags.end(), "go") == s.tags.end()) return false;
-        std::fprintf(stderr, "leakbench gate: %-34s SKIPPED: the Go followers are not built in %s (apt-get install "
-                             "golang-go golang-github-docker-docker-dev golang-github-prometheus-client-golang-dev, "
-                             "then rebuild)\n",
-                     s.name.c_str(), options.go_followers_dir.c_str());
-        ++skipped;
-        return true;
-      });
-      // Scenarios run `jobs` at a time: each measures its own processes, and
-      // the gate's followers are light, so two share 2 cores without
-      // changing a verdict; it halves the gate's wall time.
-      int worst = 0;
-      std::mutex print;
-      const auto started = std::chrono::steady_clock::now();
-      for (std::size_t first = 0; first < gated.size() && !g_interrupted.load(); first += jobs) {
-        std::vector<std::future<int>> batch;
-        for (std::size_t i = first; i < std::min(gated.size(), first + jobs); ++i) {
-          batch.push_back(std::async(std::launch::async, [&, i] {
-            const Scenario& s = gated[i];
-            leakbench::harness::RunOptions quiet_options = options;
-            quiet_options.quiet = true;  // two progress lines at once help nobody
-            const int c =
-                RunOne(s, quiet_options, out_dir.empty() ? "" : out_dir + "/" + s.name, "", true, nullptr, repeat);
-            std::lock_guard lock(print);
-            std::fprintf(stderr, "leakbench gate: %-34s %-40s %s\n", s.name.c_str(),
-                         s.expect_fail ? ("must fail on " + *s.expect_fail).c_str() : "must pass",
-                         c == 0   ? "ok"
-                         : c == 1 ? "WRONG VERDICT"
-                         : c == 3 ? "WRONG VERDICT (inconclusive: a criterion could not be judged)"
-                                  : "ERROR (the run could not be done)");
-            // A gate treats inconclusive as wrong.
-            return c == 3 ? 1 : c;
-          }));
-        }
-        for (auto& f : batch) worst = std::max(worst, f.get());
-      }
-      std::fprintf(stderr, "leakbench gate: %zu scenarios in %.0f s: %s%s\n", gated.size(),
-                   std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(),
-                   worst == 0 ? "every verdict right" : "SOME VERDICT WRONG",
-                   skipped > 0 ? (" (" + std::to_string(skipped) + " skipped, see above)").c_str() : "");
-      code = g_interrupted.load() ? 2 : worst;
-      // Reports once every scenario is judged (the renders would otherwise
-      // take CPU from the runs being measured): one HTML per scenario and
-      // one Markdown summary of the whole gate.
-      if (!out_dir.empty() && auto_reports != nullptr && !g_interrupted.load()) {
-        std::vector<std::string> results;
-        for (const auto& s : gated) {
-          const std::string dir = out_dir + "/" + s.name;
-          if (!fs::exists(dir + "/result.json")) continue;
-          results.push_back(dir + "/result.json");
-          const std::string html = RenderHtml(reports, dir);
-          if (!html.empty()) std::fprintf(stderr, "leakbench gate: report %s\n", html.c_str());
-        }
-        if (reports.Unavailable().empty() && !results.empty()) {
-          std::vector<std::string> args = {"summary"};
-          args.insert(args.end(), results.begin(), results.end());
-          args.insert(args.end(), {"-o", out_dir + "/summary.md"});
-          if (reports.Run(args) == 0) std::fprintf(stderr, "leakbench gate: summary %s/summary.md\n", out_dir.c_str());
-        }
-      }
+      code = leakbench::harness::RunGate({scenarios_dir, out_dir, jobs, repeat, auto_reports}, options);
     } else {
-      Scenario s;
-      if (!scenario_file.empty()) {
-        s = leakbench::harness::LoadScenario(scenario_file);
-      } else if (!profile.empty()) {
-        s = leakbench::harness::LoadScenario(scenarios_dir + "/" + profile + ".yaml");
-      } else {
-        s = QuickScenario();
-      }
-      Apply(o, s);
-      code = RunOne(s, options, out_dir, junit, quiet, auto_reports, repeat);
+      // Neither --scenario nor --profile: the quick profile (scenarios/quick.yaml).
+      const bool quick = scenario_file.empty() && profile.empty();
+      Scenario s = leakbench::harness::LoadScenario(
+          !scenario_file.empty() ? scenario_file : scenarios_dir + "/" + (quick ? "quick" : profile) + ".yaml");
+      Apply(o, s);  // the flags, then the bounds that follow them (DeriveBounds)
+      code = leakbench::harness::RunOne(s, options, out_dir, junit, quiet, auto_reports, repeat);
       if (quiet) std::printf("%s\n", ExitWord(code));
-      if (!quiet && scenario_file.empty() && profile.empty()) {
+      if (!quiet && quick) {
         std::printf("\nThis was the quick profile (2 minutes, rotation 5 s). The original acceptance run (rotation "
                     "5 min, 10 minutes judged) is: leakbench --profile acceptance-realtime\n");
       }

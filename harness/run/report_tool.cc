@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <cstring>
 #include <thread>
+#include <utility>
 
 extern char** environ;
 
@@ -91,6 +92,24 @@ int ReportTool::Run(const std::vector<std::string>& args, std::chrono::seconds t
     return 2;
   }
   return code;
+}
+
+std::string RenderHtmlReport(ReportTool& reports, const std::string& dir) {
+  static bool told = false;
+  if (!reports.Unavailable().empty()) {
+    if (!std::exchange(told, true)) {
+      std::fprintf(stderr, "leakbench: no HTML report: %s\n", reports.Unavailable().c_str());
+    }
+    return "";
+  }
+  const std::string html = dir + "/report.html";
+  std::vector<std::string> args = {"html", dir + "/result.json", "-o", html};
+  if (reports.Run(args) != 0) {
+    std::fprintf(stderr, "leakbench: the HTML report for %s could not be rendered (see above); the verdict stands\n",
+                 dir.c_str());
+    return "";
+  }
+  return html;
 }
 
 }  // namespace leakbench::harness

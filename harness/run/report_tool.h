@@ -33,4 +33,9 @@ class ReportTool {
   std::string unavailable_;
 };
 
+// Renders DIR/report.html from DIR/result.json when the report tool can run;
+// says once (per process) why not when it cannot. Returns the report's path
+// or "". Main thread only.
+std::string RenderHtmlReport(ReportTool& reports, const std::string& dir);
+
 }  // namespace leakbench::harness

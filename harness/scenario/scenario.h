@@ -105,6 +105,8 @@ struct CriteriaSpec {
   std::optional<double> fd_growth_per_1000_rotations = 2;
   std::optional<double> rss_growth_mib_per_1000_rotations = 4;
   bool no_continuous_trend = true;                   // Mann-Kendall on threads/fds
+  double trend_p_value = 0.01;                       // ... significant below this p-value (0 < p <= 1)
+  double trend_min_rise = 1.5;                       // ... and a fitted rise after the warm-up of at least this
   std::optional<double> rotation_tolerance_s = 10;   // |stream age - rotation| for rotated streams
   // Absent from the file: target.max_streams, after every override
   // (DeriveBounds); null/off: off.
@@ -115,6 +117,7 @@ struct CriteriaSpec {
   bool capture_all = true;                           // every container captured
   std::optional<double> max_error_lines = 0;         // "error" lines in the target's log
   bool metrics_consistent = true;                    // streams_active / rotations_total vs truth
+  double max_metric_series_per_1000_rotations = 5;   // metrics: /metrics sample lines may grow this much
   std::optional<double> goroutines_max = 100;        // after warm-up (target.metrics_url / pprof_url)
   std::optional<double> goroutine_growth_per_min = 2;
   std::optional<double> goroutine_growth_per_1000_rotations = 2;
@@ -123,7 +126,7 @@ struct CriteriaSpec {
 struct Scenario {
   std::string name;
   std::string description;
-  std::string file;  // where it was loaded from ("" for built-ins)
+  std::string file;  // where it was loaded from (ParseScenario: the name given for errors)
   FakeSpec fake;
   TargetSpec target;
   std::chrono::nanoseconds duration = std::chrono::minutes(3);
@@ -151,5 +154,7 @@ void DeriveBounds(Scenario& scenario);
 // Throws ScenarioError ("FILE:LINE:COL: key: what was expected").
 Scenario LoadScenario(const std::string& path);
 Scenario ParseScenario(const std::string& text, const std::string& name_for_errors);
+// Every *.yaml, *.yml and *.json file in `dir`, in file name order.
+std::vector<Scenario> LoadScenarioDir(const std::string& dir);
 
 }  // namespace leakbench::harness

@@ -1,6 +1,7 @@
 // Tests for ParseScenario/LoadScenario: every key, JSON input, defaults,
 // durations, disabled bounds, each validation error with its line:column,
-// and every shipped file under scenarios/.
+// and every shipped file under scenarios/ (quick.yaml: the former built-in
+// profile, value for value).
 #include "harness/scenario/error_pattern.h"
 #include "harness/scenario/scenario.h"
 
@@ -408,6 +409,87 @@ TEST(LoadScenario, EveryShippedScenarioLoads) {
   EXPECT_EQ(never.expect_fail, "rotation");
   const Scenario soak = LoadScenario(std::string(SCENARIOS_DIR) + "/soak-8h.yaml");
   EXPECT_EQ(soak.duration, std::chrono::hours(8));
+}
+
+
+// Every value of a scenario but `file`, for comparing two scenarios whole.
+nlohmann::json Values(const Scenario& s) {
+  auto ns = [](std::chrono::nanoseconds d) { return d.count(); };
+  auto opt = [](const std::optional<double>& v) { return v ? nlohmann::json(*v) : nlohmann::json(nullptr); };
+  nlohmann::json timeline = nlohmann::json::array();
+  for (const TimedAction& a : s.fake.timeline) timeline.push_back({ns(a.at), ns(a.every), a.action});
+  const CriteriaSpec& c = s.criteria;
+  return {{"name", s.name}, {"description", s.description}, {"tags", s.tags},
+          {"duration", ns(s.duration)}, {"warmup", ns(s.warmup)}, {"sample_interval", ns(s.sample_interval)},
+          {"expect_fail", s.expect_fail ? nlohmann::json(*s.expect_fail) : nlohmann::json(nullptr)},
+          {"expect_also_fail", s.expect_also_fail}, {"not_applicable", s.not_applicable},
+          {"fake", {s.fake.containers, s.fake.rate, s.fake.line_bytes, s.fake.tty_fraction, s.fake.stderr_fraction,
+                    s.fake.burst, s.fake.retention, s.fake.faults, timeline}},
+          {"target", {s.target.kind, s.target.command, ns(s.target.rotation_interval), s.target.max_streams,
+                      s.target.inject_leak, s.target.inject_leak_every, s.target.extra_args, s.target.inject_faults,
+                      s.target.metrics_url, s.target.pprof_url, s.target.error_pattern, s.target.output}},
+          {"criteria", {opt(c.threads_max), opt(c.thread_growth_per_min), opt(c.fd_growth_per_min),
+                        opt(c.rss_growth_mib_per_min), opt(c.thread_growth_per_1000_rotations),
+                        opt(c.fd_growth_per_1000_rotations), opt(c.rss_growth_mib_per_1000_rotations),
+                        c.no_continuous_trend, c.trend_p_value, c.trend_min_rise, opt(c.rotation_tolerance_s),
+                        opt(c.max_concurrent_streams), c.max_concurrent_streams_set, c.no_loss, c.no_loss_at_source,
+                        c.capture_all, opt(c.max_error_lines), c.metrics_consistent,
+                        c.max_metric_series_per_1000_rotations, opt(c.goroutines_max),
+                        opt(c.goroutine_growth_per_min), opt(c.goroutine_growth_per_1000_rotations)}}};
+}
+
+// scenarios/quick.yaml is the run of `leakbench --containers N`; it was built
+// into leakbench until it became a file, with exactly these values.
+TEST(LoadScenario, QuickIsTheFormerBuiltInProfile) {
+  const Scenario quick = LoadScenario(std::string(SCENARIOS_DIR) + "/quick.yaml");
+  EXPECT_EQ(quick.name, "quick");
+  EXPECT_EQ(quick.description,
+            "leakbench --containers N: a few minutes, rotation every 5 s, judged after a 30 s warm-up");
+  EXPECT_TRUE(quick.tags.empty()) << "not in the gate, not a negative control";
+  EXPECT_EQ(quick.duration, minutes(2));
+  EXPECT_EQ(quick.warmup, seconds(30));
+  EXPECT_EQ(quick.sample_interval, seconds(1));
+  EXPECT_EQ(quick.fake.containers, 200u);
+  EXPECT_EQ(quick.fake.rate, 5);
+  EXPECT_EQ(quick.target.kind, "log-capturer");
+  EXPECT_EQ(quick.target.rotation_interval, seconds(5));
+  EXPECT_EQ(quick.target.max_streams, 50u);
+  EXPECT_EQ(quick.criteria.max_concurrent_streams, 50);
+  EXPECT_FALSE(quick.criteria.max_concurrent_streams_set) << "the bound follows --max-streams";
+  EXPECT_FALSE(quick.expect_fail.has_value());
+  // The built-in profile's text, as leakbench's main.cc had it.
+  const Scenario built_in = ParseScenario(R"(
+name: quick
+description: "leakbench --containers N: a few minutes, rotation every 5 s, judged after a 30 s warm-up"
+duration: 2m
+warmup: 30s
+fake: {containers: 200, rate: 5}
+target: {kind: log-capturer, rotation_interval: 5s, max_streams: 50}
+)",
+                                          "built-in quick profile");
+  EXPECT_EQ(Values(quick), Values(built_in));
+}
+
+TEST(ParseScenario, TrendAndMetricSeriesThresholdsAreCriteria) {
+  const Scenario d = ParseScenario("name: x\n", "m.yaml");
+  EXPECT_EQ(d.criteria.trend_p_value, 0.01);
+  EXPECT_EQ(d.criteria.trend_min_rise, 1.5);
+  EXPECT_EQ(d.criteria.max_metric_series_per_1000_rotations, 5);
+  const Scenario s = ParseScenario(
+      "name: x\ncriteria: {trend_p_value: 0.05, trend_min_rise: 3, max_metric_series_per_1000_rotations: 0}\n",
+      "m.yaml");
+  EXPECT_EQ(s.criteria.trend_p_value, 0.05);
+  EXPECT_EQ(s.criteria.trend_min_rise, 3);
+  EXPECT_EQ(s.criteria.max_metric_series_per_1000_rotations, 0);
+  for (const char* bad : {"0", "1.5"}) {
+    try {
+      ParseScenario(std::string("name: x\ncriteria:\n  trend_p_value: ") + bad + "\n", "f.yaml");
+      ADD_FAILURE() << "accepted trend_p_value " << bad;
+    } catch (const ScenarioError& e) {
+      EXPECT_EQ(std::string(e.what()).rfind("f.yaml:3:18: criteria.trend_p_value: must be above 0", 0), 0u)
+          << e.what();
+    }
+  }
 }
 
 }  // namespace

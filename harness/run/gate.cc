@@ -1,0 +1,114 @@
+#include "harness/run/gate.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <future>
+#include <mutex>
+#include <stdexcept>
+#include <vector>
+
+#include "harness/run/run_one.h"
+#include "harness/scenario/scenario.h"
+
+namespace leakbench::harness {
+namespace {
+
+bool HasTag(const Scenario& s, const char* tag) { return std::find(s.tags.begin(), s.tags.end(), tag) != s.tags.end(); }
+
+bool GateInterrupted(const RunOptions& options) {
+  return options.interrupted != nullptr && options.interrupted->load();
+}
+
+// The gate set: every scenario tagged `gate`, less those of the Go
+// followers when they are not built (Debian's golang-go and Go sources:
+// ci/setup installs them), which are skipped, said loudly, never counted
+// as passed. `skipped` counts them.
+std::vector<Scenario> GateSet(const GateOptions& gate, const RunOptions& options, std::size_t& skipped) {
+  std::vector<Scenario> gated;
+  for (auto& s : LoadScenarioDir(gate.scenarios_dir)) {
+    if (HasTag(s, "gate")) gated.push_back(std::move(s));
+  }
+  if (gated.empty()) throw std::runtime_error("no scenario tagged `gate` in " + gate.scenarios_dir);
+  const bool go_built = access((options.go_followers_dir + "/go-follower-naive").c_str(), X_OK) == 0 &&
+                        access((options.go_followers_dir + "/go-follower-fixed").c_str(), X_OK) == 0;
+  std::erase_if(gated, [&](const Scenario& s) {
+    if (go_built || !HasTag(s, "go")) return false;
+    std::fprintf(stderr, "leakbench gate: %-34s SKIPPED: the Go followers are not built in %s (apt-get install "
+                         "golang-go golang-github-docker-docker-dev golang-github-prometheus-client-golang-dev, "
+                         "then rebuild)\n",
+                 s.name.c_str(), options.go_followers_dir.c_str());
+    ++skipped;
+    return true;
+  });
+  return gated;
+}
+
+// Reports once every scenario is judged (the renders would otherwise take
+// CPU from the runs being measured): one HTML per scenario and one
+// Markdown summary of the whole gate.
+void WriteGateReports(const GateOptions& gate, const std::vector<Scenario>& gated) {
+  ReportTool& reports = *gate.reports;
+  std::vector<std::string> results;
+  for (const auto& s : gated) {
+    const std::string dir = gate.out_dir + "/" + s.name;
+    if (!std::filesystem::exists(dir + "/result.json")) continue;
+    results.push_back(dir + "/result.json");
+    const std::string html = RenderHtmlReport(reports, dir);
+    if (!html.empty()) std::fprintf(stderr, "leakbench gate: report %s\n", html.c_str());
+  }
+  if (reports.Unavailable().empty() && !results.empty()) {
+    std::vector<std::string> args = {"summary"};
+    args.insert(args.end(), results.begin(), results.end());
+    args.insert(args.end(), {"-o", gate.out_dir + "/summary.md"});
+    if (reports.Run(args) == 0) std::fprintf(stderr, "leakbench gate: summary %s/summary.md\n", gate.out_dir.c_str());
+  }
+}
+
+}  // namespace
+
+int RunGate(const GateOptions& gate, const RunOptions& options) {
+  std::size_t skipped = 0;
+  const std::vector<Scenario> gated = GateSet(gate, options, skipped);
+  // Scenarios run `jobs` at a time: each measures its own processes, and
+  // the gate's followers are light, so two share 2 cores without
+  // changing a verdict; it halves the gate's wall time.
+  int worst = 0;
+  std::mutex print;
+  const auto started = std::chrono::steady_clock::now();
+  for (std::size_t first = 0; first < gated.size() && !GateInterrupted(options); first += gate.jobs) {
+    std::vector<std::future<int>> batch;
+    for (std::size_t i = first; i < std::min(gated.size(), first + gate.jobs); ++i) {
+      batch.push_back(std::async(std::launch::async, [&, i] {
+        const Scenario& s = gated[i];
+        RunOptions quiet_options = options;
+        quiet_options.quiet = true;  // two progress lines at once help nobody
+        const int c =
+            RunOne(s, quiet_options, gate.out_dir.empty() ? "" : gate.out_dir + "/" + s.name, "", true, nullptr,
+                   gate.repeat);
+        std::lock_guard lock(print);
+        std::fprintf(stderr, "leakbench gate: %-34s %-40s %s\n", s.name.c_str(),
+                     s.expect_fail ? ("must fail on " + *s.expect_fail).c_str() : "must pass",
+                     c == 0   ? "ok"
+                     : c == 1 ? "WRONG VERDICT"
+                     : c == 3 ? "WRONG VERDICT (inconclusive: a criterion could not be judged)"
+                              : "ERROR (the run could not be done)");
+        // A gate treats inconclusive as wrong.
+        return c == 3 ? 1 : c;
+      }));
+    }
+    for (auto& f : batch) worst = std::max(worst, f.get());
+  }
+  std::fprintf(stderr, "leakbench gate: %zu scenarios in %.0f s: %s%s\n", gated.size(),
+               std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(),
+               worst == 0 ? "every verdict right" : "SOME VERDICT WRONG",
+               skipped > 0 ? (" (" + std::to_string(skipped) + " skipped, see above)").c_str() : "");
+  if (GateInterrupted(options)) return 2;
+  if (!gate.out_dir.empty() && gate.reports != nullptr) WriteGateReports(gate, gated);
+  return worst;
+}
+
+}  // namespace leakbench::harness

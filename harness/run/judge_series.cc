@@ -1,0 +1,68 @@
+#include "harness/run/judge_series.h"
+
+#include <chrono>
+
+namespace leakbench::harness {
+
+Series Extract(const RunData& run, const std::function<std::optional<double>(const Sample&)>& value) {
+  Series s;
+  const double warmup = std::chrono::duration<double>(run.scenario.warmup).count();
+  for (const Sample& x : run.samples) {
+    if (x.t < warmup) continue;
+    const auto v = value(x);
+    if (!v) continue;
+    s.by_time.push_back({x.t, *v});
+    s.by_rotations.push_back({static_cast<double>(x.streams_closed), *v});
+  }
+  return s;
+}
+
+Growth Fit(const Series& s, double trend_p_value) {
+  Growth g;
+  g.per_second = TheilSen(s.by_time);
+  g.per_rotation = TheilSen(s.by_rotations);
+  g.trend = MannKendall(s.by_time, trend_p_value);
+  if (s.by_time.size() >= 2) g.window_s = s.by_time.back().t - s.by_time.front().t;
+  return g;
+}
+
+nlohmann::json GrowthJson(const Growth& g, double scale) {
+  return {{"per_minute", g.per_second.valid ? g.per_second.slope * 60 * scale : 0.0},
+          {"per_minute_ci", {g.per_second.lower * 60 * scale, g.per_second.upper * 60 * scale}},
+          {"intercept", g.per_second.valid ? g.per_second.intercept * scale : 0.0},
+          {"per_1000_rotations", g.per_rotation.valid ? g.per_rotation.slope * 1000 * scale : 0.0},
+          {"per_1000_rotations_ci", {g.per_rotation.lower * 1000 * scale, g.per_rotation.upper * 1000 * scale}},
+          {"trend_p_value", g.trend.p_value},
+          {"trend_direction", g.trend.direction},
+          {"points", g.per_second.n}};
+}
+
+JudgeSeries ReadJudgeSeries(const RunData& run) {
+  auto proc = [](auto f) {
+    return [f](const Sample& x) -> std::optional<double> {
+      if (!x.proc.ok) return std::nullopt;
+      return f(x);
+    };
+  };
+  auto count = [](std::optional<std::size_t> n) { return n ? std::optional<double>(static_cast<double>(*n)) : std::nullopt; };
+  JudgeSeries j;
+  j.threads = Extract(run, proc([](const Sample& x) { return static_cast<double>(x.proc.threads); }));
+  j.fds = Extract(run, proc([](const Sample& x) { return static_cast<double>(x.proc.fds.total()); }));
+  j.rss = Extract(run, proc([](const Sample& x) { return static_cast<double>(x.proc.rss_bytes); }));
+  j.metric_series = Extract(run, [](const Sample& x) -> std::optional<double> {
+    if (x.metric_series == 0) return std::nullopt;
+    return static_cast<double>(x.metric_series);
+  });
+  j.goroutines = Extract(run, [](const Sample& x) { return x.goroutines; });
+  j.per_process_threads = Extract(run, [&count](const Sample& x) { return count(x.threads_max_per_process); });
+  j.process_count = Extract(run, [&count](const Sample& x) { return count(x.processes); });
+  const double p = run.scenario.criteria.trend_p_value;
+  j.threads_fit = Fit(j.threads, p);
+  j.fds_fit = Fit(j.fds, p);
+  j.rss_fit = Fit(j.rss, p);
+  j.metric_series_fit = Fit(j.metric_series, p);
+  j.goroutines_fit = Fit(j.goroutines, p);
+  return j;
+}
+
+}  // namespace leakbench::harness

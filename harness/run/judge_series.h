@@ -1,0 +1,51 @@
+// The target's resource series after the warm-up (threads, fds, memory, ...) and their growth fits, as the judge reads them.
+// Each series is taken against time and against rotations (the follow
+// streams the target closed); a fit is the Theil-Sen slope of both and the
+// Mann-Kendall trend over time. Pure; thread-safe.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "harness/run/run_scenario.h"
+#include "harness/stats/growth.h"
+
+namespace leakbench::harness {
+
+// One resource series after the warm-up, against time and against rotations.
+struct Series {
+  std::vector<Point> by_time;       // t in seconds
+  std::vector<Point> by_rotations;  // t in rotations (follow streams the target closed)
+};
+
+// The samples at or after the warm-up for which `value` has a value.
+Series Extract(const RunData& run, const std::function<std::optional<double>(const Sample&)>& value);
+
+struct Growth {
+  SlopeFit per_second;
+  SlopeFit per_rotation;
+  TrendTest trend;
+  double window_s = 0;  // from the first to the last point after the warm-up
+};
+
+// Both slopes, and the trend at significance `trend_p_value`.
+Growth Fit(const Series& s, double trend_p_value);
+
+// A fit as result.json's figures show it, in units of `scale` (1/MiB for bytes as MiB).
+nlohmann::json GrowthJson(const Growth& g, double scale);
+
+inline constexpr double kPerMiB = 1.0 / (1 << 20);
+
+// Every series the judge reads from a completed run, and its fit (trends at
+// the scenario's criteria.trend_p_value).
+struct JudgeSeries {
+  Series threads, fds, rss, metric_series, goroutines;
+  Series per_process_threads, process_count;  // a command target's largest process, and how many
+  Growth threads_fit, fds_fit, rss_fit, metric_series_fit, goroutines_fit;
+};
+JudgeSeries ReadJudgeSeries(const RunData& run);
+
+}  // namespace leakbench::harness
