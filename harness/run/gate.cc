@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -74,41 +75,55 @@ int RunGate(const GateOptions& gate, const RunOptions& options) {
   std::size_t skipped = 0;
   const std::vector<Scenario> gated = GateSet(gate, options, skipped);
   // Scenarios run `jobs` at a time: each measures its own processes, and
-  // the gate's followers are light, so two share 2 cores without
-  // changing a verdict; it halves the gate's wall time.
-  int worst = 0;
+  // the gate's followers are light, so a few share 2 cores without
+  // changing a verdict. A free worker takes the longest scenario left
+  // (longest first keeps one long run from ending the gate alone).
+  std::vector<std::size_t> order(gated.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t a, std::size_t b) { return gated[a].duration > gated[b].duration; });
+  std::atomic<int> worst{0};
+  std::atomic<std::size_t> next{0};
   std::mutex print;
   const auto started = std::chrono::steady_clock::now();
-  for (std::size_t first = 0; first < gated.size() && !GateInterrupted(options); first += gate.jobs) {
-    std::vector<std::future<int>> batch;
-    for (std::size_t i = first; i < std::min(gated.size(), first + gate.jobs); ++i) {
-      batch.push_back(std::async(std::launch::async, [&, i] {
-        const Scenario& s = gated[i];
-        RunOptions quiet_options = options;
-        quiet_options.quiet = true;  // two progress lines at once help nobody
-        const int c =
-            RunOne(s, quiet_options, gate.out_dir.empty() ? "" : gate.out_dir + "/" + s.name, "", true, nullptr,
-                   gate.repeat);
+  auto worker = [&] {
+    for (std::size_t k = next++; k < order.size() && !GateInterrupted(options); k = next++) {
+      const Scenario& s = gated[order[k]];
+      RunOptions quiet_options = options;
+      quiet_options.quiet = true;  // several progress lines at once help nobody
+      const auto run_started = std::chrono::steady_clock::now();
+      const int c = RunOne(s, quiet_options, gate.out_dir.empty() ? "" : gate.out_dir + "/" + s.name, "", true,
+                           nullptr, gate.repeat);
+      const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - run_started).count();
+      {
         std::lock_guard lock(print);
-        std::fprintf(stderr, "leakbench gate: %-34s %-40s %s\n", s.name.c_str(),
+        std::fprintf(stderr, "leakbench gate: %-34s %-40s %s (%.0f s)\n", s.name.c_str(),
                      s.expect_fail ? ("must fail on " + *s.expect_fail).c_str() : "must pass",
                      c == 0   ? "ok"
                      : c == 1 ? "WRONG VERDICT"
                      : c == 3 ? "WRONG VERDICT (inconclusive: a criterion could not be judged)"
-                              : "ERROR (the run could not be done)");
-        // A gate treats inconclusive as wrong.
-        return c == 3 ? 1 : c;
-      }));
+                              : "ERROR (the run could not be done)",
+                     took);
+      }
+      // A gate treats inconclusive as wrong.
+      const int code = c == 3 ? 1 : c;
+      int seen = worst.load();
+      while (code > seen && !worst.compare_exchange_weak(seen, code)) {
+      }
     }
-    for (auto& f : batch) worst = std::max(worst, f.get());
+  };
+  std::vector<std::future<void>> workers;
+  for (std::size_t j = 0; j < std::max<std::size_t>(1, gate.jobs); ++j) {
+    workers.push_back(std::async(std::launch::async, worker));
   }
+  for (auto& w : workers) w.get();
   std::fprintf(stderr, "leakbench gate: %zu scenarios in %.0f s: %s%s\n", gated.size(),
                std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(),
-               worst == 0 ? "every verdict right" : "SOME VERDICT WRONG",
+               worst.load() == 0 ? "every verdict right" : "SOME VERDICT WRONG",
                skipped > 0 ? (" (" + std::to_string(skipped) + " skipped, see above)").c_str() : "");
   if (GateInterrupted(options)) return 2;
   if (!gate.out_dir.empty() && gate.reports != nullptr) WriteGateReports(gate, gated);
-  return worst;
+  return worst.load();
 }
 
 }  // namespace leakbench::harness

@@ -396,6 +396,49 @@ TEST_F(LeakbenchProcess, WhatTheTargetLeavesInTmpdirGoesWithTheRun) {
   EXPECT_FALSE(std::filesystem::exists(left)) << left << " was left behind";
 }
 
+// `leakbench gate`: every scenario tagged gate is run and must get the
+// verdict it expects; the longest starts first; a follower that does
+// nothing where a pass is expected is a wrong verdict (exit 1).
+TEST_F(LeakbenchProcess, GateJudgesExpectedVerdictsLongestFirst) {
+  const std::string set = dir_ + "/set";
+  fs::create_directories(set);
+  auto scenario = [&](const std::string& name, const std::string& duration, const std::string& extra,
+                      const std::string& tag = "gate") {
+    std::ofstream(set + "/" + name + ".yaml")
+        << "name: " << name << "\ntags: [" << tag << "]\nduration: " << duration << "\nwarmup: 1s\n"
+        << "fake:\n  containers: 3\n  rate: 5\n" << extra;
+  };
+  // Growth is not judged on 3 s (start-up heap): this is about the gate.
+  const std::string no_growth =
+      "criteria: {thread_growth_per_min: off, fd_growth_per_min: off, rss_growth_mib_per_min: off,\n"
+      "  thread_growth_per_1000_rotations: off, fd_growth_per_1000_rotations: off,\n"
+      "  rss_growth_mib_per_1000_rotations: off, no_continuous_trend: false}\n";
+  scenario("a-short-pass", "4s", "target:\n  kind: log-capturer\n  rotation_interval: 1s\n" + no_growth);
+  scenario("long-idle-must-fail", "6s",
+           "expect_fail: capture\nexpect_also_fail: [delivery, log_loss, rotation, concurrency]\n"
+           "target:\n  kind: command\n  command: exec sleep 600\n");
+  scenario("not-a-gate-scenario", "4s", "target:\n  kind: command\n  command: exec sleep 600\n", "other");
+  std::string err;
+  int code = RunToEnd(dir_, {"gate", "--scenarios-dir", set, "--jobs", "1", "--no-report"}, &err, 90s);
+  EXPECT_EQ(code, 0) << err;
+  const auto long_at = err.find("leakbench gate: long-idle-must-fail");
+  const auto short_at = err.find("leakbench gate: a-short-pass");
+  ASSERT_NE(long_at, std::string::npos) << err;
+  ASSERT_NE(short_at, std::string::npos) << err;
+  EXPECT_LT(long_at, short_at) << "the 6 s scenario should run before the 4 s one with one job:\n" << err;
+  EXPECT_EQ(err.find("not-a-gate-scenario"), std::string::npos) << err;
+  EXPECT_NE(err.find("2 scenarios in"), std::string::npos) << err;
+
+  // The idle follower where a pass is expected: a wrong verdict.
+  fs::remove(set + "/long-idle-must-fail.yaml");
+  scenario("idle-must-pass", "4s", "target:\n  kind: command\n  command: exec sleep 600\n");
+  code = RunToEnd(dir_, {"gate", "--scenarios-dir", set, "--jobs", "2", "--no-report"}, &err, 90s);
+  EXPECT_EQ(code, 1) << err;
+  EXPECT_NE(err.find("idle-must-pass"), std::string::npos);
+  EXPECT_NE(err.find("WRONG VERDICT"), std::string::npos) << err;
+  EXPECT_NE(err.find("SOME VERDICT WRONG"), std::string::npos) << err;
+}
+
 // A follower pointed at a socket that does not exist fails too (its error
 // lines count, and it captures nothing).
 TEST_F(LeakbenchProcess, AFollowerOnAMissingSocketFails) {
