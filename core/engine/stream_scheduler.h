@@ -63,6 +63,10 @@ class StreamScheduler {
 
   // Gives free slots to eligible waiting containers, in queue order.
   std::vector<Grant> GrantSlots(TimePoint now);
+  // The lease of a stream outside the pool (the engine's /events stream),
+  // drawn like a slot's lease when nobody waits: in [rotation - j, rotation].
+  // It holds no slot and is never cut.
+  Duration DrawLease() { return LeaseLength(false, uniform_()); }
   // Active containers whose lease has ended.
   std::vector<std::string> Expired(TimePoint now) const;
   // The earliest moment at which GrantSlots or Expired can change their

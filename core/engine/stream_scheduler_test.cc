@@ -98,6 +98,23 @@ TEST(StreamSchedulerTest, NegativeOrZeroJitterMeansExactRotation) {
   EXPECT_EQ(s.GrantSlots(kT0).at(0).lease_end, kT0 + seconds(60));
 }
 
+TEST(StreamSchedulerTest, DrawLeaseIsAFullLeaseEvenWhenOversubscribed) {
+  // rotation 300 s, jitter 10 s: 300 s - 10 s * u, and it takes no slot.
+  StreamScheduler s(Opts(1, seconds(300), seconds(10), seconds(60)), Draws({0.0, 0.5, 0.999, 0.5}));
+  EXPECT_EQ(s.DrawLease(), seconds(300));
+  EXPECT_EQ(s.DrawLease(), seconds(295));
+  EXPECT_EQ(s.DrawLease(), milliseconds(290'010));
+  for (const char* id : {"a", "b", "c"}) s.Enqueue(id, kT0, kT0);
+  ASSERT_EQ(s.GrantSlots(kT0).size(), 1u);  // oversubscribed now
+  EXPECT_EQ(s.DrawLease(), seconds(295));
+  EXPECT_EQ(s.active(), 1u);
+}
+
+TEST(StreamSchedulerTest, DrawLeaseJitterIsCappedAtAQuarterOfRotation) {
+  StreamScheduler s(Opts(1, seconds(8), seconds(10)), Draws({0.999}));
+  EXPECT_EQ(s.DrawLease(), milliseconds(6'002));
+}
+
 TEST(StreamSchedulerTest, WaitedIsTimeSinceEnqueue) {
   StreamScheduler s(Opts(1, seconds(60), seconds(0)), Fixed(0));
   s.Enqueue("a", kT0, kT0);

@@ -8,6 +8,7 @@
 #include <prometheus/text_serializer.h>
 #include <spdlog/spdlog.h>
 
+#include <array>
 #include <atomic>
 #include <stdexcept>
 #include <string>
@@ -43,6 +44,18 @@ prometheus::Histogram& Histogram(Registry& r, const std::string& name, const std
 prometheus::Family<prometheus::Counter>& CounterFamily(Registry& r, const std::string& name,
                                                        const std::string& help) {
   return prometheus::BuildCounter().Name(name).Help(help).Register(r);
+}
+
+// One series of log_capturer_container_stream_errors_total per ErrorType,
+// indexed by the enum's value, all created at zero.
+using ErrorCounters = std::array<prometheus::Counter*, kAllErrorTypes.size()>;
+
+ErrorCounters MakeErrorCounters(prometheus::Family<prometheus::Counter>& family) {
+  ErrorCounters counters{};
+  for (const ErrorType type : kAllErrorTypes) {
+    counters[static_cast<std::size_t>(type)] = &family.Add({{"error_type", std::string(ToString(type))}});
+  }
+  return counters;
 }
 
 // Parses `listen` ("HOST:PORT") for the HTTP endpoint.
@@ -102,12 +115,9 @@ struct EngineMetrics::Impl {
       Histogram(r, "log_capturer_container_stream_age_seconds",
                 "Age of every follow stream when it closed, in seconds.",
                 {60, 120, 180, 240, 300, 360});
-  FixedLabelCounters errors{
+  ErrorCounters errors = MakeErrorCounters(
       CounterFamily(r, "log_capturer_container_stream_errors_total",
-                    "Errors on Docker requests and follow streams, by error_type."),
-      "error_type",
-      {"http_5xx", "http_4xx", "connect", "reset", "timeout", "decode", "stall", "not_found",
-       "conflict", "events", "sink"}};
+                    "Errors on Docker requests and follow streams, by error_type."));
   prometheus::Gauge& containers_waiting =
       Gauge(r, "log_capturer_containers_waiting",
             "Monitored containers waiting for a free stream slot.");
@@ -190,7 +200,9 @@ void EngineMetrics::ObserveStreamAge(std::chrono::nanoseconds age) {
   impl_->stream_age.Observe(Seconds(age));
 }
 
-void EngineMetrics::AddError(std::string_view error_type) { impl_->errors.Add(error_type); }
+void EngineMetrics::AddError(ErrorType type) {
+  impl_->errors[static_cast<std::size_t>(type)]->Increment();
+}
 
 void EngineMetrics::SetContainersWaiting(std::size_t n) {
   impl_->containers_waiting.Set(static_cast<double>(n));

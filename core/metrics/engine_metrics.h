@@ -13,6 +13,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/metrics/error_type.h"
+
 namespace logcap {
 
 class EngineMetrics {
@@ -46,11 +48,9 @@ class EngineMetrics {
   // log_capturer_container_stream_age_seconds (histogram, buckets
   // 60,120,180,240,300,360): age of every follow stream when it closed.
   void ObserveStreamAge(std::chrono::nanoseconds age);
-  // log_capturer_container_stream_errors_total{error_type} (counter).
-  // error_type is one of a small fixed set ("http_5xx", "http_4xx",
-  // "connect", "reset", "timeout", "decode", "stall", "not_found",
-  // "conflict", "events", "sink", ...). Unknown types are counted as "other".
-  void AddError(std::string_view error_type);
+  // log_capturer_container_stream_errors_total{error_type} (counter):
+  // error_type is ToString(type); every kind's series exists from the start.
+  void AddError(ErrorType type);
   // log_capturer_containers_waiting (gauge): containers waiting for a slot.
   void SetContainersWaiting(std::size_t n);
   // log_capturer_containers_monitored (gauge).

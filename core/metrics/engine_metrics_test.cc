@@ -75,8 +75,8 @@ void Exercise(EngineMetrics& m) {
   m.SetStreamsActive(3);
   m.AddRotation();
   m.ObserveStreamAge(seconds(95));
-  m.AddError("reset");
-  m.AddError("something new");
+  m.AddError(ErrorType::kReset);
+  m.AddError(ErrorType::kOther);
   m.SetContainersWaiting(2);
   m.SetContainersMonitored(5);
   m.ObserveSlotWait(std::chrono::milliseconds(1500));
@@ -137,12 +137,33 @@ TEST(EngineMetricsTest, StartsAtZeroWithEveryErrorType) {
   }
 }
 
+// Every ErrorType has its own series from the start, labelled ToString(type),
+// and counting one moves only that series: no kind lands in "other" but
+// kOther itself.
+TEST(EngineMetricsTest, EveryErrorTypeCountsUnderItsOwnLabel) {
+  EngineMetrics m("");
+  for (const ErrorType type : kAllErrorTypes) {
+    const std::string series = std::string("log_capturer_container_stream_errors_total{error_type=\"") +
+                               std::string(ToString(type)) + "\"}";
+    const std::string before = m.Serialize();
+    EXPECT_EQ(Sample(before, series), 0) << series;
+    const std::optional<double> others_before = Sample(before, "log_capturer_container_stream_errors_total{error_type=\"other\"}");
+    m.AddError(type);
+    const std::string after = m.Serialize();
+    EXPECT_EQ(Sample(after, series), 1) << series;
+    if (type != ErrorType::kOther) {
+      EXPECT_EQ(Sample(after, "log_capturer_container_stream_errors_total{error_type=\"other\"}"), others_before)
+          << series;
+    }
+  }
+}
+
 TEST(EngineMetricsTest, ValuesMove) {
   EngineMetrics m("");
   Exercise(m);
   m.AddRotation();
-  m.AddError("reset");
-  m.AddError("");
+  m.AddError(ErrorType::kReset);
+  m.AddError(ErrorType::kOther);
   m.AddLinesDropped("no such reason", 2);
   const std::string text = m.Serialize();
   EXPECT_EQ(Sample(text, "log_capturer_container_streams_active"), 3);

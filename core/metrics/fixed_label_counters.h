@@ -1,8 +1,8 @@
 // A counter family whose one label takes values from a fixed list, created
 // at zero up front (so rate() works from the first scrape) and with every
 // unknown value counted under "other": label cardinality stays bounded
-// whatever the callers pass. Used for stream errors by error_type and
-// dropped lines by reason. The family is owned by the caller's
+// whatever the callers pass. Used for dropped lines by reason (stream
+// errors are typed: ErrorType). The family is owned by the caller's
 // prometheus::Registry and must outlive this object. Thread-safe: the set of
 // series never changes after construction and counters are atomic.
 #pragma once
