@@ -20,6 +20,7 @@
 #include <cstring>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -28,8 +29,8 @@
 #include <thread>
 #include <vector>
 
+#include "common/loki_push_receiver.h"
 #include "core/tests/support/capturer_process.h"
-#include "core/tests/support/loki_receiver.h"
 #include "core/tests/support/memory_sink.h"
 #include "fakes/tests/support/fake_process.h"
 #include "fakes/tests/support/polling.h"
@@ -295,11 +296,20 @@ void LokiFirstRun(int first_status) {
   auto fake = StartFake();
   ASSERT_TRUE(fake->ready()) << fake->failure();
   const std::string config = WriteConfig(fake->dir(), "  batch_wait: 200ms\n");
-  LokiReceiver loki;
+  std::mutex pushed_mu;
+  std::vector<std::string> pushed;
+  leakbench::LokiPushReceiver loki([&](std::string_view, std::string_view, std::string_view line) {
+    std::lock_guard lock(pushed_mu);
+    pushed.emplace_back(line);
+  });
+  auto lines = [&] {
+    std::lock_guard lock(pushed_mu);
+    return pushed;
+  };
   Tally tally;
   std::uint64_t undelivered = 0;
   {
-    const std::string url = first_status == 0 ? "http://127.0.0.1:" + std::to_string(UnusedLoopbackPort())
+    const std::string url = first_status == 0 ? "http://127.0.0.1:" + std::to_string(leakbench::UnusedLoopbackPort())
                                               : loki.url();
     loki.set_status(first_status == 0 ? 204 : first_status);
     CapturerProcess first(kCapturer, Args(*fake, config, "loki:" + url));
@@ -309,17 +319,17 @@ void LokiFirstRun(int first_status) {
     undelivered = ReportedUndelivered(first.stderr_text());
     EXPECT_GT(undelivered, 0u) << first.stderr_text();
   }
-  EXPECT_TRUE(loki.lines().empty()) << "nothing may be accepted while Loki refuses";
+  EXPECT_TRUE(lines().empty()) << "nothing may be accepted while Loki refuses";
   loki.set_status(204);
   std::map<std::string, std::uint64_t> emitted;
   CatchUp(*fake, config, "loki:" + loki.url(), tally,
           [&](Tally& t) {
-            for (const std::string& line : loki.lines()) t.AddLine(line);
+            for (const std::string& line : lines()) t.AddLine(line);
           },
           &emitted);
   const Verdict v = Judge(tally, emitted);
   EXPECT_EQ(v.missing, 0u) << v.detail;
-  EXPECT_EQ(loki.malformed(), 0u);
+  EXPECT_EQ(loki.stats().rejected, 0u) << loki.last_rejection();
   EXPECT_LE(v.duplicates, undelivered + kUnacknowledgedBound);
 }
 
