@@ -73,7 +73,7 @@ struct Overrides {
   std::optional<std::size_t> max_streams;
   std::optional<double> rate;
   std::string target_cmd;
-  std::string target_metrics, target_pprof;
+  std::string target_metrics, target_pprof, target_output;
   std::string inject_leak;
   std::size_t inject_leak_every = 0;
 };
@@ -90,6 +90,7 @@ void Apply(const Overrides& o, Scenario& s) {
     s.target.command = o.target_cmd;
   }
   if (!o.target_metrics.empty()) s.target.metrics_url = o.target_metrics;
+  if (!o.target_output.empty()) s.target.output = o.target_output;
   if (!o.target_pprof.empty()) s.target.pprof_url = o.target_pprof;
   if (!o.inject_leak.empty()) s.target.inject_leak = o.inject_leak;
   if (o.inject_leak_every > 0) s.target.inject_leak_every = o.inject_leak_every;
@@ -155,6 +156,9 @@ int main(int argc, char** argv) {
                  "{port} becomes a free port, also filled into --target-cmd");
   app.add_option("--target-pprof", o.target_pprof,
                  "The target's Go goroutine profile URL (http://127.0.0.1:{port}/debug/pprof/goroutine)");
+  app.add_option("--target-output", o.target_output,
+                 "Where the target writes what it captured: a file, or `loki` for leakbench's own Loki push "
+                 "endpoint ({loki} in --target-cmd and $LEAKBENCH_LOKI_URL become its URL)");
   std::size_t repeat = 1;
   app.add_option("--repeat", repeat, "Run the scenario N times (fresh fake and target each) and pool the verdicts")
       ->check(CLI::Range(1, 1000));

@@ -125,6 +125,7 @@ json ResultJson(const RunData& run, const Verdict& v) {
         {"inject_faults", s.target.inject_faults},
         {"metrics_url", s.target.metrics_url},
         {"pprof_url", s.target.pprof_url},
+        {"output", s.target.output},
         {"max_concurrent_streams",
          s.criteria.max_concurrent_streams ? json(*s.criteria.max_concurrent_streams) : json(nullptr)},
         {"duration_s", std::chrono::duration<double>(s.duration).count()},
@@ -140,6 +141,13 @@ json ResultJson(const RunData& run, const Verdict& v) {
       {"figures", v.figures},
       {"samples", samples},
       {"rotations", rotations}};
+  if (run.loki) {
+    result["loki_output"] = {{"pushes", run.loki->pushes},
+                             {"lines", run.loki->lines},
+                             {"rejected", run.loki->rejected},
+                             {"last_rejection", run.loki->last_rejection},
+                             {"write_errors", run.loki->write_errors}};
+  }
   if (v.expect_fail) {
     result["expectation"] = {{"expect_fail", *v.expect_fail},
                              {"also_fail", s.expect_also_fail},

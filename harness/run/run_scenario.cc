@@ -20,6 +20,7 @@
 #include "common/duration.h"
 #include "common/unique_fd.h"
 #include "harness/run/http_get.h"
+#include "harness/run/loki_output.h"
 #include "harness/run/process_sweep.h"
 #include "harness/proc/process_table.h"
 #include "harness/proc/process_tree.h"
@@ -99,13 +100,14 @@ constexpr std::int64_t kGaugeSkewNs = 500'000'000;
 // The fake keeps this many closed stream records; read them all.
 constexpr std::size_t kStreamsRead = 250000;
 
-std::string FillPort(std::string text, int port) {
-  const std::string key = "{port}";
-  for (auto at = text.find(key); at != std::string::npos; at = text.find(key, at)) {
-    text.replace(at, key.size(), std::to_string(port));
+std::string FillIn(std::string text, const std::string& key, const std::string& value) {
+  for (auto at = text.find(key); at != std::string::npos; at = text.find(key, at + value.size())) {
+    text.replace(at, key.size(), value);
   }
   return text;
 }
+
+std::string FillPort(std::string text, int port) { return FillIn(std::move(text), "{port}", std::to_string(port)); }
 
 // The target's error lines in its stderr: log-capturer's own error and
 // critical levels; for a command, every line matching target.error_pattern,
@@ -218,8 +220,16 @@ RunData RunScenario(const Scenario& s, const RunOptions& o) {
     std::vector<std::string> outputs;
     const bool command = s.target.kind == "command";
     std::string metrics_url, pprof_url;
+    // Lives until the output is audited, after the target stopped (a
+    // follower may push what it holds when told to stop).
+    std::unique_ptr<LokiOutput> loki;
+    if (s.target.output == "loki") {
+      loki = std::make_unique<LokiOutput>(dir + "/loki-pushed.log");
+      env.push_back("LEAKBENCH_LOKI_URL=" + loki->url());
+    }
     if (command) {
       std::string cmd = s.target.command;
+      if (loki) cmd = FillIn(cmd, "{loki}", loki->url());
       if (!s.target.metrics_url.empty() || !s.target.pprof_url.empty() || cmd.find("{port}") != std::string::npos) {
         run.metrics_port = FreePort();
         if (run.metrics_port == 0) throw std::runtime_error("no free loopback port for the target's {port}");
@@ -245,7 +255,7 @@ RunData RunScenario(const Scenario& s, const RunOptions& o) {
       outputs = {output};
       argv = {o.capturer_binary,
               "--docker-host", "unix://" + sock,
-              "--sink", "file:" + output,
+              "--sink", loki ? "loki:" + loki->url() : "file:" + output,
               "--rotation-interval", FormatDuration(s.target.rotation_interval),
               "--max-streams", std::to_string(s.target.max_streams),
               "--metrics-listen", "127.0.0.1:" + std::to_string(run.metrics_port),
@@ -262,7 +272,12 @@ RunData RunScenario(const Scenario& s, const RunOptions& o) {
       }
       argv.insert(argv.end(), s.target.extra_args.begin(), s.target.extra_args.end());
     }
-    if (!s.target.output.empty()) outputs.push_back(s.target.output);
+    if (loki) {
+      if (!command) outputs.clear();  // no sink file: everything went to Loki
+      outputs.push_back(loki->path());
+    } else if (!s.target.output.empty()) {
+      outputs.push_back(s.target.output);
+    }
     ChildProcess target(argv, dir + "/target.out", dir + "/target.err", env);
     const auto t0 = Clock::now();
 
@@ -399,10 +414,21 @@ RunData RunScenario(const Scenario& s, const RunOptions& o) {
     }
     run.target_exit = target.Stop(SIGTERM, std::chrono::seconds(5), &run.stop_took);
     fake.Stop(SIGTERM, std::chrono::seconds(5));
+    if (loki) run.loki = loki->stats();
     run.loss = JudgeLoss(outputs, containers);
     run.processes = processes.records();
     run.processes_untracked = processes.untracked();
     CountErrorLines(s, ReadAll(dir + "/target.err"), run);
+    if (run.loki && run.loki->rejected > 0) {
+      // Pushes a Loki would refuse (or leakbench's JSON-only endpoint
+      // cannot read) are the target's errors: their lines are lost.
+      run.error_lines += run.loki->rejected;
+      run.error_rule += "; pushes refused by leakbench's Loki endpoint";
+      run.error_examples.insert(run.error_examples.begin(),
+                                "Loki push refused (" + std::to_string(run.loki->rejected) +
+                                    "x): " + run.loki->last_rejection);
+      if (run.error_examples.size() > 5) run.error_examples.resize(5);
+    }
     run.completed = ran;
   } catch (const std::exception& e) {
     run.failure = e.what();

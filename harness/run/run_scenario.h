@@ -23,6 +23,7 @@
 #include "harness/proc/process_table.h"
 #include "harness/run/child_process.h"
 #include "harness/run/fake_truth.h"
+#include "harness/run/loki_output.h"
 #include "harness/run/stamp_count.h"
 #include "harness/run/stream_truth.h"
 #include "harness/scenario/scenario.h"
@@ -88,6 +89,7 @@ struct RunData {
   std::vector<ProcessRecord> processes;  // a command target's processes, each with its largest figures
   std::size_t processes_untracked = 0;
   std::string goroutine_dump;  // pprof debug=2 at the end, when target.pprof_url is set
+  std::optional<LokiOutputStats> loki;  // target.output: loki
   std::string started_at;     // RFC3339 UTC
   double wall_seconds = 0;
   int metrics_port = 0;       // log-capturer's /metrics, or the {port} given to the target

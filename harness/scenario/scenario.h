@@ -89,7 +89,9 @@ struct TargetSpec {
   // matches this ECMAScript regex; "" = every stderr line without a stamp.
   std::string error_pattern;
   // Where the target writes what it captured (a file), besides its stdout
-  // and stderr; "" = none.
+  // and stderr; "" = none. `loki`: leakbench's own Loki push endpoint
+  // (JSON pushes) takes the lines: `{loki}` in the command becomes its URL
+  // (also in $LEAKBENCH_LOKI_URL), and log-capturer ships to it (loki: sink).
   std::string output;
 };
 

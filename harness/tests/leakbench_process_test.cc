@@ -439,6 +439,44 @@ TEST_F(LeakbenchProcess, GateJudgesExpectedVerdictsLongestFirst) {
   EXPECT_NE(err.find("SOME VERDICT WRONG"), std::string::npos) << err;
 }
 
+// target.output: loki. log-capturer ships to leakbench's own Loki endpoint
+// and is judged exactly-once on what arrived there.
+TEST_F(LeakbenchProcess, AFollowerShippingToLokiIsJudgedOnWhatArrived) {
+  std::string err;
+  RunToEnd(dir_, {"--containers", "5", "--duration", "6s", "--warmup", "2s", "--quiet", "--no-report",
+                  "--rotation-interval", "1s", "--target-output", "loki", "--out", dir_ + "/r"},
+           &err, 60s);
+  const nlohmann::json result = nlohmann::json::parse(Slurp(dir_ + "/r/result.json"));
+  auto c = Criteria(dir_ + "/r/result.json");
+  EXPECT_EQ(c["log_loss"]["status"], "pass") << c["log_loss"].dump() << err;
+  EXPECT_EQ(result["scenario"]["output"], "loki");
+  ASSERT_TRUE(result.contains("loki_output")) << result.dump().substr(0, 2000);
+  const auto& loki = result["loki_output"];
+  EXPECT_GT(loki["pushes"].get<int>(), 0);
+  EXPECT_EQ(loki["rejected"], 0);
+  EXPECT_GT(result["figures"]["lines_captured"].get<std::uint64_t>(), 0u);
+  EXPECT_EQ(loki["lines"].get<std::uint64_t>(), result["figures"]["lines_captured"].get<std::uint64_t>())
+      << "every line pushed is a line captured";
+}
+
+// A follower pushing what leakbench's JSON-only endpoint cannot read gets a
+// clear error (engine_errors), not a silent loss.
+TEST_F(LeakbenchProcess, AProtobufPushToTheLokiOutputIsAnError) {
+  const std::string push =
+      "exec /usr/bin/python3 -c \"import urllib.request as u, time; "
+      "r = u.Request('{loki}/loki/api/v1/push', data=b'x', headers={'Content-Type': 'application/x-protobuf'}); "
+      "exec('try: u.urlopen(r)\\nexcept Exception: pass'); time.sleep(600)\"";
+  std::string err;
+  const int code = RunToEnd(dir_, {"--containers", "2", "--duration", "4s", "--warmup", "1s", "--quiet", "--no-report",
+                                   "--target-output", "loki", "--target-cmd", push, "--out", dir_ + "/r"},
+                            &err, 60s);
+  EXPECT_EQ(code, 1) << err;
+  auto c = Criteria(dir_ + "/r/result.json");
+  EXPECT_EQ(c["engine_errors"]["status"], "fail") << c["engine_errors"].dump();
+  EXPECT_NE(c["engine_errors"].dump().find("configure the Loki client for JSON"), std::string::npos)
+      << c["engine_errors"].dump();
+}
+
 // A follower pointed at a socket that does not exist fails too (its error
 // lines count, and it captures nothing).
 TEST_F(LeakbenchProcess, AFollowerOnAMissingSocketFails) {
