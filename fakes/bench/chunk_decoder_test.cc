@@ -13,7 +13,7 @@ void PrintTo(ChunkDecoder::Status s, std::ostream* os) {
   *os << (s == ChunkDecoder::Status::kMore ? "kMore" : s == ChunkDecoder::Status::kDone ? "kDone" : "kError");
 }
 
-namespace {
+namespace chunk_decoder_test {  // named, not anonymous: the unity build joins these files
 
 using Status = ChunkDecoder::Status;
 
@@ -150,5 +150,5 @@ TEST(ChunkDecoder, ArbitraryBytesNeverCrash) {
   }
 }
 
-}  // namespace
+}  // namespace chunk_decoder_test
 }  // namespace followload

@@ -8,7 +8,7 @@
 #include <vector>
 
 namespace followload {
-namespace {
+namespace frame_decoder_test {  // named, not anonymous: the unity build joins these files
 
 std::string Frame(uint8_t stream, std::string_view payload) {
   std::string f(8, '\0');
@@ -147,5 +147,5 @@ TEST(FrameDecoder, ArbitraryHeadersNeverCrash) {
   }
 }
 
-}  // namespace
+}  // namespace frame_decoder_test
 }  // namespace followload

@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 namespace followload {
-namespace {
+namespace http_get_test {  // named, not anonymous: the unity build joins these files
 
 TEST(DecodeResponse, ContentLength) {
   HttpResult r = DecodeResponse("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello, and more");
@@ -37,5 +37,5 @@ TEST(DecodeResponse, ErrorsSayWhat) {
   EXPECT_EQ(DecodeResponse("ICY 200 OK\r\n\r\n").error, "bad status line 'ICY 200 OK'");
 }
 
-}  // namespace
+}  // namespace http_get_test
 }  // namespace followload

@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 namespace followload {
-namespace {
+namespace http_head_test {  // named, not anonymous: the unity build joins these files
 
 TEST(ParseHead, StatusAndHeaders) {
   HttpHead h =
@@ -32,5 +32,5 @@ TEST(ParseHead, MalformedHeadsSayWhy) {
   EXPECT_EQ(ParseHead("HTTP/1.1 200 OK\r\n\x01\r\n").error, "header line without ':' '\\x01'");
 }
 
-}  // namespace
+}  // namespace http_head_test
 }  // namespace followload

@@ -6,7 +6,7 @@
 #include <string_view>
 
 namespace followload {
-namespace {
+namespace line_checker_test {  // named, not anonymous: the unity build joins these files
 
 constexpr std::string_view kCid = "0123456789ab";
 
@@ -75,5 +75,5 @@ TEST(LineChecker, APartialLineIsNotALine) {
   EXPECT_EQ(t.lines, 1u);
 }
 
-}  // namespace
+}  // namespace line_checker_test
 }  // namespace followload

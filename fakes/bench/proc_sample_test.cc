@@ -4,7 +4,7 @@
 #include <unistd.h>
 
 namespace followload {
-namespace {
+namespace proc_sample_test {  // named, not anonymous: the unity build joins these files
 
 TEST(ProcSample, StatusField) {
   const std::string status = "Name:\tx\nVmRSS:\t  1234 kB\nThreads:\t7\n";
@@ -35,5 +35,5 @@ TEST(ProcSample, AGoneProcessIsNotOk) {
   EXPECT_EQ(ReadSmallFile("/proc/self/no-such-file"), std::nullopt);
 }
 
-}  // namespace
+}  // namespace proc_sample_test
 }  // namespace followload
