@@ -43,7 +43,8 @@ constexpr KeyFlag kKeyFlags[] = {
     {"--rotation-interval", "docker.rotation_interval", "DURATION",
      "Reopen every follow stream after this long: 300s, 5m, 2.5s (default 5m)"},
     {"--rotation-jitter", "docker.rotation_jitter", "DURATION",
-     "Spread rotations within +- this much (default 10s)"},
+     "Spread rotations over this much before the interval, never after it (default 10s; at most a quarter "
+     "of the interval)"},
     {"--stall-timeout", "docker.stall_timeout", "DURATION",
      "Reopen a stream silent for this long; 0 = never (default 0)"},
     {"--max-streams", "docker.max_streams", "N", "At most N follow streams at once (default 50)"},

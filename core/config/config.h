@@ -38,8 +38,9 @@ struct DockerConfig {
   // At least 1 s (kMinRotationInterval in validate_config.h): each open of a
   // follow stream costs the daemon a container lookup and a log-file seek.
   std::chrono::nanoseconds rotation_interval = std::chrono::minutes(5);
-  // Rotations are spread uniformly within +-rotation_jitter (never later than
-  // rotation_interval + jitter; clamped to rotation_interval / 4).
+  // Each stream's lease is drawn uniformly from [rotation_interval - j,
+  // rotation_interval] with j = min(rotation_jitter, rotation_interval / 4):
+  // rotations spread out, and none is ever later than rotation_interval.
   std::chrono::nanoseconds rotation_jitter = std::chrono::seconds(10);
   std::size_t max_streams = 50;
   // When containers wait for a slot, a stream's lease is shortened to this
