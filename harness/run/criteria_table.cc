@@ -74,6 +74,26 @@ CriterionRow GrowthRow(std::string id, const std::string& what, const std::strin
           }};
 }
 
+// GrowthRow of a gauge the target exports itself: off (not exported) when
+// no scrape carried it.
+CriterionRow ExportedGrowthRow(std::string id, const std::string& what, const std::string& gauge,
+                               const std::string& unit, Series JudgeSeries::*series, Growth JudgeSeries::*fit,
+                               double scale, std::optional<double> per_min_bound, std::optional<double> per_rot_bound) {
+  CriterionRow row = GrowthRow(std::move(id), what, unit, fit, scale, per_min_bound, per_rot_bound);
+  row.description = what + " growth as the target exports it (" + gauge + "), per minute and per 1,000 rotations, " +
+                    "with the bounds of the /proc criterion; fails when the slope's 95% CI lies above the bound";
+  auto measure = std::move(row.measure);
+  row.measure = [measure, series, gauge](const JudgeInputs& in) {
+    if ((in.series.*series).by_time.empty()) {
+      Measurement m;
+      m.off = "the target's /metrics exports no " + gauge + " (or no scrape after the warm-up succeeded)";
+      return m;
+    }
+    return measure(in);
+  };
+  return row;
+}
+
 // A trend: Mann-Kendall at p together with a slope CI above zero and a
 // fitted rise of at least `min_rise`, so a single step is not one.
 CriterionRow TrendRow(std::string id, const std::string& what, Growth JudgeSeries::*fit, const CriteriaSpec& c) {
@@ -337,6 +357,14 @@ std::vector<CriterionRow> CriteriaTable(const CriteriaSpec& c) {
   goroutine_growth.not_applicable_first = true;
   goroutine_growth.description_not_applicable = "goroutine growth after the warm-up";
   rows.push_back(std::move(goroutine_growth));
+  // The target's own view of its fds and memory, when its /metrics exports
+  // the standard process_* gauges; judged with the /proc criteria's bounds.
+  rows.push_back(ExportedGrowthRow("exported_fd_growth", "open fd", "process_open_fds", "fds", &JudgeSeries::exported_fds,
+                                   &JudgeSeries::exported_fds_fit, 1, c.fd_growth_per_min,
+                                   c.fd_growth_per_1000_rotations));
+  rows.push_back(ExportedGrowthRow("exported_memory_growth", "resident memory", "process_resident_memory_bytes", "MiB",
+                                   &JudgeSeries::exported_rss, &JudgeSeries::exported_rss_fit, kPerMiB,
+                                   c.rss_growth_mib_per_min, c.rss_growth_mib_per_1000_rotations));
   return rows;
 }
 

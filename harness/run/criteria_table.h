@@ -25,6 +25,7 @@ struct JudgeInputs {
 // against which bound and whether that passes.
 struct Measurement {
   std::optional<std::string> inconclusive;  // set: not judged, and why
+  std::optional<std::string> off;           // set: does not apply to what the run saw (e.g. not exported), and why
   double measured = 0;
   double bound = 0;
   bool pass = false;

@@ -40,6 +40,7 @@ CriterionResult JudgeRow(const CriterionRow& row, const JudgeInputs& in) {
     return r;
   }
   Measurement m = row.measure(in);
+  if (m.off) return off(*m.off);
   if (m.inconclusive) {
     r.status = Status::kInconclusive;
     r.detail = std::move(*m.inconclusive);
@@ -104,6 +105,8 @@ nlohmann::json Figures(const RunData& run, const JudgeSeries& j) {
       {"sample_cost_ms_mean", run.samples.empty() ? 0 : cost_sum / static_cast<double>(run.samples.size())},
       {"sample_cost_ms_max", cost_max}};
   if (!j.goroutines.by_time.empty()) figures["goroutines"] = GrowthJson(j.goroutines_fit, 1);
+  if (!j.exported_fds.by_time.empty()) figures["exported_fds"] = GrowthJson(j.exported_fds_fit, 1);
+  if (!j.exported_rss.by_time.empty()) figures["exported_rss_mib"] = GrowthJson(j.exported_rss_fit, kPerMiB);
   if (!run.processes.empty()) {
     nlohmann::json processes = nlohmann::json::array();
     for (const ProcessRecord& p : run.processes) {

@@ -54,6 +54,8 @@ JudgeSeries ReadJudgeSeries(const RunData& run) {
     return static_cast<double>(x.metric_series);
   });
   j.goroutines = Extract(run, [](const Sample& x) { return x.goroutines; });
+  j.exported_fds = Extract(run, [](const Sample& x) { return x.target_open_fds; });
+  j.exported_rss = Extract(run, [](const Sample& x) { return x.target_rss_bytes; });
   j.per_process_threads = Extract(run, [&count](const Sample& x) { return count(x.threads_max_per_process); });
   j.process_count = Extract(run, [&count](const Sample& x) { return count(x.processes); });
   const double p = run.scenario.criteria.trend_p_value;
@@ -62,6 +64,8 @@ JudgeSeries ReadJudgeSeries(const RunData& run) {
   j.rss_fit = Fit(j.rss, p);
   j.metric_series_fit = Fit(j.metric_series, p);
   j.goroutines_fit = Fit(j.goroutines, p);
+  j.exported_fds_fit = Fit(j.exported_fds, p);
+  j.exported_rss_fit = Fit(j.exported_rss, p);
   return j;
 }
 

@@ -43,8 +43,9 @@ inline constexpr double kPerMiB = 1.0 / (1 << 20);
 // the scenario's criteria.trend_p_value).
 struct JudgeSeries {
   Series threads, fds, rss, metric_series, goroutines;
+  Series exported_fds, exported_rss;  // the target's own process_open_fds / process_resident_memory_bytes
   Series per_process_threads, process_count;  // a command target's largest process, and how many
-  Growth threads_fit, fds_fit, rss_fit, metric_series_fit, goroutines_fit;
+  Growth threads_fit, fds_fit, rss_fit, metric_series_fit, goroutines_fit, exported_fds_fit, exported_rss_fit;
 };
 JudgeSeries ReadJudgeSeries(const RunData& run);
 

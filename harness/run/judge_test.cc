@@ -153,6 +153,45 @@ TEST(Judge, ATargetThatDoesNothingFailsCapture) {
   EXPECT_EQ(Find(v, "metrics").status, Status::kOff) << "a command exports no log-capturer metrics";
 }
 
+// A target whose /metrics exports process_open_fds and
+// process_resident_memory_bytes: those are judged with the /proc bounds;
+// without a metrics URL, or when no scrape carried them, they are off.
+TEST(Judge, ExportedProcessGaugesAreJudgedWhenThereAndOffOtherwise) {
+  RunData run = SyntheticRun(70, [](int) { return 6; });
+  run.scenario.target.kind = "command";
+  run.scenario.target.command = "follower";
+  DeriveBounds(run.scenario);
+  EXPECT_EQ(Find(Judge(run), "exported_fd_growth").status, Status::kOff) << "no --target-metrics";
+  EXPECT_NE(Find(Judge(run), "exported_fd_growth").detail.find("no --target-metrics"), std::string::npos);
+
+  run.scenario.target.metrics_url = "http://127.0.0.1:1/metrics";
+  DeriveBounds(run.scenario);
+  const Verdict not_exported = Judge(run);
+  EXPECT_EQ(Find(not_exported, "exported_fd_growth").status, Status::kOff);
+  EXPECT_NE(Find(not_exported, "exported_fd_growth").detail.find("exports no process_open_fds"), std::string::npos)
+      << Find(not_exported, "exported_fd_growth").detail;
+  EXPECT_EQ(Find(not_exported, "exported_memory_growth").status, Status::kOff);
+
+  for (auto& x : run.samples) {  // flat: 40 fds, 20 MiB
+    x.target_open_fds = 40;
+    x.target_rss_bytes = 20u << 20;
+  }
+  const Verdict flat = Judge(run);
+  EXPECT_EQ(Find(flat, "exported_fd_growth").status, Status::kPass) << Find(flat, "exported_fd_growth").detail;
+  EXPECT_EQ(Find(flat, "exported_memory_growth").status, Status::kPass);
+
+  for (auto& x : run.samples) {  // 6 fds and 3 MiB a minute, seen only by the target's own gauges
+    x.target_open_fds = 40 + x.t / 10;
+    x.target_rss_bytes = (20u << 20) + static_cast<std::uint64_t>(x.t * (3u << 20) / 60);
+  }
+  const Verdict leaking = Judge(run);
+  EXPECT_EQ(Find(leaking, "exported_fd_growth").status, Status::kFail) << Find(leaking, "exported_fd_growth").detail;
+  EXPECT_NEAR(Find(leaking, "exported_fd_growth").measured, 6, 0.5);
+  EXPECT_EQ(Find(leaking, "exported_memory_growth").status, Status::kFail);
+  EXPECT_EQ(Find(leaking, "fd_growth").status, Status::kPass) << "/proc saw no growth";
+  EXPECT_EQ(leaking.verdict, "fail");
+}
+
 TEST(Judge, AMultiProcessTargetIsBoundedPerProcess) {
   // Ten `docker logs` processes of 12 threads: 120 together, 12 each.
   RunData run = SyntheticRun(60, [](int) { return 120; });

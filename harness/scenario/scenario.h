@@ -27,10 +27,11 @@ class ScenarioError : public std::runtime_error {
 
 // The id of every acceptance criterion the judge decides; `expect_fail`
 // must name one of them. Shared by the parser and the judge.
-inline constexpr std::array<std::string_view, 15> kCriterionIds = {
+inline constexpr std::array<std::string_view, 17> kCriterionIds = {
     "threads_baseline", "thread_growth",       "fd_growth",        "memory_growth", "thread_trend",
     "fd_trend",         "rotation",            "log_loss",         "delivery",      "concurrency",
-    "capture",          "engine_errors",       "metrics",          "goroutines_baseline", "goroutine_growth"};
+    "capture",          "engine_errors",       "metrics",          "goroutines_baseline", "goroutine_growth",
+    "exported_fd_growth", "exported_memory_growth"};
 
 // True when `id` is one of kCriterionIds.
 constexpr bool IsCriterionId(std::string_view id) {

@@ -108,6 +108,14 @@ void DeriveBounds(Scenario& s) {
     s.not_applicable["goroutines_baseline"] = why;
     s.not_applicable["goroutine_growth"] = why;
   }
+  if (s.target.metrics_url.empty()) {
+    const std::string why = capturer ? "log-capturer is judged from /proc (it exports log_capturer_process_*, not the "
+                                       "standard process_* gauges)"
+                                     : "no --target-metrics URL: the target's own process_open_fds and "
+                                       "process_resident_memory_bytes are not read";
+    s.not_applicable["exported_fd_growth"] = why;
+    s.not_applicable["exported_memory_growth"] = why;
+  }
 }
 
 }  // namespace leakbench::harness
