@@ -24,6 +24,7 @@
 #include "common/duration.h"
 #include "harness/run/child_process.h"
 #include "harness/run/gate.h"
+#include "harness/run/install_layout.h"
 #include "harness/run/output_paths.h"
 #include "harness/run/report_tool.h"
 #include "harness/run/run_one.h"
@@ -133,10 +134,14 @@ int main(int argc, char** argv) {
     return "leakbench: " + Cut(e.what()) + " (leakbench --help lists every flag)\n";
   });  // `leakbench gate --out DIR` as well as `leakbench --out DIR gate`
   Overrides o;
-  std::string profile, scenario_file, out_dir, junit, scenarios_dir = LEAKBENCH_SCENARIOS_DIR;
-  std::string fake_binary = LEAKBENCH_FAKE_DOCKERD, capturer_binary = LEAKBENCH_LOG_CAPTURER, keep_dir;
+  // Beside the installed binary, else the build tree's paths.
+  const leakbench::harness::InstallLayout layout = leakbench::harness::FindLayout(
+      {LEAKBENCH_SCENARIOS_DIR, LEAKBENCH_REPORTS_DIR, LEAKBENCH_FAKE_DOCKERD, LEAKBENCH_LOG_CAPTURER,
+       LEAKBENCH_FOLLOWERS_DIR, LEAKBENCH_GO_FOLLOWERS_DIR, false});
+  std::string profile, scenario_file, out_dir, junit, scenarios_dir = layout.scenarios_dir;
+  std::string fake_binary = layout.fake_dockerd, capturer_binary = layout.log_capturer, keep_dir;
   bool quiet = false, no_report = false;
-  std::string reports_dir = LEAKBENCH_REPORTS_DIR;
+  std::string reports_dir = layout.reports_dir;
   if (const char* env = std::getenv("LEAKBENCH_REPORTS_DIR"); env != nullptr && *env != '\0') reports_dir = env;
   std::size_t containers = 0;
   double rate = 0;
@@ -252,8 +257,8 @@ int main(int argc, char** argv) {
       if (app.count("--keep-run-dir") != 0) leakbench::harness::PrepareOutputDir("--keep-run-dir", keep_dir);
     }
     leakbench::harness::RunOptions options{fake_binary,   capturer_binary,          keep_dir,
-                                           quiet,         &g_interrupted,           LEAKBENCH_FOLLOWERS_DIR,
-                                           LEAKBENCH_GO_FOLLOWERS_DIR};
+                                           quiet,         &g_interrupted,           layout.followers_dir,
+                                           layout.go_followers_dir};
     for (const auto& b : {fake_binary, capturer_binary}) {
       if (access(b.c_str(), X_OK) != 0) {
         throw std::runtime_error(b + " is not an executable (build it: cmake --build --preset release, or pass "
