@@ -9,9 +9,9 @@
 #include <random>
 #include <string>
 
-#include "fakes/dockerd/log_encoder.h"
-#include "fakes/dockerd/log_history.h"
-#include "fakes/dockerd/timestamp.h"
+#include "fakes/dockerd/model/log_encoder.h"
+#include "fakes/dockerd/model/log_history.h"
+#include "fakes/dockerd/model/timestamp.h"
 
 namespace {
 

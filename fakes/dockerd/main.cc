@@ -10,8 +10,8 @@
 #include <csignal>
 #include <cstdio>
 
-#include "fakes/dockerd/options.h"
-#include "fakes/dockerd/server.h"
+#include "fakes/dockerd/control/options.h"
+#include "fakes/dockerd/control/server.h"
 
 namespace {
 

@@ -14,8 +14,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "fakes/dockerd/daemon.h"
-#include "fakes/dockerd/server.h"
+#include "fakes/dockerd/api/daemon.h"
+#include "fakes/dockerd/control/server.h"
 
 namespace leakbench::testing {
 
