@@ -1,4 +1,4 @@
-#include "core/position/backoff.h"
+#include "common/backoff.h"
 
 #include <algorithm>
 #include <cmath>
@@ -8,19 +8,19 @@
 #include <random>
 #include <utility>
 
-namespace logcap {
+namespace leakbench {
 namespace {
 
-void Check(bool ok, const char* what) {
+void CheckInvariant(bool ok, const char* what) {
   if (!ok) {
-    std::fprintf(stderr, "logcap::Backoff: invariant violated: %s\n", what);
+    std::fprintf(stderr, "leakbench::Backoff: invariant violated: %s\n", what);
     std::abort();
   }
 }
 
 // Clamps the injected value into [0, 1) so a bad generator cannot push a
 // delay out of its bounds.
-double Unit(const Backoff::Uniform& u) {
+double ClampToUnit(const Backoff::Uniform& u) {
   const double x = u();
   if (!(x >= 0.0)) return 0.0;  // also NaN
   return std::min(x, std::nextafter(1.0, 0.0));
@@ -30,11 +30,11 @@ double Unit(const Backoff::Uniform& u) {
 
 Backoff::Backoff(Options options, Uniform uniform)
     : options_(options), uniform_(std::move(uniform)) {
-  Check(options_.base.count() > 0, "base > 0");
-  Check(options_.base <= options_.cap, "base <= cap");
-  Check(options_.min_delay.count() >= 0 && options_.min_delay <= options_.cap,
+  CheckInvariant(options_.base.count() > 0, "base > 0");
+  CheckInvariant(options_.base <= options_.cap, "base <= cap");
+  CheckInvariant(options_.min_delay.count() >= 0 && options_.min_delay <= options_.cap,
         "0 <= min_delay <= cap");
-  Check(static_cast<bool>(uniform_), "uniform set");
+  CheckInvariant(static_cast<bool>(uniform_), "uniform set");
 }
 
 Backoff::Duration Backoff::Ceiling() const {
@@ -49,7 +49,7 @@ Backoff::Duration Backoff::Ceiling() const {
 }
 
 Backoff::Duration Backoff::NextDelay() {
-  const double u = Unit(uniform_);
+  const double u = ClampToUnit(uniform_);
   Duration delay;
   if (options_.jitter == Jitter::kFull) {
     delay = Duration(
@@ -84,4 +84,4 @@ Backoff::Uniform Backoff::SeededUniform(std::uint64_t seed) {
   };
 }
 
-}  // namespace logcap
+}  // namespace leakbench

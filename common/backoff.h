@@ -10,7 +10,7 @@
 #include <cstdint>
 #include <functional>
 
-namespace logcap {
+namespace leakbench {
 
 class Backoff {
  public:
@@ -60,4 +60,4 @@ class Backoff {
   Duration previous_{0};  // last delay (decorrelated jitter)
 };
 
-}  // namespace logcap
+}  // namespace leakbench

@@ -1,4 +1,4 @@
-#include "core/position/backoff.h"
+#include "common/backoff.h"
 
 #include <gtest/gtest.h>
 
@@ -7,8 +7,8 @@
 #include <cstdint>
 #include <vector>
 
-namespace logcap {
-namespace {
+namespace leakbench {
+namespace backoff_test {  // named, not anonymous: the unity build joins the test files
 
 using std::chrono::milliseconds;
 using std::chrono::seconds;
@@ -177,5 +177,5 @@ TEST(BackoffTest, ManyFailingContainersSpreadTheirRetries) {
   }
 }
 
-}  // namespace
-}  // namespace logcap
+}  // namespace backoff_test
+}  // namespace leakbench

@@ -1,6 +1,6 @@
 // One read() loop into a caller-owned buffer: no streams, so reading a
 // /proc file costs one open, a read or two and a close.
-#include "harness/proc/proc_file.h"
+#include "common/proc/proc_file.h"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -9,7 +9,7 @@
 
 #include "common/unique_fd.h"
 
-namespace leakbench::harness::procfs {
+namespace leakbench::procfs {
 
 int ReadSmallFile(const std::string& path, std::string& out) {
   UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
@@ -30,4 +30,4 @@ int ReadSmallFile(const std::string& path, std::string& out) {
   return 0;
 }
 
-}  // namespace leakbench::harness::procfs
+}  // namespace leakbench::procfs

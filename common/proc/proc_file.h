@@ -1,5 +1,5 @@
-// Internal to harness/proc: reading the small text files and directories
-// of /proc with RAII handles. Pure reads; thread-safe.
+// Reading the small text files and directories of /proc with RAII handles:
+// one read() loop into a reused buffer, no streams. Pure reads; thread-safe.
 #pragma once
 
 #include <dirent.h>
@@ -7,7 +7,7 @@
 #include <memory>
 #include <string>
 
-namespace leakbench::harness::procfs {
+namespace leakbench::procfs {
 
 // Reads the whole (small) file at `path` into `out`, reusing its capacity.
 // Returns 0 or the errno of the failed open/read.
@@ -19,4 +19,4 @@ struct DirCloser {
 // An open directory stream, closed by its destructor.
 using UniqueDir = std::unique_ptr<DIR, DirCloser>;
 
-}  // namespace leakbench::harness::procfs
+}  // namespace leakbench::procfs

@@ -1,7 +1,7 @@
 // One sample of a process's resources, read from /proc/<pid> without
 // stopping or signalling it: threads, open fds by kind, RSS, PSS
-// (smaps_rollup) and CPU time. What leakbench measures a target with.
-// Pure reads; thread-safe.
+// (smaps_rollup), CPU time and run-queue wait. What leakbench measures a
+// target with and follow-load measures the fake with. Pure reads; thread-safe.
 #pragma once
 
 #include <sys/types.h>
@@ -11,15 +11,9 @@
 #include <optional>
 #include <string>
 
-namespace leakbench::harness {
+#include "common/proc/fd_count.h"
 
-struct FdKinds {
-  std::size_t socket = 0;
-  std::size_t pipe = 0;
-  std::size_t file = 0;   // regular files, devices, directories (a path)
-  std::size_t other = 0;  // anon_inode:[eventfd], [eventpoll], [timerfd], ...
-  std::size_t total() const { return socket + pipe + file + other; }
-};
+namespace leakbench {
 
 struct ProcSample {
   bool ok = false;       // false: the process is gone or unreadable (error says why)
@@ -29,15 +23,16 @@ struct ProcSample {
   FdKinds fds;
   std::uint64_t rss_bytes = 0;
   std::optional<std::uint64_t> pss_bytes;  // absent when smaps_rollup is unreadable
-  double cpu_seconds = 0;                  // utime + stime
+  std::uint64_t cpu_ticks = 0;             // utime + stime, in clock ticks
+  double cpu_seconds = 0;                  // the same in seconds
+  std::uint64_t run_delay_ns = 0;          // schedstat: runnable but waiting for a CPU; 0 if unreadable
 };
 
 // Reads /proc/<pid> (proc_root lets tests point at a fixture tree).
 ProcSample ReadProcSample(pid_t pid, const std::string& proc_root = "/proc");
 
-// Classifies a /proc/<pid>/fd link target ("socket:[123]", "pipe:[4]",
-// "/var/log/x", "anon_inode:[eventfd]").
-enum class FdKind { kSocket, kPipe, kFile, kOther };
-FdKind ClassifyFdTarget(const std::string& target);
+// The run-queue wait of `pid_dir`/schedstat ("/proc/<pid>" or "/proc/self":
+// its main thread's), 0 if unreadable.
+std::uint64_t ReadRunDelayNs(const std::string& pid_dir);
 
-}  // namespace leakbench::harness
+}  // namespace leakbench

@@ -1,8 +1,8 @@
-// Tests for ReadProcSample and ClassifyFdTarget: sampling this very process
-// while it creates threads, pipes, sockets, files, memory and CPU time; a
-// fixture /proc tree (odd comm, every fd kind, no smaps_rollup); and a pid
-// that no longer exists.
-#include "harness/proc/proc_sample.h"
+// Tests for ReadProcSample, ReadRunDelayNs and ClassifyFdTarget: sampling
+// this very process while it creates threads, pipes, sockets, files, memory
+// and CPU time; a fixture /proc tree (odd comm, every fd kind, no
+// smaps_rollup, schedstat); and a pid that no longer exists.
+#include "common/proc/proc_sample.h"
 
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -22,10 +22,11 @@
 
 #include <gtest/gtest.h>
 
+#include "common/proc/proc_file.h"
 #include "common/unique_fd.h"
 
-namespace leakbench::harness {
-namespace {
+namespace leakbench {
+namespace proc_sample_test {  // named, not anonymous: the unity build joins the test files
 
 ProcSample SampleSelf() {
   ProcSample s = ReadProcSample(::getpid());
@@ -188,6 +189,7 @@ class FixtureTree : public ::testing::Test {
 
 TEST_F(FixtureTree, ParsesEveryFile) {
   WriteStandardFiles();
+  Write("schedstat", "1234 5678 9\n");
   Write("smaps_rollup",
         "00400000-7ffd0000 ---p 00000000 00:00 0                                  [rollup]\n"
         "Rss:                1234 kB\nPss:                 999 kB\nPss_Anon:            400 kB\n");
@@ -197,7 +199,9 @@ TEST_F(FixtureTree, ParsesEveryFile) {
   EXPECT_EQ(s.rss_bytes, 1234u * 1024);
   ASSERT_TRUE(s.pss_bytes.has_value());
   EXPECT_EQ(*s.pss_bytes, 999u * 1024);
+  EXPECT_EQ(s.cpu_ticks, 400u);
   EXPECT_DOUBLE_EQ(s.cpu_seconds, 400.0 / static_cast<double>(::sysconf(_SC_CLK_TCK)));
+  EXPECT_EQ(s.run_delay_ns, 5678u);
   EXPECT_EQ(s.fds.socket, 2u);
   EXPECT_EQ(s.fds.pipe, 1u);
   EXPECT_EQ(s.fds.file, 1u);
@@ -211,6 +215,7 @@ TEST_F(FixtureTree, NoSmapsRollupMeansNoPss) {
   ASSERT_TRUE(s.ok) << s.error;
   EXPECT_FALSE(s.pss_bytes.has_value());
   EXPECT_EQ(s.threads, 7u);
+  EXPECT_EQ(s.run_delay_ns, 0u);  // no schedstat either
 }
 
 TEST_F(FixtureTree, MalformedStatIsAnError) {
@@ -242,5 +247,28 @@ TEST(ReadProcSample, VanishedProcessIsNotOk) {
   EXPECT_NE(s.error.find(std::to_string(child)), std::string::npos) << s.error;
 }
 
-}  // namespace
-}  // namespace leakbench::harness
+TEST(ReadProcSample, SamplesThisProcess) {
+  const ProcSample s = ReadProcSample(::getpid());
+  ASSERT_TRUE(s.ok) << s.error;
+  EXPECT_GE(s.threads, 1u);
+  EXPECT_GT(s.rss_bytes, 0u);
+  EXPECT_GE(s.fds.total(), 3u);
+}
+
+TEST(ReadProcSample, AGoneProcessIsNotOk) {
+  EXPECT_FALSE(ReadProcSample(-5).ok);
+  std::string text;
+  EXPECT_NE(procfs::ReadSmallFile("/proc/self/no-such-file", text), 0);
+}
+
+TEST(ReadRunDelayNs, ReadsSchedstatOrGivesZero) {
+  // Without CONFIG_SCHEDSTATS there is no schedstat: 0, as for a missing process.
+  if (std::filesystem::exists("/proc/self/schedstat")) {
+    const std::uint64_t first = ReadRunDelayNs("/proc/self");
+    EXPECT_GE(ReadRunDelayNs("/proc/self"), first);  // a total: it never goes down
+  }
+  EXPECT_EQ(ReadRunDelayNs("/nonexistent/proc/1"), 0u);
+}
+
+}  // namespace proc_sample_test
+}  // namespace leakbench

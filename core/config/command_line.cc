@@ -3,7 +3,6 @@
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
-#include <cstdlib>
 #include <stdexcept>
 #include <string_view>
 #include <vector>
@@ -25,8 +24,6 @@
 
 namespace logcap {
 namespace {
-
-constexpr std::string_view kDockerHostEnv = "DOCKER_HOST";
 
 // A flag that sets one YAML key (a scalar or a repeatable list).
 struct KeyFlag {
@@ -220,12 +217,6 @@ std::string Attribute(const ConfigProblem& problem, const FlagSet& flags, bool h
 
 }  // namespace
 
-std::optional<std::string> GetProcessEnv(const std::string& name) {
-  const char* value = std::getenv(name.c_str());
-  if (value == nullptr) return std::nullopt;
-  return std::string(value);
-}
-
 CommandLineResult ParseCommandLine(int argc, const char* const argv[], const EnvLookup& env) {
   const std::string program = ProgramName(argc, argv);
   const auto error = [&](const std::string& what) {
@@ -257,9 +248,8 @@ CommandLineResult ParseCommandLine(int argc, const char* const argv[], const Env
   if (version) return CommandLineResult{std::nullopt, 0, program + " " + LOGCAP_VERSION + "\n"};
 
   Config config;
-  config.docker.host = std::string(kDefaultDockerHost);
-  const std::optional<std::string> env_host = env(std::string(kDockerHostEnv));
-  if (env_host && !env_host->empty()) config.docker.host = *env_host;
+  const std::optional<std::string> env_host = DockerHostFromEnv(env);
+  config.docker.host = env_host.value_or(std::string(kDefaultDockerHost));
   try {
     if (config_option->count() > 0) config = LoadConfigFile(config_path, std::move(config));
     flags.Apply(config);
@@ -269,8 +259,8 @@ CommandLineResult ParseCommandLine(int argc, const char* const argv[], const Env
     return error(e.what());
   }
   const std::vector<ConfigProblem> problems = FindConfigProblems(config);
-  const bool host_from_env = env_host && !env_host->empty() && config.docker.host == *env_host &&
-                             flags.FlagFor("docker.host").empty();
+  const bool host_from_env =
+      env_host && config.docker.host == *env_host && flags.FlagFor("docker.host").empty();
   if (!problems.empty()) return error(Attribute(problems.front(), flags, host_from_env));
   return CommandLineResult{std::move(config), 0, ""};
 }

@@ -6,19 +6,13 @@
 // Pure apart from reading the --config file; thread-safe.
 #pragma once
 
-#include <functional>
 #include <optional>
 #include <string>
 
 #include "core/config/config.h"
+#include "core/config/env_lookup.h"
 
 namespace logcap {
-
-// Returns the value of an environment variable, or nullopt when unset.
-using EnvLookup = std::function<std::optional<std::string>(const std::string& name)>;
-
-// EnvLookup over the process environment (std::getenv).
-std::optional<std::string> GetProcessEnv(const std::string& name);
 
 struct CommandLineResult {
   // Set when the engine should run; then exit_code is 0 and message empty.

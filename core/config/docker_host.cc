@@ -13,14 +13,15 @@ constexpr std::string_view kUnixScheme = "unix://";
 constexpr std::string_view kTcpScheme = "tcp://";
 
 [[noreturn]] void Fail(std::string_view url, std::string_view why) {
-  throw std::invalid_argument(QuoteValue(url) + ": " + std::string(why) +
-                              " (expected unix:///ABSOLUTE/PATH or tcp://HOST:PORT)");
+  throw DockerHostError(QuoteValue(url) + ": " + std::string(why) +
+                        " (expected unix:///ABSOLUTE/PATH or tcp://HOST:PORT)");
 }
 
 }  // namespace
 
 DockerEndpoint ParseDockerHost(std::string_view url) {
   DockerEndpoint endpoint;
+  endpoint.text = std::string(url);
   if (url.starts_with(kUnixScheme)) {
     const std::string_view path = url.substr(kUnixScheme.size());
     if (path.empty() || path.front() != '/') Fail(url, "the socket path must be absolute");
@@ -29,6 +30,7 @@ DockerEndpoint ParseDockerHost(std::string_view url) {
     }
     endpoint.kind = DockerEndpoint::Kind::kUnix;
     endpoint.socket_path = std::string(path);
+    endpoint.base_url = "http://localhost";
     return endpoint;
   }
   if (url.starts_with(kTcpScheme)) {
@@ -41,10 +43,22 @@ DockerEndpoint ParseDockerHost(std::string_view url) {
     }
     if (endpoint.tcp.port == 0) Fail(url, "port 0 cannot be connected to");
     endpoint.kind = DockerEndpoint::Kind::kTcp;
+    endpoint.base_url = "http://" + endpoint.tcp.ToString();
     return endpoint;
   }
   if (url.empty()) Fail(url, "empty");
   Fail(url, "unsupported scheme");
+}
+
+std::optional<std::string> DockerHostFromEnv(const EnvLookup& env) {
+  std::optional<std::string> value = env(std::string(kDockerHostEnv));
+  if (value && value->empty()) return std::nullopt;
+  return value;
+}
+
+std::string ResolveDockerHost(std::string_view configured, const EnvLookup& env) {
+  if (!configured.empty()) return std::string(configured);
+  return DockerHostFromEnv(env).value_or(std::string(kDefaultDockerHost));
 }
 
 }  // namespace logcap

@@ -1,11 +1,11 @@
-// HOST:PORT, Docker host URLs, --sink specs and --inject-leak names.
+// HOST:PORT, --sink specs and --inject-leak names (Docker host URLs:
+// docker_host_test.cc).
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <stdexcept>
 #include <string>
 
-#include "core/config/docker_host.h"
 #include "core/config/host_port.h"
 #include "core/config/leak_kind.h"
 #include "core/config/sink_spec.h"
@@ -60,37 +60,6 @@ TEST(HostPortTest, MetricsListenIsIpv4OrAName) {
         << v6;
   }
   EXPECT_THAT(ErrorOf([] { ParseMetricsListen("::1:9464"); }), HasSubstr("brackets"));
-}
-
-TEST(DockerHostTest, ParsesUnixAndTcp) {
-  DockerEndpoint e = ParseDockerHost("unix:///var/run/docker.sock");
-  EXPECT_EQ(e.kind, DockerEndpoint::Kind::kUnix);
-  EXPECT_EQ(e.socket_path, "/var/run/docker.sock");
-
-  e = ParseDockerHost("tcp://10.0.0.5:2375");
-  EXPECT_EQ(e.kind, DockerEndpoint::Kind::kTcp);
-  EXPECT_EQ(e.tcp.host, "10.0.0.5");
-  EXPECT_EQ(e.tcp.port, 2375);
-
-  e = ParseDockerHost("tcp://[::1]:2376");
-  EXPECT_EQ(e.tcp.host, "::1");
-
-  EXPECT_NO_THROW(ParseDockerHost(kDefaultDockerHost));
-}
-
-TEST(DockerHostTest, RejectsRelativePathsOtherSchemesAndBadPorts) {
-  EXPECT_THAT(ErrorOf([] { ParseDockerHost("unix://relative.sock"); }), HasSubstr("absolute"));
-  EXPECT_THAT(ErrorOf([] { ParseDockerHost("unix://"); }), HasSubstr("absolute"));
-  EXPECT_THAT(ErrorOf([] { ParseDockerHost("http://host:2375"); }),
-              HasSubstr("unsupported scheme"));
-  EXPECT_THAT(ErrorOf([] { ParseDockerHost("/var/run/docker.sock"); }),
-              HasSubstr("expected unix:///ABSOLUTE/PATH or tcp://HOST:PORT"));
-  EXPECT_THAT(ErrorOf([] { ParseDockerHost("tcp://host"); }), HasSubstr("HOST:PORT"));
-  EXPECT_THAT(ErrorOf([] { ParseDockerHost("tcp://host:0"); }), HasSubstr("port 0"));
-  EXPECT_THAT(ErrorOf([] { ParseDockerHost("tcp://host:2375/v1.41"); }), HasSubstr("no path"));
-  EXPECT_THROW(ParseDockerHost(""), std::invalid_argument);
-  EXPECT_THAT(ErrorOf([] { ParseDockerHost("unix:///" + std::string(200, 'x')); }),
-              HasSubstr("longer"));
 }
 
 TEST(SinkSpecTest, ParsesEachKindAndKeepsOtherFields) {

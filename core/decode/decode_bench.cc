@@ -9,9 +9,9 @@
 #include <cstdint>
 #include <string>
 
+#include "common/rfc3339_nano.h"
 #include "core/decode/frame_decoder.h"
 #include "core/decode/line_assembler.h"
-#include "core/decode/log_timestamp.h"
 
 namespace {
 
@@ -27,7 +27,7 @@ constexpr int64_t kTs = 1795877039860773509;
 
 // One daemon record: "<ts> " + content, behind a multiplexed header unless tty.
 void AppendRecord(std::string& body, int64_t ts, std::string_view content, bool tty) {
-  const std::string payload = logcap::FormatRfc3339Nano(ts) + " " + std::string(content);
+  const std::string payload = leakbench::FormatRfc3339Nano(ts) + " " + std::string(content);
   if (!tty) {
     const auto n = static_cast<uint32_t>(payload.size());
     const char header[8] = {1, 0, 0, 0, static_cast<char>(n >> 24), static_cast<char>(n >> 16),

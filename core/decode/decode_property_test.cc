@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "common/rfc3339_nano.h"
 #include "core/decode/frame_decoder.h"
 #include "core/decode/line_assembler.h"
 #include "core/decode/log_timestamp.h"
@@ -62,7 +63,7 @@ std::vector<Record> ToRecords(const std::vector<TestLine>& lines, bool tty) {
 std::string Encode(const std::vector<Record>& records, bool tty, bool timestamps) {
   std::string body;
   for (const Record& r : records) {
-    std::string payload = timestamps ? FormatRfc3339Nano(r.ts) + " " + r.content : r.content;
+    std::string payload = timestamps ? leakbench::FormatRfc3339Nano(r.ts) + " " + r.content : r.content;
     if (!tty) {
       const auto n = static_cast<uint32_t>(payload.size());
       const char header[8] = {static_cast<char>(r.stream), 0, 0, 0,

@@ -3,6 +3,8 @@
 #include <array>
 #include <cstdio>
 
+#include "common/civil_date.h"
+
 namespace logcap {
 namespace {
 
@@ -29,44 +31,7 @@ bool Expect(std::string_view text, std::size_t* pos, char c) {
   return true;
 }
 
-bool IsLeapYear(int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
-
-unsigned DaysInMonth(int64_t y, unsigned m) {
-  static constexpr std::array<unsigned, 12> kDays = {31, 28, 31, 30, 31, 30,
-                                                     31, 31, 30, 31, 30, 31};
-  return m == 2 && IsLeapYear(y) ? 29 : kDays[m - 1];
-}
-
-int64_t FloorDiv(int64_t a, int64_t b) {
-  int64_t q = a / b;
-  if ((a % b != 0) && ((a < 0) != (b < 0))) --q;
-  return q;
-}
-
 }  // namespace
-
-int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2 ? 1 : 0;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const auto yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<int64_t>(doe) - 719468;
-}
-
-void CivilFromDays(int64_t z, int64_t* year, unsigned* month, unsigned* day) {
-  z += 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const auto doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  const unsigned d = doy - (153 * mp + 2) / 5 + 1;
-  const unsigned m = mp < 10 ? mp + 3 : mp - 9;
-  *year = static_cast<int64_t>(yoe) + era * 400 + (m <= 2 ? 1 : 0);
-  *month = m;
-  *day = d;
-}
 
 std::optional<int64_t> ParseRfc3339Nano(std::string_view text) {
   std::size_t pos = 0;
@@ -80,7 +45,7 @@ std::optional<int64_t> ParseRfc3339Nano(std::string_view text) {
     return std::nullopt;
   }
   if (month < 1 || month > 12 || day < 1 ||
-      day > DaysInMonth(year, static_cast<unsigned>(month)) || hour > 23 || minute > 59 ||
+      day > leakbench::DaysInMonth(year, static_cast<unsigned>(month)) || hour > 23 || minute > 59 ||
       second > 59) {
     return std::nullopt;
   }
@@ -114,7 +79,7 @@ std::optional<int64_t> ParseRfc3339Nano(std::string_view text) {
   }
   if (pos != text.size()) return std::nullopt;
 
-  const int64_t days = DaysFromCivil(year, static_cast<unsigned>(month),
+  const int64_t days = leakbench::DaysFromCivil(year, static_cast<unsigned>(month),
                                      static_cast<unsigned>(day));
   // |seconds| < 10^4 years * 366 days * 86400 s: no overflow before the check.
   const int64_t seconds =
@@ -144,28 +109,6 @@ std::optional<std::size_t> ParseTimestampPrefix(std::string_view record, int64_t
   if (!value) return std::nullopt;
   *ns = *value;
   return space + 1;
-}
-
-std::string FormatRfc3339Nano(int64_t ns) {
-  // Floor division written so that INT64_MIN does not overflow.
-  int64_t seconds = ns / kNanosPerSecond;
-  int64_t nanos = ns % kNanosPerSecond;
-  if (nanos < 0) {
-    nanos += kNanosPerSecond;
-    --seconds;
-  }
-  const int64_t days = FloorDiv(seconds, kSecondsPerDay);
-  const int64_t sod = seconds - days * kSecondsPerDay;
-  int64_t year = 0;
-  unsigned month = 0, day = 0;
-  CivilFromDays(days, &year, &month, &day);
-  std::array<char, 64> buf{};
-  const int n = std::snprintf(buf.data(), buf.size(), "%04lld-%02u-%02uT%02lld:%02lld:%02lld.%09lldZ",
-                              static_cast<long long>(year), month, day,
-                              static_cast<long long>(sod / 3600),
-                              static_cast<long long>(sod / 60 % 60),
-                              static_cast<long long>(sod % 60), static_cast<long long>(nanos));
-  return std::string(buf.data(), static_cast<std::size_t>(n));
 }
 
 std::string FormatSinceParam(int64_t ns) {

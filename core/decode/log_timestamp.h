@@ -1,8 +1,9 @@
 // RFC3339Nano timestamps as dockerd writes them in front of every log record
 // ("2026-11-28T14:43:59.860773509Z "), converted to and from int64 Unix
 // nanoseconds, plus the `SECONDS.NANOSECONDS` spelling the API takes in
-// `since=`. Pure functions on values: no locale, no time zone database, no
-// gmtime/timegm (a days-from-civil algorithm), so they are thread-safe.
+// `since=` (the calendar maths and the formatting back are in common/:
+// civil_date.h, rfc3339_nano.h). Pure functions on values: no locale, no
+// time zone database, no gmtime/timegm, so they are thread-safe.
 #pragma once
 
 #include <cstddef>
@@ -32,18 +33,9 @@ std::optional<int64_t> ParseRfc3339Nano(std::string_view text);
 // in *ns and returns the number of bytes to skip (timestamp + one space).
 std::optional<std::size_t> ParseTimestampPrefix(std::string_view record, int64_t* ns);
 
-// dockerd's RFC3339NanoFixed in UTC: always 9 fraction digits and "Z"
-// ("2026-11-28T14:43:59.860773500Z"). Defined for every int64 value.
-std::string FormatRfc3339Nano(int64_t ns);
-
 // The API's `since=`/`until=` spelling, "1795878188.776043549" (9 digits,
 // which dockerd reads back exactly). Negative values (and kNoTimestamp)
 // give "0.000000000", which dockerd treats as "from the beginning".
 std::string FormatSinceParam(int64_t ns);
-
-// Days since 1970-01-01 of a proleptic Gregorian date, and back (Howard
-// Hinnant's algorithms). Exposed for tests.
-int64_t DaysFromCivil(int64_t year, unsigned month, unsigned day);
-void CivilFromDays(int64_t days, int64_t* year, unsigned* month, unsigned* day);
 
 }  // namespace logcap

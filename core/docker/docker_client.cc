@@ -67,7 +67,7 @@ std::string DockerClient::Url(std::string_view path_and_query) const {
 TransferRequest DockerClient::Request(std::string_view path_and_query, bool stream) const {
   TransferRequest r;
   r.url = Url(path_and_query);
-  r.unix_socket = options_.host.unix_socket;
+  r.unix_socket = options_.host.socket_path;
   r.connect_timeout = options_.connect_timeout;
   r.total_timeout = stream ? std::chrono::milliseconds(0) : options_.request_timeout;
   return r;

@@ -12,14 +12,14 @@
 #include <string_view>
 #include <vector>
 
+#include "core/config/docker_host.h"
 #include "core/docker/curl_loop.h"
-#include "core/docker/docker_host.h"
 #include "core/docker/docker_json.h"
 
 namespace logcap {
 
 struct DockerClientOptions {
-  DockerHost host;
+  DockerEndpoint host;
   std::chrono::milliseconds request_timeout{10000};
   std::chrono::milliseconds connect_timeout{5000};
 };
@@ -54,7 +54,7 @@ class DockerClient {
 
   // "" before a successful Ping (no prefix), else e.g. "1.41".
   const std::string& api_version() const { return api_version_; }
-  const DockerHost& host() const { return options_.host; }
+  const DockerEndpoint& host() const { return options_.host; }
   std::string Url(std::string_view path_and_query) const;
 
   // min(client, daemon) of two "MAJOR.MINOR" versions; the client's when the

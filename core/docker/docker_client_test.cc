@@ -39,7 +39,7 @@ TEST(DockerClientNegotiateTest, GarbageGivesTheClientVersion) {
 // without a connection being tried (the socket does not even exist).
 TEST(DockerClientIdTest, MalformedIdsAreNotRequested) {
   CurlLoop loop;
-  DockerClient client(loop, DockerClientOptions{DockerHost::Parse("unix:///nonexistent/docker.sock")});
+  DockerClient client(loop, DockerClientOptions{ParseDockerHost("unix:///nonexistent/docker.sock")});
   std::vector<TransferResult> results;
   const std::vector<std::string> bad = {"../../../etc/passwd", "0123456789ab?all=1", "0123456789ab#x",
                                         "0123456789ab\r\nX: 1", "short"};

@@ -6,7 +6,7 @@
 #include <utility>
 
 #include "common/log_escape.h"
-#include "core/docker/docker_host.h"
+#include "core/config/docker_host.h"
 #include "core/engine/time_units.h"
 #include "core/position/position.h"
 
@@ -17,8 +17,8 @@ Discovery::Discovery(CurlLoop& loop, DockerClient& client, EngineMetrics& metric
       client_(client),
       metrics_(metrics),
       handlers_(std::move(handlers)),
-      backoff_(Backoff::Options{.base = std::chrono::milliseconds(100), .cap = std::chrono::seconds(5)},
-               Backoff::SeededUniform(std::random_device{}())) {}
+      backoff_(leakbench::Backoff::Options{.base = std::chrono::milliseconds(100), .cap = std::chrono::seconds(5)},
+               leakbench::Backoff::SeededUniform(std::random_device{}())) {}
 
 void Discovery::Start() { Connect(); }
 

@@ -18,12 +18,12 @@
 #include <string_view>
 #include <vector>
 
+#include "common/backoff.h"
 #include "core/docker/curl_loop.h"
 #include "core/docker/docker_client.h"
 #include "core/docker/docker_json.h"
 #include "core/engine/event_lines.h"
 #include "core/metrics/engine_metrics.h"
-#include "core/position/backoff.h"
 
 namespace logcap {
 
@@ -72,7 +72,7 @@ class Discovery {
 
   bool stopped_ = false;
   bool connected_ = false;
-  Backoff backoff_;
+  leakbench::Backoff backoff_;
   TimerId connect_timer_ = 0;
   std::int64_t list_started_ns_ = 0;
 

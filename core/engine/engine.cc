@@ -3,14 +3,13 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
-#include <cstdlib>
 #include <random>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "common/log_escape.h"
-#include "core/docker/docker_host.h"
+#include "core/config/docker_host.h"
 #include "core/engine/engine_impl.h"
 #include "core/engine/time_units.h"
 
@@ -33,9 +32,7 @@ Engine::Impl::Impl(const Config& config, Sink& sink, EngineMetrics& metrics)
     : config_(config),
       sink_(sink),
       metrics_(metrics),
-      client_(loop_, DockerClientOptions{DockerHost::Parse(config.docker.host.empty()
-                                                               ? DockerHost::DefaultText(std::getenv("DOCKER_HOST"))
-                                                               : config.docker.host),
+      client_(loop_, DockerClientOptions{ParseDockerHost(ResolveDockerHost(config.docker.host)),
                                          Ms(config.docker.request_timeout),
                                          std::min(Ms(config.docker.request_timeout), milliseconds(5000))}),
       filter_(config.docker.include_names, config.docker.exclude_names, config.docker.include_labels,
@@ -152,8 +149,8 @@ Engine::Impl::Container& Engine::Impl::Track(const std::string& id) {
     if (auto p = positions_.find(id); p != positions_.end()) start = p->second;
     c.committed = start;
     c.position = PositionTracker(start, kLookback);
-    c.backoff = Backoff(Backoff::Options{.base = config_.docker.backoff_base, .cap = config_.docker.backoff_cap},
-                        Backoff::SeededUniform(rng_()));
+    c.backoff = leakbench::Backoff(leakbench::Backoff::Options{.base = config_.docker.backoff_base, .cap = config_.docker.backoff_cap},
+                        leakbench::Backoff::SeededUniform(rng_()));
   }
   return c;
 }

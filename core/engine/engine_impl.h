@@ -22,6 +22,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/backoff.h"
 #include "core/docker/curl_loop.h"
 #include "core/docker/docker_client.h"
 #include "core/engine/container_filter.h"
@@ -34,7 +35,6 @@
 #include "core/engine/stream_reader.h"
 #include "core/engine/stream_scheduler.h"
 #include "core/metrics/error_type.h"
-#include "core/position/backoff.h"
 #include "core/position/position.h"
 #include "core/position/state_file.h"
 
@@ -73,7 +73,7 @@ class Engine::Impl {
     bool tty = false;
     bool destroyed = false;  // a destroy event came while its stream was open
     PositionTracker position;
-    Backoff backoff{Backoff::Options{}, Backoff::SeededUniform(0)};  // replaced in Track
+    leakbench::Backoff backoff{leakbench::Backoff::Options{}, leakbench::Backoff::SeededUniform(0)};  // replaced in Track
     TransferId transfer = 0;
     std::uint64_t serial = 0;  // identifies the current stream/request
     std::unique_ptr<StreamReader> reader;

@@ -311,7 +311,7 @@ void Engine::Impl::CloseStream(Container& c, bool keep_open) {
     counters_.short_replays += c.reader->filter().short_replays();
     counters_.reorders += c.reader->reorders();
     if (c.reader->filter().replayed_dropped() > 0) {
-      metrics_.AddLinesDropped("replayed", c.reader->filter().replayed_dropped());
+      metrics_.AddLinesDropped(DropReason::kReplayed, c.reader->filter().replayed_dropped());
     }
     c.reader.reset();
   }

@@ -20,7 +20,7 @@
 #include <string_view>
 #include <vector>
 
-#include "core/decode/log_timestamp.h"
+#include "common/rfc3339_nano.h"
 #include "core/position/position.h"
 
 namespace logcap {
@@ -34,7 +34,7 @@ constexpr StreamType kErr = StreamType::kStderr;
 
 // One multiplexed frame: [stream,0,0,0,len32 BE] "<RFC3339Nano> <content>".
 std::string Frame(StreamType stream, std::int64_t ts, std::string_view content) {
-  const std::string payload = FormatRfc3339Nano(ts) + " " + std::string(content);
+  const std::string payload = leakbench::FormatRfc3339Nano(ts) + " " + std::string(content);
   const auto n = static_cast<std::uint32_t>(payload.size());
   std::string frame = {static_cast<char>(stream), 0, 0, 0, static_cast<char>(n >> 24),
                        static_cast<char>(n >> 16), static_cast<char>(n >> 8), static_cast<char>(n)};

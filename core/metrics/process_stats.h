@@ -1,7 +1,8 @@
 // Reads this process's own figures from /proc: thread count, open file
-// descriptors and resident memory, as a leak harness would see them. Used by
-// the metrics endpoint at every scrape. Pure functions over /proc; a field
-// is empty when /proc could not tell. Thread-safe.
+// descriptors and resident memory, as a leak harness would see them (read
+// with common/proc, the harness's own readers). Used by the metrics endpoint
+// at every scrape. Pure functions over /proc; a field is empty when /proc
+// could not tell. Thread-safe.
 #pragma once
 
 #include <cstdint>

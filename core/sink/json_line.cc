@@ -3,7 +3,7 @@
 #include <array>
 #include <cstring>
 
-#include "core/decode/log_timestamp.h"
+#include "common/rfc3339_nano.h"
 
 namespace logcap {
 namespace {
@@ -163,14 +163,6 @@ bool AppendEscapedSlowPath(const unsigned char* p, const unsigned char* end, std
   return replaced;
 }
 
-// Writes `value` as exactly `width` decimal digits ending before `end`.
-void PutDigits(std::uint64_t value, int width, char* end) {
-  for (int i = 0; i < width; ++i) {
-    *--end = static_cast<char>('0' + value % 10);
-    value /= 10;
-  }
-}
-
 }  // namespace
 
 bool AppendJsonEscaped(std::string_view text, std::string& out) {
@@ -190,41 +182,9 @@ bool AppendJsonEscaped(std::string_view text, std::string& out) {
   return p < end && AppendEscapedSlowPath(p, end, out);
 }
 
-void AppendRfc3339Nano(std::int64_t ns, std::string& out) {
-  constexpr std::int64_t kNanosPerSecond = 1'000'000'000;
-  constexpr std::int64_t kSecondsPerDay = 86'400;
-  // Floor division, written so that INT64_MIN does not overflow.
-  std::int64_t seconds = ns / kNanosPerSecond;
-  std::int64_t nanos = ns % kNanosPerSecond;
-  if (nanos < 0) {
-    nanos += kNanosPerSecond;
-    --seconds;
-  }
-  std::int64_t days = seconds / kSecondsPerDay;
-  std::int64_t sod = seconds % kSecondsPerDay;
-  if (sod < 0) {
-    sod += kSecondsPerDay;
-    --days;
-  }
-  std::int64_t year = 0;
-  unsigned month = 0, day = 0;
-  CivilFromDays(days, &year, &month, &day);
-  // int64 nanoseconds span the years 1677..2262: always 4 digits.
-  std::array<char, 30> buf = {};
-  std::memcpy(buf.data(), "0000-00-00T00:00:00.000000000Z", buf.size());
-  PutDigits(static_cast<std::uint64_t>(year), 4, buf.data() + 4);
-  PutDigits(month, 2, buf.data() + 7);
-  PutDigits(day, 2, buf.data() + 10);
-  PutDigits(static_cast<std::uint64_t>(sod / 3600), 2, buf.data() + 13);
-  PutDigits(static_cast<std::uint64_t>(sod / 60 % 60), 2, buf.data() + 16);
-  PutDigits(static_cast<std::uint64_t>(sod % 60), 2, buf.data() + 19);
-  PutDigits(static_cast<std::uint64_t>(nanos), 9, buf.data() + 29);
-  out.append(buf.data(), buf.size());
-}
-
 bool AppendJsonLine(const LogRecord& record, std::string& out) {
   out.append("{\"ts\":\"");
-  AppendRfc3339Nano(record.ts_ns, out);
+  leakbench::AppendRfc3339Nano(record.ts_ns, out);
   out.append("\",\"container_id\":\"");
   bool replaced = AppendJsonEscaped(record.container_id, out);
   out.append("\",\"container_name\":\"");

@@ -1,7 +1,7 @@
 // JSON encoding of captured lines, shared by every sink: string escaping
 // that turns ANY bytes into valid JSON (a line is whatever a container wrote,
-// not necessarily UTF-8), RFC3339Nano timestamps, and the JSON Lines record
-// the stdout/file sinks write. Hand-written for the hot path (no JSON
+// not necessarily UTF-8), and the JSON Lines record the stdout/file sinks
+// write (its "ts" by common/rfc3339_nano.h). Hand-written for the hot path (no JSON
 // library): text is scanned 8 bytes at a time; text with nothing to escape
 // is appended in one piece, the rest goes through a stack buffer and a
 // table of ASCII escapes.
@@ -24,11 +24,6 @@ namespace logcap {
 // Appends `text` as the contents of a JSON string (without the quotes).
 // Returns true if ill-formed UTF-8 was replaced by U+FFFD.
 bool AppendJsonEscaped(std::string_view text, std::string& out);
-
-// Appends `ns` (Unix nanoseconds) as RFC3339Nano in UTC with exactly 9
-// fraction digits, "2026-11-28T14:43:59.860773509Z" (the same text as
-// FormatRfc3339Nano, without its allocation). Defined for every int64.
-void AppendRfc3339Nano(std::int64_t ns, std::string& out);
 
 // Appends one JSON Lines record and its '\n':
 // {"ts":"<RFC3339Nano>","container_id":"..","container_name":"..",

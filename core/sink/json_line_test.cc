@@ -3,12 +3,10 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
-#include <limits>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <string>
 
-#include "core/decode/log_timestamp.h"
 #include "core/sink/sink_test_util.h"
 
 namespace logcap {
@@ -220,29 +218,6 @@ TEST(JsonLineTest, SpecialBytesAtEveryOffset) {
         ASSERT_EQ(Escape(input).text, expected) << ::testing::PrintToString(input);
       }
     }
-  }
-}
-
-TEST(JsonLineTest, FormatsTimestamps) {
-  const auto format = [](std::int64_t ns) {
-    std::string out;
-    AppendRfc3339Nano(ns, out);
-    return out;
-  };
-  EXPECT_EQ(format(0), "1970-01-01T00:00:00.000000000Z");
-  EXPECT_EQ(format(1), "1970-01-01T00:00:00.000000001Z");
-  EXPECT_EQ(format(999'999'999), "1970-01-01T00:00:00.999999999Z");
-  EXPECT_EQ(format(1'500'000'000), "1970-01-01T00:00:01.500000000Z");
-  EXPECT_EQ(format(-1), "1969-12-31T23:59:59.999999999Z");
-  EXPECT_EQ(format(kTs), "2026-11-28T14:43:59.860773509Z");
-  EXPECT_EQ(format(951782400LL * 1'000'000'000), "2000-02-29T00:00:00.000000000Z");
-  for (const std::int64_t ns : {std::numeric_limits<std::int64_t>::min(), std::numeric_limits<std::int64_t>::max()}) {
-    EXPECT_EQ(format(ns), FormatRfc3339Nano(ns));
-  }
-  std::mt19937_64 rng(7);
-  for (int i = 0; i < 2000; ++i) {
-    const auto ns = static_cast<std::int64_t>(rng());
-    ASSERT_EQ(format(ns), FormatRfc3339Nano(ns)) << ns;
   }
 }
 

@@ -14,8 +14,9 @@
 #include <utility>
 #include <vector>
 
+#include "common/backoff.h"
 #include "common/curl_handles.h"
-#include "core/position/backoff.h"
+#include "common/rfc3339_nano.h"
 #include "core/sink/buffered_sink.h"
 #include "core/sink/json_line.h"
 #include "core/sink/loki_response.h"
@@ -74,12 +75,12 @@ class LokiTransport final : public SinkTransport {
       : description_("loki:" + config.url),
         push_url_(config.url.substr(0, config.url.find_last_not_of('/') + 1) + "/loki/api/v1/push"),
         batch_bytes_(config.batch_bytes),
-        backoff_(Backoff::Options{.base = options.retry_base,
-                                  .cap = options.retry_cap,
-                                  .jitter = Backoff::Jitter::kFull,
-                                  .min_delay = options.retry_base / 2},
-                 Backoff::SeededUniform(options.jitter_seed != 0 ? options.jitter_seed
-                                                                 : std::random_device()())),
+        backoff_(leakbench::Backoff::Options{.base = options.retry_base,
+                                             .cap = options.retry_cap,
+                                             .jitter = leakbench::Backoff::Jitter::kFull,
+                                             .min_delay = options.retry_base / 2},
+                 leakbench::Backoff::SeededUniform(options.jitter_seed != 0 ? options.jitter_seed
+                                                                            : std::random_device()())),
         max_retry_after_(options.max_retry_after),
         on_reject_(config.on_reject) {
     for (const auto& [name, value] : config.loki_labels) {
@@ -217,7 +218,7 @@ class LokiTransport final : public SinkTransport {
     std::int64_t ts = 0;  // the value is ["<ts ns>","<line>"]
     const std::string_view value = entry.value;
     if (value.size() > 2) std::from_chars(value.data() + 2, value.data() + value.size(), ts);
-    AppendRfc3339Nano(ts, out);
+    leakbench::AppendRfc3339Nano(ts, out);
     return out;
   }
 
@@ -337,7 +338,7 @@ class LokiTransport final : public SinkTransport {
   const std::string push_url_;
   const std::size_t batch_bytes_;
   std::string labels_;  // the configured labels, `"k":"v",` each
-  Backoff backoff_;
+  leakbench::Backoff backoff_;
   const std::chrono::nanoseconds max_retry_after_;
   const SinkRejectPolicy on_reject_;
   leakbench::CurlSlistPtr headers_;

@@ -10,6 +10,7 @@
 #include <random>
 #include <string>
 
+#include "common/rfc3339_nano.h"
 #include "core/sink/json_line.h"
 #include "core/sink/jsonl_sink.h"
 
@@ -93,7 +94,7 @@ void BM_AppendRfc3339Nano(benchmark::State& state) {
   int64_t ts = 1795877039860773509;
   for (auto _ : state) {
     if (out.size() > 60 * 1024) out.clear();
-    logcap::AppendRfc3339Nano(ts, out);
+    leakbench::AppendRfc3339Nano(ts, out);
     benchmark::ClobberMemory();
     ts += 1'000'003;
   }

@@ -16,10 +16,11 @@
 // container's and its "seq=" must be the previous line's + 1 (seq counts per
 // container across stdout and stderr).
 //
-// Meanwhile it samples the fake's process (proc_sample.h: /proc/<pid>/status
-// Threads and VmRSS, /proc/<pid>/stat utime+stime, /proc/<pid>/fd) and the
-// fake's ground truth (control socket GET /truth, GET /containers for what it
-// generated). load_run.h runs the phases; report.h prints the result.
+// Meanwhile it samples the fake's process (common/proc/proc_sample.h:
+// /proc/<pid>/status Threads and VmRSS, /proc/<pid>/stat utime+stime,
+// schedstat, /proc/<pid>/fd) and the fake's ground truth (control socket
+// GET /truth, GET /containers for what it generated). load_run.h runs the
+// phases; report.h prints the result.
 //
 // Reading is readiness based: a stream waits until its socket is readable and
 // then reads into one buffer shared by all streams, so an idle stream costs

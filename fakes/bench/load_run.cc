@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <utility>
 
+#include "common/proc/host_load.h"
 #include "fakes/bench/fd_limit.h"
 #include "fakes/bench/http_get.h"
 #include "fakes/bench/text.h"
@@ -21,6 +22,15 @@ using json = nlohmann::json;
 
 Clock::duration ToDuration(double seconds) {
   return std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
+}
+
+// The fake's /proc/<pid> now (common/proc/proc_sample.h: status, stat,
+// schedstat, smaps_rollup, fd/).
+FakeSample SampleFake(int pid) {
+  FakeSample s;
+  s.at = Clock::now();
+  s.proc = leakbench::ReadProcSample(static_cast<pid_t>(pid));
+  return s;
 }
 
 }  // namespace
@@ -158,7 +168,7 @@ void LoadRun::BeginRamp() {
   phase_ = "ramp";
   ramp_start_ = Clock::now();
   last_sample_at_ = ramp_start_;
-  if (rec_.fake_pid > 0) rec_.proc_ramp_start = proc_last_ = SampleProc(rec_.fake_pid);
+  if (rec_.fake_pid > 0) rec_.proc_ramp_start = proc_last_ = SampleFake(rec_.fake_pid);
   ScheduleSample();
   RampTick();
 }
@@ -219,23 +229,23 @@ void LoadRun::SampleTick() {
   auto now = Clock::now();
   double dt = Seconds(now - last_sample_at_);
   if (rec_.fake_pid > 0) {
-    ProcSample s = SampleProc(rec_.fake_pid);
-    if (s.ok) {
-      double cpu = proc_last_.ok ? 100.0 * static_cast<double>(s.cpu_ticks - proc_last_.cpu_ticks) /
-                                       static_cast<double>(rec_.clk_tck) / Seconds(s.at - proc_last_.at)
-                                 : 0;
+    const FakeSample s = SampleFake(rec_.fake_pid);
+    if (s.proc.ok) {
+      double cpu = proc_last_.proc.ok ? 100.0 * static_cast<double>(s.proc.cpu_ticks - proc_last_.proc.cpu_ticks) /
+                                            static_cast<double>(rec_.clk_tck) / Seconds(s.at - proc_last_.at)
+                                      : 0;
       if (phase_ == "hold") rec_.cpu_peak_pct = std::max(rec_.cpu_peak_pct, cpu);
-      rec_.threads_max = std::max(rec_.threads_max, s.threads);
-      rec_.rss_peak_kib = std::max(rec_.rss_peak_kib, s.rss_kib);
-      rec_.fds_peak = std::max(rec_.fds_peak, s.fds);
+      rec_.threads_max = std::max(rec_.threads_max, s.proc.threads);
+      rec_.rss_peak_kib = std::max(rec_.rss_peak_kib, s.proc.rss_bytes / 1024);
+      rec_.fds_peak = std::max(rec_.fds_peak, s.proc.fds.total());
       if (!cfg_.quiet) {
         std::fprintf(stderr,
-                     "[%6.1fs %-4s] open %zu/%zu  %8.0f lines/s  %7.2f MB/s | fake: cpu %5.1f%%  rss %6.1f MiB  fds %d  "
-                     "threads %d  truth.follow_open %s\n",
+                     "[%6.1fs %-4s] open %zu/%zu  %8.0f lines/s  %7.2f MB/s | fake: cpu %5.1f%%  rss %6.1f MiB  fds %zu  "
+                     "threads %zu  truth.follow_open %s\n",
                      Seconds(now - ramp_start_), phase_.c_str(), open_, cfg_.streams,
                      static_cast<double>(totals_.lines - totals_last_.lines) / dt,
                      static_cast<double>(totals_.wire_bytes - totals_last_.wire_bytes) / dt / 1e6, cpu,
-                     static_cast<double>(s.rss_kib) / 1024.0, s.fds, s.threads,
+                     static_cast<double>(s.proc.rss_bytes / 1024) / 1024.0, s.proc.fds.total(), s.proc.threads,
                      truth_follow_open_last_ ? std::to_string(*truth_follow_open_last_).c_str() : "-");
       }
       proc_last_ = s;
@@ -288,10 +298,10 @@ HoldEdge LoadRun::TakeEdge() const {
   HoldEdge e;
   e.at = Clock::now();
   e.totals = totals_;
-  e.self_cpu = SelfCpuSeconds();
-  e.self_delay = RunDelayNs("/proc/self");
-  e.loadavg = LoadAverage();
-  if (rec_.fake_pid > 0) e.fake = SampleProc(rec_.fake_pid);
+  e.self_cpu = leakbench::SelfCpuSeconds();
+  e.self_delay = leakbench::ReadRunDelayNs("/proc/self");
+  e.loadavg = leakbench::LoadAverage();
+  if (rec_.fake_pid > 0) e.fake = SampleFake(rec_.fake_pid);
   return e;
 }
 
@@ -325,11 +335,11 @@ void LoadRun::EndHold() {
   // generated, so both ends have the same lines in flight.
   FetchEmitted(false, [this] {
     rec_.hold_end = TakeEdge();
-    const ProcSample& fake = rec_.hold_end.fake;
+    const leakbench::ProcSample& fake = rec_.hold_end.fake.proc;
     if (fake.ok) {
       rec_.threads_max = std::max(rec_.threads_max, fake.threads);
-      rec_.rss_peak_kib = std::max(rec_.rss_peak_kib, fake.rss_kib);
-      rec_.fds_peak = std::max(rec_.fds_peak, fake.fds);
+      rec_.rss_peak_kib = std::max(rec_.rss_peak_kib, fake.rss_bytes / 1024);
+      rec_.fds_peak = std::max(rec_.fds_peak, fake.fds.total());
     }
     rec_.open_at_end = open_;
     --end_fetches_pending_;

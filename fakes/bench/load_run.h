@@ -15,7 +15,6 @@
 
 #include "fakes/bench/follow_stream.h"
 #include "fakes/bench/load_types.h"
-#include "fakes/bench/proc_sample.h"
 #include "fakes/bench/report.h"
 
 namespace followload {
@@ -89,7 +88,7 @@ class LoadRun : public StreamHost {
 
   // Progress samples.
   Clock::time_point ramp_start_, last_sample_at_;
-  ProcSample proc_last_;
+  FakeSample proc_last_;
   Totals totals_last_;
   std::optional<uint64_t> truth_follow_open_last_;
   int end_fetches_pending_ = 0;

@@ -26,8 +26,8 @@ struct Figures {
 };
 
 // CPU % of one core between two samples of the fake.
-double CpuPct(const RunRecord& rec, const ProcSample& from, const ProcSample& to, double min_seconds) {
-  return 100.0 * static_cast<double>(to.cpu_ticks - from.cpu_ticks) / static_cast<double>(rec.clk_tck) /
+double CpuPct(const RunRecord& rec, const FakeSample& from, const FakeSample& to, double min_seconds) {
+  return 100.0 * static_cast<double>(to.proc.cpu_ticks - from.proc.cpu_ticks) / static_cast<double>(rec.clk_tck) /
          std::max(min_seconds, Seconds(to.at - from.at));
 }
 
@@ -61,13 +61,13 @@ Figures Derive(const Config& cfg, const RunRecord& rec, const Totals& t, const s
     f.expected_ps /= f.hold;
     f.lag_mean = open_streams.empty() ? 0.0 : lag_sum / static_cast<double>(open_streams.size());
   }
-  const bool hold_samples = rec.hold_start.fake.ok && rec.hold_end.fake.ok;
+  const bool hold_samples = rec.hold_start.fake.proc.ok && rec.hold_end.fake.proc.ok;
   if (hold_samples) {
     f.fake_cpu_hold = CpuPct(rec, rec.hold_start.fake, rec.hold_end.fake, 0);
-    f.fake_wait = static_cast<double>(rec.hold_end.fake.run_delay_ns - rec.hold_start.fake.run_delay_ns) / 1e7 /
+    f.fake_wait = static_cast<double>(rec.hold_end.fake.proc.run_delay_ns - rec.hold_start.fake.proc.run_delay_ns) / 1e7 /
                   Seconds(rec.hold_end.fake.at - rec.hold_start.fake.at);
   }
-  if (rec.proc_ramp_start.ok && rec.hold_start.fake.ok) {
+  if (rec.proc_ramp_start.proc.ok && rec.hold_start.fake.proc.ok) {
     f.fake_cpu_ramp = CpuPct(rec, rec.proc_ramp_start, rec.hold_start.fake, 1e-3);
   }
   f.self_cpu = 100.0 * (rec.hold_end.self_cpu - rec.hold_start.self_cpu) / f.hold;
@@ -105,14 +105,14 @@ void PrintSummary(const Config& cfg, const RunRecord& rec, const Totals& t, size
     std::printf("    %zu x %s: %s\n", fail.first, cat.c_str(), fail.second.c_str());
   }
   const int pid = rec.fake_pid;
-  if (pid > 0 && !rec.hold_end.fake.ok) {
+  if (pid > 0 && !rec.hold_end.fake.proc.ok) {
     std::printf("  fake pid %d: /proc/%d could not be read at the end (the fake is gone?)\n", pid, pid);
   } else if (pid > 0) {
-    std::printf("  fake pid %d: threads %d (max); CPU %.1f%% of one core in the hold (peak %.0f%% over %.0f s "
-                "samples; %.1f%% during the ramp); RSS %.1f MiB at the end (peak %.1f); fds %d at the end (peak %d)\n",
+    std::printf("  fake pid %d: threads %zu (max); CPU %.1f%% of one core in the hold (peak %.0f%% over %.0f s "
+                "samples; %.1f%% during the ramp); RSS %.1f MiB at the end (peak %.1f); fds %zu at the end (peak %zu)\n",
                 pid, rec.threads_max, f.fake_cpu_hold, rec.cpu_peak_pct, cfg.sample_interval_s, f.fake_cpu_ramp,
-                static_cast<double>(rec.hold_end.fake.rss_kib) / 1024.0, static_cast<double>(rec.rss_peak_kib) / 1024.0,
-                rec.hold_end.fake.fds, rec.fds_peak);
+                static_cast<double>(rec.hold_end.fake.proc.rss_bytes / 1024) / 1024.0,
+                static_cast<double>(rec.rss_peak_kib) / 1024.0, rec.hold_end.fake.proc.fds.total(), rec.fds_peak);
     std::printf("               runnable but waiting for a CPU %.1f%% of the hold (run-queue delay; machine load "
                 "average %s at the start, %s at the end)\n",
                 f.fake_wait, rec.hold_start.loadavg.c_str(), rec.hold_end.loadavg.c_str());
@@ -170,9 +170,10 @@ json JsonLine(const Config& cfg, const RunRecord& rec, const Totals& t, size_t c
                  {"cpu_pct_peak_sample", rec.cpu_peak_pct},
                  {"cpu_pct_ramp", f.fake_cpu_ramp},
                  {"runqueue_wait_pct_hold", f.fake_wait},
-                 {"rss_mib_end", static_cast<double>(rec.hold_end.fake.rss_kib) / 1024.0},
+                 {"rss_mib_end", static_cast<double>(rec.hold_end.fake.proc.rss_bytes / 1024) / 1024.0},
                  {"rss_mib_peak", static_cast<double>(rec.rss_peak_kib) / 1024.0},
-                 {"fds_end", rec.hold_end.fake.fds},
+                 // -1: /proc/<pid> could not be read at the end.
+                 {"fds_end", rec.hold_end.fake.proc.ok ? static_cast<long long>(rec.hold_end.fake.proc.fds.total()) : -1},
                  {"fds_peak", rec.fds_peak}};
     if (rec.truth_follow_open_end) j["fake"]["truth_follow_streams_open"] = *rec.truth_follow_open_end;
   }

@@ -9,10 +9,16 @@
 #include <utility>
 #include <vector>
 
+#include "common/proc/proc_sample.h"
 #include "fakes/bench/load_types.h"
-#include "fakes/bench/proc_sample.h"
 
 namespace followload {
+
+// One sample of the fake's process and when it was taken.
+struct FakeSample {
+  Clock::time_point at;
+  leakbench::ProcSample proc;  // not ok when the fake's pid is unknown or it is gone
+};
 
 // The state at one edge of the hold window.
 struct HoldEdge {
@@ -21,7 +27,7 @@ struct HoldEdge {
   double self_cpu = 0;      // this process's CPU seconds so far
   uint64_t self_delay = 0;  // this process's run-queue wait so far, ns
   std::string loadavg;
-  ProcSample fake;  // not ok when the fake's pid is unknown
+  FakeSample fake;
 };
 
 // What one run measured, filled in by the run as it goes.
@@ -39,11 +45,11 @@ struct RunRecord {
   bool ramp_timed_out = false;
   size_t open_at_end = 0;
 
-  ProcSample proc_ramp_start;  // the fake's, when the ramp began
+  FakeSample proc_ramp_start;  // the fake's, when the ramp began
   HoldEdge hold_start, hold_end;
-  int threads_max = 0;
+  size_t threads_max = 0;
   uint64_t rss_peak_kib = 0;
-  int fds_peak = 0;
+  size_t fds_peak = 0;
   double cpu_peak_pct = 0;
   std::optional<uint64_t> truth_follow_open_end;
   std::optional<uint64_t> truth_connections_open_end;

@@ -8,8 +8,8 @@
 
 #include <benchmark/benchmark.h>
 
+#include "common/proc/proc_sample.h"
 #include "common/unique_fd.h"
-#include "harness/proc/proc_sample.h"
 
 namespace leakbench::harness {
 namespace {

@@ -7,12 +7,14 @@
 #include <dirent.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <charconv>
 #include <cstring>
 #include <utility>
 
-#include "harness/proc/proc_file.h"
+#include "common/proc/proc_file.h"
+#include "common/proc/proc_text.h"
 
 namespace leakbench::harness {
 namespace {
@@ -65,7 +67,9 @@ void AddTo(ProcSample& total, const ProcSample& one) {
   total.fds.other += one.fds.other;
   total.rss_bytes += one.rss_bytes;
   if (one.pss_bytes) total.pss_bytes = total.pss_bytes.value_or(0) + *one.pss_bytes;
+  total.cpu_ticks += one.cpu_ticks;
   total.cpu_seconds += one.cpu_seconds;
+  total.run_delay_ns += one.run_delay_ns;
 }
 
 }  // namespace
@@ -79,40 +83,21 @@ std::optional<ProcStat> ParseProcStat(std::string_view stat) {
   if (!pid) return std::nullopt;
   out.pid = *pid;
   out.comm = std::string(stat.substr(open + 2, close - open - 2));
-  // Fields 3.. after the last ')': token k is field k + 3. state (3), ppid
-  // (4), pgrp (5), session (6), starttime (22).
-  std::string_view rest = stat.substr(close + 1);
-  for (int token = 0; token <= 19; ++token) {
-    const std::size_t start = rest.find_first_not_of(" \n");
-    if (start == std::string_view::npos) return std::nullopt;
-    rest.remove_prefix(start);
-    std::size_t end = rest.find_first_of(" \n");
-    if (end == std::string_view::npos) end = rest.size();
-    const std::string_view field = rest.substr(0, end);
-    rest.remove_prefix(end);
-    switch (token) {
-      case 0:
-        if (field.size() != 1) return std::nullopt;
-        out.state = field[0];
-        break;
-      case 1:
-      case 2:
-      case 3: {
-        const auto value = StatInteger<pid_t>(field);
-        if (!value) return std::nullopt;
-        (token == 1 ? out.ppid : token == 2 ? out.pgrp : out.session) = *value;
-        break;
-      }
-      case 19: {
-        const auto value = StatInteger<std::uint64_t>(field);
-        if (!value) return std::nullopt;
-        out.start_ticks = *value;
-        break;
-      }
-      default:
-        break;
-    }
-  }
+  // Fields 3.. after the last ')': fields[k] is field k + 3. state (3),
+  // ppid (4), pgrp (5), session (6), starttime (22).
+  std::array<std::string_view, 20> fields;
+  if (procfs::SplitStatFields(stat, fields) < fields.size()) return std::nullopt;
+  if (fields[0].size() != 1) return std::nullopt;
+  out.state = fields[0][0];
+  const auto ppid = StatInteger<pid_t>(fields[1]);
+  const auto pgrp = StatInteger<pid_t>(fields[2]);
+  const auto session = StatInteger<pid_t>(fields[3]);
+  const auto start_ticks = StatInteger<std::uint64_t>(fields[19]);
+  if (!ppid || !pgrp || !session || !start_ticks) return std::nullopt;
+  out.ppid = *ppid;
+  out.pgrp = *pgrp;
+  out.session = *session;
+  out.start_ticks = *start_ticks;
   return out;
 }
 

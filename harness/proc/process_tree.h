@@ -14,7 +14,7 @@
 #include <string_view>
 #include <vector>
 
-#include "harness/proc/proc_sample.h"
+#include "common/proc/proc_sample.h"
 
 namespace leakbench::harness {
 
