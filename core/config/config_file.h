@@ -7,7 +7,10 @@
 //   sink:    type (stdout|file|loki), path, url, buffer_bytes, batch_bytes,
 //            batch_wait, labels {name: value}
 //   metrics: listen        state: file, flush_interval        log: level
-// Durations are "300s", "5m", "2.5s" or a plain integer of seconds. A key the
+// Durations are "300s", "5m", "2.5s" or a plain number of seconds ("90",
+// "2.5"). Scalars are typed as common/yaml_value.h says (YAML 1.2: only
+// true/false are booleans, so `level: off` is the text "off"); a boolean or
+// null where a value belongs is an error, never read as text. A key the
 // file does not name keeps its value from `base`. Unknown and duplicate keys
 // are errors, so a typo is never silently ignored. Pure functions apart
 // from reading the file; thread-safe.

@@ -5,7 +5,7 @@
 #include <stdexcept>
 #include <utility>
 
-#include "common/duration.h"
+#include "common/seconds_or_duration.h"
 #include "core/config/echo_value.h"
 #include "core/config/sink_spec.h"
 
@@ -13,7 +13,7 @@ namespace logcap {
 namespace {
 
 constexpr std::string_view kDuration =
-    "a duration such as 300s, 5m or 2.5s (a plain integer means seconds)";
+    "a duration such as 300s, 5m or 2.5s (a plain number means seconds)";
 constexpr std::string_view kCount = "a non-negative integer";
 constexpr std::string_view kNumber = "a decimal number such as 100 or 2.5";
 constexpr std::string_view kText = "a string";
@@ -166,18 +166,8 @@ std::vector<std::string_view> SettingNamesIn(std::string_view section) {
 }
 
 std::chrono::nanoseconds ParseDurationValue(std::string_view text) {
-  if (AllDigits(text)) {
-    constexpr std::uint64_t kMaxSeconds =
-        std::numeric_limits<std::chrono::nanoseconds::rep>::max() / 1'000'000'000;
-    const std::uint64_t seconds = ParseCountValue(text);
-    if (seconds > kMaxSeconds) throw std::invalid_argument(QuoteValue(text) + " is too large");
-    return std::chrono::seconds(static_cast<std::chrono::seconds::rep>(seconds));
-  }
-  try {
-    return leakbench::ParseDuration(text);
-  } catch (const leakbench::DurationError&) {
-    throw std::invalid_argument("expected " + std::string(kDuration) + ", got " + QuoteValue(text));
-  }
+  if (const auto d = leakbench::ParseSecondsOrDuration(text)) return *d;
+  throw std::invalid_argument("expected " + std::string(kDuration) + ", got " + QuoteValue(text));
 }
 
 std::uint64_t ParseCountValue(std::string_view text) {

@@ -40,7 +40,8 @@ std::vector<std::string_view> SettingSections();
 // The keys of one section without its prefix ("host", "rotation_interval").
 std::vector<std::string_view> SettingNamesIn(std::string_view section);
 
-// A duration: "300s", "5m", "2.5s", "1h30m"; a plain integer means seconds.
+// A duration: "300s", "5m", "2.5s", "1h30m"; a plain number ("90", "2.5")
+// means seconds (common/seconds_or_duration.h, as in scenario files).
 std::chrono::nanoseconds ParseDurationValue(std::string_view text);
 // A non-negative decimal integer (no sign, no suffix).
 std::uint64_t ParseCountValue(std::string_view text);

@@ -182,6 +182,7 @@ const char kEveryBelowOneMsScenario[] =
     "timeline:\n  - at: 1s\n    action: reset_peaks\n  - at: 1s\n    every: 500us\n    action: reset_peaks\n";
 const char kAtOverflowScenario[] = "timeline:\n  - at: 2562047h\n    action: reset_peaks\n";
 const char kFaultDelayNanScenario[] = "timeline:\n  - at: 1s\n    action: fault\n    kind: latency\n    delay: nan\n";
+const char kTtyYesScenario[] = "timeline:\n  - at: 1s\n    action: add\n    tty: yes\n";
 const std::string kLongNumber(300, '9');
 
 INSTANTIATE_TEST_SUITE_P(
@@ -202,23 +203,23 @@ INSTANTIATE_TEST_SUITE_P(
                      ""},
         BadFlagsCase{"ScenarioUnknownAction",
                      {"--socket", "$DIR/d.sock", "--scenario", "$DIR/scenario.yaml"},
-                     {"$DIR/scenario.yaml:2:", "unknown action \"explode\""},
+                     {"$DIR/scenario.yaml:2:5: timeline[0]: unknown action \"explode\""},
                      kBadActionScenario},
         BadFlagsCase{"ScenarioBadDuration",
                      {"--socket", "$DIR/d.sock", "--scenario", "$DIR/scenario.yaml"},
-                     {"$DIR/scenario.yaml:5:", "\"at\""},
+                     {"$DIR/scenario.yaml:5:9: timeline[1].at: 'soon' is not a duration"},
                      kBadDurationScenario},
         BadFlagsCase{"ScenarioBadYaml",
                      {"--socket", "$DIR/d.sock", "--scenario", "$DIR/scenario.yaml"},
-                     {"$DIR/scenario.yaml:", "not valid YAML"},
+                     {"$DIR/scenario.yaml:4:1: not valid YAML: "},
                      kBadYamlScenario},
         BadFlagsCase{"ScenarioMissingTarget",
                      {"--socket", "$DIR/d.sock", "--scenario", "$DIR/scenario.yaml"},
-                     {"$DIR/scenario.yaml:4:", "needs \"target\""},
+                     {"$DIR/scenario.yaml:4:5: timeline[0]: action \"stop\" needs \"target\""},
                      kMissingTargetScenario},
         BadFlagsCase{"ScenarioUnknownKey",
                      {"--socket", "$DIR/d.sock", "--scenario", "$DIR/scenario.yaml"},
-                     {"$DIR/scenario.yaml:1:", "unknown key \"timelime\""},
+                     {"$DIR/scenario.yaml:1:1: timelime: unknown key (known keys: name, description, daemon, timeline)"},
                      kUnknownKeyScenario},
         // Not finite, out of range, or absurdly long: the flag, the value, the range.
         BadFlagsCase{"RateNaN", {"--socket", "$DIR/d.sock", "--rate", "nan"},
@@ -248,17 +249,21 @@ INSTANTIATE_TEST_SUITE_P(
         BadFlagsCase{"EmptyControlSocket", {"--socket", "$DIR/d.sock", "--control-socket", ""},
                      {"--control-socket: must not be empty"}, ""},
         BadFlagsCase{"ScenarioRateNaN", {"--socket", "$DIR/d.sock", "--scenario", "$DIR/scenario.yaml"},
-                     {"$DIR/scenario.yaml:3:", "\"rate\": \"nan\" is not a number from 0 to 1000000"},
+                     {"$DIR/scenario.yaml:3:9: daemon.rate: expected a finite number, got 'nan'"},
                      kNanRateScenario},
         BadFlagsCase{"ScenarioRateInf", {"--socket", "$DIR/d.sock", "--scenario", "$DIR/scenario.yaml"},
-                     {"$DIR/scenario.yaml:2:", "\"rate\": \".inf\""}, kInfRateScenario},
+                     {"$DIR/scenario.yaml:2:9: daemon.rate: expected a finite number, got '.inf'"}, kInfRateScenario},
         BadFlagsCase{"ScenarioEveryBelowOneMs", {"--socket", "$DIR/d.sock", "--scenario", "$DIR/scenario.yaml"},
-                     {"$DIR/scenario.yaml:4:", "\"every\": \"500us\" is not a duration from 1ms"},
+                     {"$DIR/scenario.yaml:5:12: timeline[1].every: '500us' is too short (at least 1ms)"},
                      kEveryBelowOneMsScenario},
         BadFlagsCase{"ScenarioAtOverflow", {"--socket", "$DIR/d.sock", "--scenario", "$DIR/scenario.yaml"},
-                     {"$DIR/scenario.yaml:2:", "\"at\": \"2562047h\""}, kAtOverflowScenario},
+                     {"$DIR/scenario.yaml:2:9: timeline[0].at: '2562047h' is too long (at most 8760h)"}, kAtOverflowScenario},
         BadFlagsCase{"ScenarioFaultDelayNaN", {"--socket", "$DIR/d.sock", "--scenario", "$DIR/scenario.yaml"},
-                     {"$DIR/scenario.yaml:2:", "fault field 'delay'", "\"nan\""}, kFaultDelayNanScenario}),
+                     {"$DIR/scenario.yaml:2:5: timeline[0]: fault field 'delay': \"nan\" is not a duration"}, kFaultDelayNanScenario},
+        BadFlagsCase{"ScenarioYesIsNotABoolean", {"--socket", "$DIR/d.sock", "--scenario", "$DIR/scenario.yaml"},
+                     {"$DIR/scenario.yaml:4:10: timeline[0].tty: expected true or false, got 'yes' "
+                      "(yes/no/on/off are not booleans: write true or false)"},
+                     kTtyYesScenario}),
     [](const ::testing::TestParamInfo<BadFlagsCase>& p) { return p.param.name; });
 
 // --- socket paths ------------------------------------------------------------

@@ -3,7 +3,6 @@
 #include <algorithm>
 
 #include "common/duration.h"
-#include "fakes/dockerd/checked_value.h"
 #include "harness/scenario/error_pattern.h"
 
 namespace leakbench::harness {
@@ -16,7 +15,7 @@ std::string JoinIds(const std::array<std::string_view, N>& ids) {
   return out;
 }
 
-void CheckTargetRules(const YamlReader& reader, const TargetSpec& t) {
+void CheckTargetRules(const YamlDocument& reader, const TargetSpec& t) {
   if (t.kind != "log-capturer" && t.kind != "command") reader.FailAt({"target.kind"}, "expected log-capturer or command");
   if (t.rotation_interval <= std::chrono::nanoseconds::zero()) reader.FailAt({"target.rotation_interval"}, "must be > 0");
   if (t.kind == "command") {
@@ -42,8 +41,8 @@ void CheckTargetRules(const YamlReader& reader, const TargetSpec& t) {
   }
   for (const auto& [key, url] : {std::pair{"target.metrics_url", &t.metrics_url}, {"target.pprof_url", &t.pprof_url}}) {
     if (!url->empty() && !url->starts_with("http://")) {
-      reader.FailAt({key}, "expected an http:// URL, e.g. http://127.0.0.1:{port}/metrics, not '" +
-                               fakedocker::CutForMessage(*url) + "'");
+      reader.FailAt({key}, "expected an http:// URL, e.g. http://127.0.0.1:{port}/metrics, not " +
+                               QuoteForMessage(*url));
     }
   }
   if (!t.error_pattern.empty()) {
@@ -58,7 +57,7 @@ void CheckTargetRules(const YamlReader& reader, const TargetSpec& t) {
 
 }  // namespace
 
-void CheckScenarioRules(const YamlReader& reader, const Scenario& s) {
+void CheckScenarioRules(const YamlDocument& reader, const Scenario& s) {
   if (s.duration <= s.warmup) {
     reader.FailAt({"warmup", "duration"}, "the warm-up (" + FormatDuration(s.warmup) +
                                               ") must be shorter than the duration (" + FormatDuration(s.duration) +

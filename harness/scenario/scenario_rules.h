@@ -4,12 +4,12 @@
 // DeriveBounds (scenario.h) is the part that runs again after overrides.
 #pragma once
 
+#include "common/yaml_value.h"
 #include "harness/scenario/scenario.h"
-#include "harness/scenario/yaml_reader.h"
 
 namespace leakbench::harness {
 
-// Throws ScenarioError at the first key of `reader`'s file that breaks a rule.
-void CheckScenarioRules(const YamlReader& reader, const Scenario& s);
+// Throws YamlError at the first key of `reader`'s file that breaks a rule.
+void CheckScenarioRules(const YamlDocument& reader, const Scenario& s);
 
 }  // namespace leakbench::harness

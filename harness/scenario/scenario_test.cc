@@ -261,7 +261,7 @@ criteria:
   max_error_lines: off
   no_loss: off
   capture_all: null
-  no_continuous_trend: no
+  no_continuous_trend: false
 )",
                                    "n.yaml");
   const CriteriaSpec& c = s.criteria;
@@ -270,6 +270,25 @@ criteria:
   EXPECT_TRUE(c.fd_growth_per_1000_rotations.has_value()) << "untouched bounds keep their default";
   EXPECT_FALSE(c.no_loss || c.capture_all || c.no_continuous_trend);
   EXPECT_TRUE(c.metrics_consistent);
+}
+
+// common/yaml_value.h's rule: true/True/TRUE and false/False/FALSE are the
+// booleans; yes/no/on (YAML 1.1) are not (this loader took them until the
+// three loaders shared one reader). off and null still switch a criterion off.
+TEST(ParseScenario, SwitchesAreTrueOrFalse) {
+  EXPECT_TRUE(ParseScenario("name: x\ncriteria: {no_loss: True}\n", "b.yaml").criteria.no_loss);
+  EXPECT_FALSE(ParseScenario("name: x\ncriteria: {no_loss: FALSE}\n", "b.yaml").criteria.no_loss);
+  for (const char* word : {"no", "yes", "on", "Yes", "y"}) {
+    try {
+      ParseScenario(std::string("name: x\ncriteria:\n  no_loss: ") + word + "\n", "b.yaml");
+      ADD_FAILURE() << "accepted no_loss: " << word;
+    } catch (const ScenarioError& e) {
+      EXPECT_EQ(std::string(e.what()), std::string("b.yaml:3:12: criteria.no_loss: expected true or false, got '") +
+                                           word + "' (yes/no/on/off are not booleans: write true or false)");
+    }
+  }
+  EXPECT_THROW(ParseScenario("name: x\ncriteria: {no_loss: 'true'}\n", "b.yaml"), ScenarioError);
+  EXPECT_THROW(ParseScenario("name: true\n", "b.yaml"), ScenarioError) << "a boolean is not a name";
 }
 
 struct BadCase {
@@ -321,7 +340,7 @@ TEST(ParseScenario, ErrorsNamePlaceAndReason) {
       // Values the run cannot take: overflowing, not finite, too fast.
       {"name: x\nduration: 99999999999h\n", "f.yaml:2:11:", "duration: '99999999999h' is not a duration"},
       {"name: x\nduration: 9000h\n", "f.yaml:2:11:", "duration: '9000h' is too long (at most 8760h)"},
-      {"name: x\nduration: 1e300\n", "f.yaml:2:11:", "duration: '1e300' is too long"},
+      {"name: x\nduration: 1e300\n", "f.yaml:2:11:", "duration: '1e300' is not a duration"},
       {"name: x\nwarmup: .nan\n", "f.yaml:2:9:", "warmup: '.nan' is not a duration"},
       {"name: x\nsample_interval: 9ms\n", "f.yaml:2:18:", "sample_interval: must be at least 10ms"},
       {"name: x\nfake: {rate: .inf}\n", "f.yaml:2:14:", "fake.rate: expected a finite number, got '.inf'"},

@@ -1,162 +1,164 @@
-#include "fakes/dockerd/scenario.h"
+#include "fakes/dockerd/control/scenario.h"
 
-#include <yaml-cpp/yaml.h>
-
+#include <algorithm>
 #include <cerrno>
-#include <cmath>
+#include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
-#include <set>
 #include <sstream>
+#include <string_view>
+#include <vector>
 
-#include "fakes/dockerd/checked_value.h"
+#include "common/yaml_to_json.h"
+#include "common/yaml_value.h"
+#include "fakes/dockerd/model/checked_value.h"
 
 namespace fakedocker {
 namespace {
 
 using json = nlohmann::json;
-
-json ToJson(const YAML::Node& n) {
-  switch (n.Type()) {
-    case YAML::NodeType::Null:
-    case YAML::NodeType::Undefined:
-      return nullptr;
-    case YAML::NodeType::Sequence: {
-      json out = json::array();
-      for (const auto& item : n) out.push_back(ToJson(item));
-      return out;
-    }
-    case YAML::NodeType::Map: {
-      json out = json::object();
-      for (const auto& kv : n) out[kv.first.as<std::string>()] = ToJson(kv.second);
-      return out;
-    }
-    case YAML::NodeType::Scalar:
-      break;
-  }
-  const std::string s = n.Scalar();
-  if (n.Tag() == "!") return s;  // quoted: always a string
-  if (s == "true" || s == "false") return s == "true";
-  if (s == "null" || s == "~") return nullptr;
-  try {
-    size_t used = 0;
-    long long i = std::stoll(s, &used);
-    if (used == s.size()) return i;
-    double d = std::stod(s, &used);
-    // "nan", "inf" and hex floats stay text: the checks then name them as written.
-    if (used == s.size() && std::isfinite(d) && s.find_first_not_of("0123456789.eE+-") == std::string::npos) return d;
-  } catch (const std::exception&) {
-  }
-  return s;
-}
-
-// An offset or period of the timeline, in [lo, kMaxDelay].
-std::chrono::nanoseconds Duration(const json& j, const std::string& key, const std::string& where,
-                                  std::chrono::nanoseconds lo = std::chrono::nanoseconds{0}) {
-  try {
-    return CheckedDuration("\"" + key + "\"", j, lo, kMaxDelay);
-  } catch (const ValueError& e) {
-    throw ScenarioError(where + ": " + e.what());
-  }
-}
+using leakbench::YamlDocument;
+using leakbench::YamlField;
+using leakbench::YamlValue;
 
 // A daemon setting gets the checks of its command-line flag (options.cc), so
 // a value from the file cannot bypass them.
-void CheckDaemonSetting(const std::string& key, const json& v, const std::string& where) {
-  const std::string name = "\"" + key + "\"";
-  try {
-    if (key == "line_bytes") {
-      uint32_t lo = 0, hi = 0;
-      try {
-        ParseLineBytes(v.is_string() ? v.get<std::string>() : v.dump(), &lo, &hi);
-      } catch (const std::invalid_argument& e) {
-        throw ValueError(name + ": " + e.what());
-      }
-    } else if (key == "containers") {
-      CheckedCount(name, v, 0, 1'000'000);
-    } else if (key == "rate") {
-      CheckedReal(name, v, 0, 1e6);
-    } else if (key == "tty_fraction" || key == "stderr_fraction") {
-      CheckedReal(name, v, 0, 1);
-    } else if (key == "retention") {
-      CheckedCount(name, v, 1, 100'000'000);
-    } else if (key == "seed") {
-      CheckedCount(name, v, 0, UINT64_MAX);
-    } else if (key == "burst") {
-      CheckedCount(name, v, 1, 1'000'000);
-    } else {
-      throw ValueError("unknown daemon setting " + name +
-                       " (containers, rate, line_bytes, tty_fraction, stderr_fraction, retention, seed, burst)");
+std::vector<YamlField> DaemonSettings() {
+  const auto count = [](std::string_view name, uint64_t lo, uint64_t hi) {
+    return YamlField{name, [lo, hi](const YamlValue& v) { v.Unsigned(lo, hi); }};
+  };
+  const auto real = [](std::string_view name, double lo, double hi) {
+    return YamlField{name, [lo, hi](const YamlValue& v) { v.Number(lo, hi); }};
+  };
+  return {
+      count("containers", 0, 1'000'000),
+      real("rate", 0, 1e6),
+      {"line_bytes",
+       [](const YamlValue& v) {
+         uint32_t lo = 0, hi = 0;
+         try {
+           ParseLineBytes(v.Scalar("N or MIN-MAX"), &lo, &hi);
+         } catch (const std::invalid_argument& e) {
+           v.Fail(e.what());
+         }
+       }},
+      real("tty_fraction", 0, 1),
+      real("stderr_fraction", 0, 1),
+      count("retention", 1, 100'000'000),
+      count("seed", 0, UINT64_MAX),
+      count("burst", 1, 1'000'000),
+  };
+}
+
+// Where an empty timeline entry ("  -" and nothing) is: its dash. yaml-cpp
+// places an empty node at the next token (the next entry, or the end), and
+// YamlValue::Items at the list itself, both lines away from the entry. Walks
+// back from the node over blank and comment lines to the line that starts
+// with the dash; `fallback` when there is none (in a flow list, "[1, ~]",
+// the node's own place is right).
+YAML::Mark EmptyEntryMark(const std::string& text, const YAML::Mark& node, const YAML::Mark& fallback) {
+  if (node.is_null() || node.pos < 0 || static_cast<size_t>(node.pos) > text.size()) return fallback;
+  size_t end = static_cast<size_t>(node.pos);
+  while (true) {
+    size_t start = 0;
+    if (end > 0) {
+      const size_t newline = text.rfind('\n', end - 1);
+      start = newline == std::string::npos ? 0 : newline + 1;
     }
-  } catch (const ValueError& e) {
-    throw ScenarioError(where + ": " + e.what());
+    const size_t first = text.find_first_not_of(" \t", start);
+    if (first < end && text[first] == '-' && (first + 1 == end || text[first + 1] == ' ' || text[first + 1] == '\t' ||
+                                              text[first + 1] == '\n' || text[first + 1] == '\r')) {
+      YAML::Mark mark;
+      mark.pos = static_cast<int>(first);
+      mark.line = static_cast<int>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(start), '\n'));
+      mark.column = static_cast<int>(first - start);
+      return mark;
+    }
+    const bool blank = first >= end || text[first] == '#' || text[first] == '\r';
+    if (!blank || start == 0) return fallback;
+    end = start - 1;  // the newline ending the line above
   }
+}
+
+// The action fields the player reads as booleans (actions.cc): checked here
+// so that "tty: yes" is refused at load, with its place and the hint, rather
+// than failing when the entry is played.
+bool IsBoolField(std::string_view key) {
+  return key == "tty" || key == "start" || key == "force" || key == "same_timestamp";
+}
+
+// One timeline entry: its timing keys, and the rest an action.
+TimelineEntry ReadEntry(const YamlDocument& doc, const std::string& text, const YamlValue& item) {
+  if (item.IsNull()) {
+    const YAML::Mark& own = item.node().Mark();
+    const YamlValue here(doc, item.node(), item.path(), EmptyEntryMark(text, own, own.is_null() ? item.mark() : own));
+    here.Fail("a timeline entry must be a mapping (at: 10s, action: ...), got " + item.Describe());
+  }
+  if (!item.IsMap()) item.Fail("a timeline entry must be a mapping (at: 10s, action: ...), got " + item.Describe());
+  json entry = leakbench::YamlToJson(item);  // refuses keys that are not strings, and duplicates
+  TimelineEntry t;
+  t.line = item.mark().line + 1;
+  for (const auto& kv : item.node()) {
+    const std::string& key = kv.first.Scalar();
+    const YamlValue v(doc, kv.second, item.path() + "." + key, kv.second.IsNull() ? kv.first.Mark() : kv.second.Mark());
+    if (key == "at") {
+      t.at = v.Duration(std::chrono::nanoseconds{0}, kMaxDelay);
+    } else if (key == "every") {
+      // Below 1ms a repeated action would keep the event loop busy for good.
+      t.every = v.Duration(std::chrono::milliseconds(1), kMaxDelay);
+    } else if (key == "times") {
+      t.times = v.Unsigned(1, UINT64_MAX);
+    } else if (key == "until") {
+      t.until = v.Duration(std::chrono::nanoseconds{0}, kMaxDelay);
+    } else if (IsBoolField(key)) {
+      v.Bool();
+    }
+  }
+  if (!entry.contains("at")) item.Fail("a timeline entry needs \"at\" (e.g. at: 10s)");
+  if ((entry.contains("times") || entry.contains("until")) && t.every.count() == 0) {
+    item.Fail("\"times\" and \"until\" need \"every\"");
+  }
+  for (const char* k : {"at", "every", "times", "until"}) entry.erase(k);
+  try {
+    ValidateAction(entry);
+  } catch (const ActionError& e) {
+    item.Fail(e.what());
+  }
+  t.action = std::move(entry);
+  return t;
 }
 
 }  // namespace
 
 Scenario ParseScenario(const std::string& text, const std::string& name) {
-  YAML::Node root;
   try {
-    root = YAML::Load(text);
-  } catch (const YAML::Exception& e) {
-    throw ScenarioError(name + ":" + std::to_string(e.mark.line + 1) + ": not valid YAML/JSON: " + e.msg);
+    YamlDocument doc(name);
+    const YamlValue root = doc.Load(text);
+    if (!root.IsMap()) root.Fail("the top level must be a mapping with a \"timeline\" list, got " + root.Describe());
+    Scenario sc;
+    sc.path = name;
+    doc.ReadMap(root, {
+                          {"name", [](const YamlValue& v) { if (!v.IsNull()) v.String(); }},
+                          {"description", [](const YamlValue& v) { if (!v.IsNull()) v.String(); }},
+                          {"daemon",
+                           [&](const YamlValue& v) {
+                             doc.ReadMap(v, DaemonSettings(), "a mapping of daemon settings");
+                             sc.daemon = leakbench::YamlToJson(v);
+                           }},
+                          {"timeline",
+                           [&](const YamlValue& v) {
+                             for (const YamlValue& item : v.Items("a list of actions")) {
+                               sc.timeline.push_back(ReadEntry(doc, text, item));
+                             }
+                           }},
+                      });
+    if (!doc.Has("timeline")) root.Fail("\"timeline\" must be a list of actions");
+    return sc;
+  } catch (const leakbench::YamlError& e) {
+    throw ScenarioError(e.what());
   }
-  if (!root.IsMap()) throw ScenarioError(name + ": the top level must be a mapping with a \"timeline\" list");
-  Scenario sc;
-  sc.path = name;
-  static const std::set<std::string> kTop = {"timeline", "daemon", "description", "name"};
-  for (const auto& kv : root) {
-    std::string key = kv.first.as<std::string>();
-    const std::string where = name + ":" + std::to_string(kv.first.Mark().line + 1);
-    if (!kTop.count(key)) {
-      throw ScenarioError(where + ": unknown key \"" + key + "\" (expected name, description, daemon, timeline)");
-    }
-    if (key != "daemon") continue;
-    if (!kv.second.IsMap()) throw ScenarioError(where + ": \"daemon\" must be a mapping");
-    sc.daemon = ToJson(kv.second);
-    for (const auto& setting : kv.second) {
-      CheckDaemonSetting(setting.first.as<std::string>(), ToJson(setting.second),
-                         name + ":" + std::to_string(setting.first.Mark().line + 1));
-    }
-  }
-  YAML::Node timeline = root["timeline"];
-  if (!timeline || !timeline.IsSequence()) throw ScenarioError(name + ": \"timeline\" must be a list of actions");
-  for (const auto& node : timeline) {
-    const std::string where = name + ":" + std::to_string(node.Mark().line + 1);
-    json entry = ToJson(node);
-    if (!entry.is_object()) throw ScenarioError(where + ": a timeline entry must be a mapping");
-    TimelineEntry t;
-    t.line = node.Mark().line + 1;
-    if (!entry.contains("at")) throw ScenarioError(where + ": a timeline entry needs \"at\" (e.g. at: 10s)");
-    t.at = Duration(entry["at"], "at", where);
-    if (entry.contains("every")) {
-      // Below 1ms a repeated action would keep the event loop busy for good.
-      t.every = Duration(entry["every"], "every", where, std::chrono::milliseconds(1));
-    }
-    if (entry.contains("times")) {
-      try {
-        t.times = CheckedCount("\"times\"", entry["times"], 1, UINT64_MAX);
-      } catch (const ValueError& e) {
-        throw ScenarioError(where + ": " + e.what());
-      }
-    }
-    if (entry.contains("until")) t.until = Duration(entry["until"], "until", where);
-    if ((entry.contains("times") || entry.contains("until")) && t.every.count() == 0) {
-      throw ScenarioError(where + ": \"times\" and \"until\" need \"every\"");
-    }
-    for (const char* k : {"at", "every", "times", "until"}) entry.erase(k);
-    try {
-      ValidateAction(entry);
-    } catch (const ActionError& e) {
-      throw ScenarioError(where + ": " + e.what());
-    }
-    t.action = std::move(entry);
-    sc.timeline.push_back(std::move(t));
-  }
-  return sc;
 }
 
 Scenario LoadScenario(const std::string& path) {

@@ -1,7 +1,7 @@
 // Scenario files the daemon plays by itself: optional daemon settings and a
 // timeline of actions (the same JSON objects as POST /actions) at offsets
 // from start, optionally repeated. YAML or JSON. Loading validates every
-// entry and reports "file:line: what is wrong". The player runs on the
+// entry and reports "file:line:column: key.path: what is wrong". The player runs on the
 // daemon's io_context thread; not thread-safe.
 #pragma once
 
@@ -15,7 +15,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "fakes/dockerd/actions.h"
+#include "fakes/dockerd/control/actions.h"
 
 namespace fakedocker {
 
