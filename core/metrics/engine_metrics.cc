@@ -18,7 +18,6 @@
 #include "core/config/host_port.h"
 #include "core/metrics/container_series.h"
 #include "core/metrics/exposer_shutdown.h"
-#include "core/metrics/fixed_label_counters.h"
 #include "core/metrics/process_collector.h"
 
 namespace logcap {
@@ -46,17 +45,21 @@ prometheus::Family<prometheus::Counter>& CounterFamily(Registry& r, const std::s
   return prometheus::BuildCounter().Name(name).Help(help).Register(r);
 }
 
-// One series of log_capturer_container_stream_errors_total per ErrorType,
-// indexed by the enum's value, all created at zero.
-using ErrorCounters = std::array<prometheus::Counter*, kAllErrorTypes.size()>;
-
-ErrorCounters MakeErrorCounters(prometheus::Family<prometheus::Counter>& family) {
-  ErrorCounters counters{};
-  for (const ErrorType type : kAllErrorTypes) {
-    counters[static_cast<std::size_t>(type)] = &family.Add({{"error_type", std::string(ToString(type))}});
+// One series of `family` per value of an enum class (ErrorType,
+// DropReason), labelled `label`=ToString(value), indexed by the value, all
+// created at zero. `all` lists every value in enum order.
+template <typename Enum, std::size_t N>
+std::array<prometheus::Counter*, N> MakeEnumCounters(prometheus::Family<prometheus::Counter>& family,
+                                                     const std::string& label, const std::array<Enum, N>& all) {
+  std::array<prometheus::Counter*, N> counters{};
+  for (const Enum value : all) {
+    counters[static_cast<std::size_t>(value)] = &family.Add({{label, std::string(ToString(value))}});
   }
   return counters;
 }
+
+using ErrorCounters = std::array<prometheus::Counter*, kAllErrorTypes.size()>;
+using DropCounters = std::array<prometheus::Counter*, kAllDropReasons.size()>;
 
 // Parses `listen` ("HOST:PORT") for the HTTP endpoint.
 HostPort ListenAddress(const std::string& listen) {
@@ -115,9 +118,10 @@ struct EngineMetrics::Impl {
       Histogram(r, "log_capturer_container_stream_age_seconds",
                 "Age of every follow stream when it closed, in seconds.",
                 {60, 120, 180, 240, 300, 360});
-  ErrorCounters errors = MakeErrorCounters(
+  ErrorCounters errors = MakeEnumCounters(
       CounterFamily(r, "log_capturer_container_stream_errors_total",
-                    "Errors on Docker requests and follow streams, by error_type."));
+                    "Errors on Docker requests and follow streams, by error_type."),
+      "error_type", kAllErrorTypes);
   prometheus::Gauge& containers_waiting =
       Gauge(r, "log_capturer_containers_waiting",
             "Monitored containers waiting for a free stream slot.");
@@ -137,12 +141,11 @@ struct EngineMetrics::Impl {
           .Name("log_capturer_capture_lag_seconds")
           .Help("Now minus the timestamp of the last line captured, per container, in seconds.")
           .Register(r)};
-  FixedLabelCounters dropped{
+  DropCounters dropped = MakeEnumCounters(
       CounterFamily(r, "log_capturer_lines_dropped_total",
                     "Lines not handed to the sink as read, by reason (replayed duplicates, "
                     "truncated or split long lines, ...)."),
-      "reason",
-      {"replayed", "truncated", "split", "malformed"}};
+      "reason", kAllDropReasons);
   prometheus::Gauge& sink_buffered = Gauge(r, "log_capturer_sink_buffered_bytes",
                                            "Bytes buffered for the sink, not yet written.");
   prometheus::Counter& sink_refusals =
@@ -230,8 +233,8 @@ void EngineMetrics::ContainerRemoved(std::string_view container_id) {
   impl_->containers.Remove(container_id);
 }
 
-void EngineMetrics::AddLinesDropped(std::string_view reason, std::uint64_t n) {
-  impl_->dropped.Add(reason, static_cast<double>(n));
+void EngineMetrics::AddLinesDropped(DropReason reason, std::uint64_t n) {
+  impl_->dropped[static_cast<std::size_t>(reason)]->Increment(static_cast<double>(n));
 }
 
 void EngineMetrics::SetSinkBufferedBytes(std::uint64_t n) {

@@ -13,6 +13,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/metrics/drop_reason.h"
 #include "core/metrics/error_type.h"
 
 namespace logcap {
@@ -71,10 +72,9 @@ class EngineMetrics {
                      double seconds);
   // Deletes every series labelled with this container.
   void ContainerRemoved(std::string_view container_id);
-  // log_capturer_lines_dropped_total{reason} (counter): replayed duplicates
-  // dropped ("replayed"), truncated/split ("truncated", "split"), undecodable
-  // ("malformed"); any other reason is counted as "other".
-  void AddLinesDropped(std::string_view reason, std::uint64_t n);
+  // log_capturer_lines_dropped_total{reason} (counter): reason is
+  // ToString(reason); every reason's series exists from the start.
+  void AddLinesDropped(DropReason reason, std::uint64_t n);
   // log_capturer_sink_buffered_bytes (gauge), log_capturer_sink_refusals_total
   // (counter, backpressure events).
   void SetSinkBufferedBytes(std::uint64_t n);

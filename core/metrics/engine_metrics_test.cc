@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -18,6 +19,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "common/unique_fd.h"
 
@@ -82,7 +84,7 @@ void Exercise(EngineMetrics& m) {
   m.ObserveSlotWait(std::chrono::milliseconds(1500));
   m.AddCaptured(kId, "web \"quoted\" \\ name", 10, 1000);
   m.SetCaptureLag(kId, "web \"quoted\" \\ name", 0.25);
-  m.AddLinesDropped("replayed", 4);
+  m.AddLinesDropped(DropReason::kReplayed, 4);
   m.SetSinkBufferedBytes(4096);
   m.AddSinkRefusal();
   m.SetStreamsPaused(1);
@@ -164,7 +166,7 @@ TEST(EngineMetricsTest, ValuesMove) {
   m.AddRotation();
   m.AddError(ErrorType::kReset);
   m.AddError(ErrorType::kOther);
-  m.AddLinesDropped("no such reason", 2);
+  m.AddLinesDropped(DropReason::kOther, 2);
   const std::string text = m.Serialize();
   EXPECT_EQ(Sample(text, "log_capturer_container_streams_active"), 3);
   EXPECT_EQ(Sample(text, "log_capturer_container_stream_rotations_total"), 2);
@@ -186,6 +188,71 @@ TEST(EngineMetricsTest, ValuesMove) {
   EXPECT_EQ(Sample(m.Serialize(), "log_capturer_sink_records_dropped_total"), 5);
   EXPECT_EQ(Sample(text, "log_capturer_stream_paused"), 1);
   EXPECT_EQ(Sample(text, "log_capturer_leak_series{key=\"rotation-1\"}"), 1);
+}
+
+// The lines of `text` that mention `family`: its # HELP and # TYPE lines,
+// then its samples sorted (prometheus-cpp prints them in hash order).
+std::string FamilyLines(const std::string& text, const std::string& family) {
+  std::istringstream lines(text);
+  std::string line, head;
+  std::vector<std::string> samples;
+  while (std::getline(lines, line)) {
+    if (!Contains(line, family)) continue;
+    if (line.starts_with("#")) {
+      head += line + "\n";
+    } else {
+      samples.push_back(line + "\n");
+    }
+  }
+  std::sort(samples.begin(), samples.end());
+  for (const auto& s : samples) head += s;
+  return head;
+}
+
+// log_capturer_lines_dropped_total prints exactly what it printed when the
+// reasons were strings: one series per reason from the start, same help,
+// same label values, in the same order.
+TEST(EngineMetricsTest, DroppedLinesOutputIsPinned) {
+  EngineMetrics m("");
+  const std::string help =
+      "# HELP log_capturer_lines_dropped_total Lines not handed to the sink as read, by reason (replayed "
+      "duplicates, truncated or split long lines, ...).\n"
+      "# TYPE log_capturer_lines_dropped_total counter\n";
+  EXPECT_EQ(FamilyLines(m.Serialize(), "log_capturer_lines_dropped_total"),
+            help +
+                "log_capturer_lines_dropped_total{reason=\"malformed\"} 0\n"
+                "log_capturer_lines_dropped_total{reason=\"other\"} 0\n"
+                "log_capturer_lines_dropped_total{reason=\"replayed\"} 0\n"
+                "log_capturer_lines_dropped_total{reason=\"split\"} 0\n"
+                "log_capturer_lines_dropped_total{reason=\"truncated\"} 0\n");
+  m.AddLinesDropped(DropReason::kReplayed, 4);
+  m.AddLinesDropped(DropReason::kTruncated, 1);
+  m.AddLinesDropped(DropReason::kSplit, 2);
+  m.AddLinesDropped(DropReason::kMalformed, 3);
+  m.AddLinesDropped(DropReason::kOther, 5);
+  EXPECT_EQ(FamilyLines(m.Serialize(), "log_capturer_lines_dropped_total"),
+            help +
+                "log_capturer_lines_dropped_total{reason=\"malformed\"} 3\n"
+                "log_capturer_lines_dropped_total{reason=\"other\"} 5\n"
+                "log_capturer_lines_dropped_total{reason=\"replayed\"} 4\n"
+                "log_capturer_lines_dropped_total{reason=\"split\"} 2\n"
+                "log_capturer_lines_dropped_total{reason=\"truncated\"} 1\n");
+}
+
+// Every DropReason counts under its own label, and only there.
+TEST(EngineMetricsTest, EveryDropReasonCountsUnderItsOwnLabel) {
+  EngineMetrics m("");
+  for (const DropReason reason : kAllDropReasons) {
+    const std::string before = m.Serialize();
+    m.AddLinesDropped(reason, 7);
+    const std::string after = m.Serialize();
+    for (const DropReason other : kAllDropReasons) {
+      const std::string series =
+          "log_capturer_lines_dropped_total{reason=\"" + std::string(ToString(other)) + "\"}";
+      ASSERT_TRUE(Sample(before, series).has_value()) << series;
+      EXPECT_EQ(*Sample(after, series), *Sample(before, series) + (other == reason ? 7 : 0)) << series;
+    }
+  }
 }
 
 TEST(EngineMetricsTest, StreamAgeHistogramHasDesignBuckets) {

@@ -24,8 +24,10 @@
 namespace logcap {
 namespace {
 
-using leakbench::UniqueFd;
 using std::chrono::milliseconds;
+using testing_util::MakePipe;
+using testing_util::ParseJsonLines;
+using testing_util::Pipe;
 using testing_util::ReadWholeFile;
 using testing_util::Record;
 using testing_util::UniqueTempPath;
@@ -38,23 +40,6 @@ bool Exists(const std::string& path) {
 
 void WriteFile(const std::string& path, const std::string& text) {
   std::ofstream(path, std::ios::binary | std::ios::trunc) << text;
-}
-
-// Every line of `text` parsed; fails the test for a line that is not JSON
-// or a last line without '\n'.
-std::vector<nlohmann::json> ParseEveryLine(const std::string& text) {
-  std::vector<nlohmann::json> lines;
-  std::size_t at = 0;
-  while (at < text.size()) {
-    const std::size_t end = text.find('\n', at);
-    EXPECT_NE(end, std::string::npos) << "torn last line: " << text.substr(at);
-    if (end == std::string::npos) break;
-    const nlohmann::json line = nlohmann::json::parse(text.substr(at, end - at), nullptr, false);
-    EXPECT_FALSE(line.is_discarded()) << "not JSON: " << text.substr(at, end - at);
-    lines.push_back(line);
-    at = end + 1;
-  }
-  return lines;
 }
 
 // Blocks every sync until released; counts the calls.
@@ -112,7 +97,7 @@ TEST_F(FileDurabilityTest, ATornLastRecordIsCutAtOpen) {
   ASSERT_TRUE(sink->Close(milliseconds(5000)));
   const std::string text = ReadWholeFile(path_);
   EXPECT_TRUE(text.starts_with("{\"n\":1}\n{\"n\":2}\n{\"ts\":")) << text;
-  const auto lines = ParseEveryLine(text);
+  const auto lines = ParseJsonLines(text);
   ASSERT_EQ(lines.size(), 3u);
   EXPECT_EQ(lines[2]["line"], "after");
 }
@@ -122,7 +107,7 @@ TEST_F(FileDurabilityTest, AFileWithoutAnyNewlineIsEmptied) {
   auto sink = MakeJsonlFileSink(path_, 1 << 20, NoFsync());
   ASSERT_TRUE(sink->TryWrite(Record("a", "first")));
   ASSERT_TRUE(sink->Close(milliseconds(5000)));
-  const auto lines = ParseEveryLine(ReadWholeFile(path_));
+  const auto lines = ParseJsonLines(ReadWholeFile(path_));
   ASSERT_EQ(lines.size(), 1u);
   EXPECT_EQ(lines[0]["line"], "first");
 }
@@ -152,7 +137,7 @@ TEST_F(FileDurabilityTest, RotationBySizeKeepsNFilesAndNeverSplitsARecord) {
     const std::string text = ReadWholeFile(p);
     EXPECT_LE(text.size(), 1000u) << p;
     EXPECT_GT(text.size(), 500u) << p;  // filled before rotating (5 records of ~170)
-    for (const auto& line : ParseEveryLine(text)) {
+    for (const auto& line : ParseJsonLines(text)) {
       kept.push_back(std::stoi(line["line"].get<std::string>().substr(7)));
     }
   }
@@ -169,11 +154,11 @@ TEST_F(FileDurabilityTest, ARecordLargerThanMaxBytesGetsAFileOfItsOwn) {
   ASSERT_TRUE(sink->TryWrite(Record("a", std::string(1000, 'B'))));
   ASSERT_TRUE(sink->TryWrite(Record("a", "small again")));
   ASSERT_TRUE(sink->Close(milliseconds(5000)));
-  ASSERT_EQ(ParseEveryLine(ReadWholeFile(path_ + ".2")).size(), 1u);
-  const auto big = ParseEveryLine(ReadWholeFile(path_ + ".1"));
+  ASSERT_EQ(ParseJsonLines(ReadWholeFile(path_ + ".2")).size(), 1u);
+  const auto big = ParseJsonLines(ReadWholeFile(path_ + ".1"));
   ASSERT_EQ(big.size(), 1u);
   EXPECT_EQ(big[0]["line"], std::string(1000, 'B'));
-  const auto last = ParseEveryLine(ReadWholeFile(path_));
+  const auto last = ParseJsonLines(ReadWholeFile(path_));
   ASSERT_EQ(last.size(), 1u);
   EXPECT_EQ(last[0]["line"], "small again");
 }
@@ -188,11 +173,11 @@ TEST_F(FileDurabilityTest, ReopenRecreatesAMovedFile) {
   sink->Reopen();
   for (int i = 0; i < 2; ++i) ASSERT_TRUE(sink->TryWrite(Record("a", "after " + std::to_string(i))));
   ASSERT_TRUE(sink->Close(milliseconds(5000)));
-  const auto moved = ParseEveryLine(ReadWholeFile(path_ + ".moved"));
+  const auto moved = ParseJsonLines(ReadWholeFile(path_ + ".moved"));
   ASSERT_EQ(moved.size(), 3u);
   EXPECT_EQ(moved[2]["line"], "before 2");
   ASSERT_TRUE(Exists(path_));
-  const auto fresh = ParseEveryLine(ReadWholeFile(path_));
+  const auto fresh = ParseJsonLines(ReadWholeFile(path_));
   ASSERT_EQ(fresh.size(), 2u);
   EXPECT_EQ(fresh[0]["line"], "after 0");
 }
@@ -215,7 +200,7 @@ TEST_F(FileDurabilityTest, AcknowledgementWaitsForTheSyncAndComesWithoutNewRecor
   ASSERT_TRUE(WaitUntil([&] { return sink->stats().records_written == 10; }));
   ASSERT_TRUE(gate.WaitForCall());  // the timer fired: no record came after the ten
   EXPECT_EQ(sink->acknowledged(), 0u) << "acknowledged before the sync returned";
-  EXPECT_EQ(ParseEveryLine(ReadWholeFile(path_)).size(), 10u);
+  EXPECT_EQ(ParseJsonLines(ReadWholeFile(path_)).size(), 10u);
   gate.Open();
   ASSERT_TRUE(WaitUntil([&] { return sink->acknowledged() == 10; }));
   EXPECT_EQ(sink->stats().records_acknowledged, 10u);
@@ -266,12 +251,10 @@ TEST_F(FileDurabilityTest, AFailedSyncIsFatalAndAcknowledgesNothing) {
 
 // The reader of a pipe sink (stdout in production) went away for good.
 TEST(JsonlPipeSinkTest, ABrokenPipeIsFatal) {
-  int fds[2];
-  ASSERT_EQ(::pipe2(fds, O_CLOEXEC), 0);
-  UniqueFd read_end(fds[0]);
-  UniqueFd write_end(fds[1]);
-  read_end.Reset();
-  auto sink = MakeJsonlSink(std::move(write_end), "stdout", 1 << 20);
+  Pipe pipe = MakePipe();
+  ASSERT_TRUE(pipe.read.valid());
+  pipe.read.Reset();
+  auto sink = MakeJsonlSink(std::move(pipe.write), "stdout", 1 << 20);
   EXPECT_FALSE(sink->fatal_error().has_value());
   // The writer thread may meet EPIPE after the first record already, and from
   // then on TryWrite refuses: count what was taken rather than assume all 5.

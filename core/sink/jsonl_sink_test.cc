@@ -21,23 +21,14 @@
 namespace logcap {
 namespace {
 
-using leakbench::UniqueFd;
 using std::chrono::milliseconds;
+using testing_util::MakePipe;
+using testing_util::ParseJsonLines;
+using testing_util::Pipe;
 using testing_util::ReadWholeFile;
 using testing_util::Record;
 using testing_util::UniqueTempPath;
 using testing_util::WaitUntil;
-
-struct Pipe {
-  UniqueFd read;
-  UniqueFd write;
-};
-
-Pipe MakePipe() {
-  int fds[2];
-  EXPECT_EQ(::pipe2(fds, O_CLOEXEC), 0);
-  return {UniqueFd(fds[0]), UniqueFd(fds[1])};
-}
 
 // Fills the pipe to the brim so that the sink's writer cannot write a byte;
 // returns how many bytes it took.
@@ -71,19 +62,6 @@ std::string ReadExactly(int fd, std::size_t bytes, milliseconds timeout = millis
     out.append(buf, static_cast<std::size_t>(n));
   }
   return out;
-}
-
-std::vector<nlohmann::json> ParseLines(const std::string& text) {
-  std::vector<nlohmann::json> lines;
-  std::size_t at = 0;
-  while (at < text.size()) {
-    const std::size_t end = text.find('\n', at);
-    EXPECT_NE(end, std::string::npos) << "last line without '\\n'";
-    if (end == std::string::npos) break;
-    lines.push_back(nlohmann::json::parse(text.substr(at, end - at)));
-    at = end + 1;
-  }
-  return lines;
 }
 
 // Counts writable callbacks and lets a test wait for one.
@@ -128,7 +106,7 @@ TEST_F(FileSinkTest, WritesEveryRecordInOrder) {
   }
   EXPECT_TRUE(sink->Close(milliseconds(5000)));
   const std::string text = ReadWholeFile(path_);
-  const std::vector<nlohmann::json> lines = ParseLines(text);
+  const std::vector<nlohmann::json> lines = ParseJsonLines(text);
   ASSERT_EQ(lines.size(), kRecords);
   for (int i = 0; i < kRecords; ++i) {
     EXPECT_EQ(lines[i]["line"], "line " + std::to_string(i) + " \"quoted\"\t\xEF\xBF\xBD");
@@ -155,7 +133,7 @@ TEST_F(FileSinkTest, AppendsToAnExistingFile) {
   ASSERT_TRUE(sink->Close(milliseconds(5000)));
   const std::string text = ReadWholeFile(path_);
   ASSERT_TRUE(text.starts_with("existing\n"));
-  const auto lines = ParseLines(text.substr(9));
+  const auto lines = ParseJsonLines(text.substr(9));
   ASSERT_EQ(lines.size(), 2u);
   EXPECT_EQ(lines[0]["line"], "one");
   EXPECT_EQ(lines[1]["line"], "two");
@@ -165,7 +143,7 @@ TEST_F(FileSinkTest, CloseFlushesAndIsIdempotent) {
   auto sink = MakeJsonlFileSink(path_, 1 << 20);
   for (int i = 0; i < 100; ++i) ASSERT_TRUE(sink->TryWrite(Record("a", std::to_string(i))));
   EXPECT_TRUE(sink->Close(milliseconds(5000)));
-  EXPECT_EQ(ParseLines(ReadWholeFile(path_)).size(), 100u);
+  EXPECT_EQ(ParseJsonLines(ReadWholeFile(path_)).size(), 100u);
   EXPECT_TRUE(sink->Close(milliseconds(5000)));
   EXPECT_FALSE(sink->TryWrite(Record("a", "after close")));
   EXPECT_EQ(sink->stats().records_written, 100u);
@@ -201,7 +179,7 @@ TEST(JsonlSinkTest, BackpressureIsBoundedAndTheCallbackFiresOnce) {
   const std::size_t encoded = stats.buffered_bytes;  // nothing was written yet
   ASSERT_EQ(ReadExactly(read_fd, prefill).size(), prefill);
   ASSERT_TRUE(callbacks.WaitForAtLeast(1));
-  const auto lines = ParseLines(ReadExactly(read_fd, encoded));
+  const auto lines = ParseJsonLines(ReadExactly(read_fd, encoded));
   ASSERT_EQ(lines.size(), accepted);
   for (std::size_t i = 0; i < lines.size(); ++i) {
     char expected[64];

@@ -1,8 +1,9 @@
 // Helpers shared by the sink tests (test-only): deadline-bounded waiting,
-// unique temporary paths, whole-file reads and record construction. Plain
-// functions on values; thread-safe.
+// unique temporary paths, whole-file reads, JSON Lines parsing, pipes and
+// record construction. Plain functions on values; thread-safe.
 #pragma once
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -13,9 +14,12 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <vector>
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
+#include "common/unique_fd.h"
 #include "core/sink/log_record.h"
 
 namespace logcap::testing_util {
@@ -46,6 +50,35 @@ inline std::string ReadWholeFile(const std::string& path) {
   std::ostringstream text;
   text << in.rdbuf();
   return text.str();
+}
+
+// Every line of JSON Lines `text` parsed; fails the test for a line that is
+// not JSON or a last line without '\n'.
+inline std::vector<nlohmann::json> ParseJsonLines(const std::string& text) {
+  std::vector<nlohmann::json> lines;
+  std::size_t at = 0;
+  while (at < text.size()) {
+    const std::size_t end = text.find('\n', at);
+    EXPECT_NE(end, std::string::npos) << "torn last line: " << text.substr(at);
+    if (end == std::string::npos) break;
+    const nlohmann::json line = nlohmann::json::parse(text.substr(at, end - at), nullptr, false);
+    EXPECT_FALSE(line.is_discarded()) << "not JSON: " << text.substr(at, end - at);
+    lines.push_back(line);
+    at = end + 1;
+  }
+  return lines;
+}
+
+// Both ends of a pipe (close-on-exec); fails the test when pipe2 does.
+struct Pipe {
+  leakbench::UniqueFd read;
+  leakbench::UniqueFd write;
+};
+
+inline Pipe MakePipe() {
+  int fds[2];
+  EXPECT_EQ(::pipe2(fds, O_CLOEXEC), 0);
+  return {leakbench::UniqueFd(fds[0]), leakbench::UniqueFd(fds[1])};
 }
 
 inline LogRecord Record(std::string_view name, std::string_view line, std::int64_t ts_ns = 0,

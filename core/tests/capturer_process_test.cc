@@ -21,6 +21,7 @@
 
 #include "core/tests/support/capturer_process.h"
 #include "core/tests/support/memory_sink.h"
+#include "core/tests/support/seq_tally.h"
 #include "fakes/tests/support/fake_process.h"
 #include "fakes/tests/support/polling.h"
 
@@ -36,29 +37,14 @@ using namespace std::chrono_literals;
 const std::string kCapturer = LOG_CAPTURER_PATH;
 const std::string kFake = FAKE_DOCKERD_PATH;
 
-// Distinct (cid, seq) pairs in a JSONL file, and how many lines repeat one.
-struct FileCapture {
-  std::set<std::pair<std::string, std::uint64_t>> seen;
-  std::uint64_t duplicates = 0;
-  std::uint64_t bad = 0;
-  std::set<std::string> cids;
-};
-FileCapture ReadJsonl(const std::string& path) {
-  FileCapture fc;
-  std::ifstream in(path);
-  std::string line;
-  while (std::getline(in, line)) {
-    json o = json::parse(line, nullptr, false);
-    std::string cid;
-    std::uint64_t seq = 0;
-    if (o.is_discarded() || !o.contains("line") || !ParseFakeStamp(o["line"].get<std::string>(), &cid, &seq)) {
-      ++fc.bad;
-      continue;
-    }
-    if (!fc.seen.emplace(cid, seq).second) ++fc.duplicates;
-    fc.cids.insert(cid);
-  }
-  return fc;
+// What the file sink at `path` wrote so far, tallied by cid and seq.
+SeqTally ReadJsonl(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  SeqTally tally;
+  tally.AddJsonl(text.str(), false);
+  return tally;
 }
 
 std::uint64_t Emitted(const FakeProcess& fake) {
@@ -124,11 +110,11 @@ TEST(CapturerProcess, CapturesEverythingWithConstantThreadsAndStopsWithinTwoSeco
                                   "file:" + fake.dir() + "/out.jsonl", "--rotation-interval", "2s", "--max-streams",
                                   "50", "--metrics-listen", "127.0.0.1:0"});
   const std::string out = fake.dir() + "/out.jsonl";
-  ASSERT_TRUE(Eventually([&] { return !ReadJsonl(out).seen.empty(); }, 10s)) << run.stderr_text();
+  ASSERT_TRUE(Eventually([&] { return !ReadJsonl(out).distinct() == 0; }, 10s)) << run.stderr_text();
   const std::size_t threads_one = run.Threads();
   const std::size_t fds_one = run.OpenFds();
   fake.Act({{"action", "add"}, {"count", 199}, {"rate", 20}});
-  ASSERT_TRUE(Eventually([&] { return ReadJsonl(out).cids.size() == 200; }, 30s)) << run.stderr_text();
+  ASSERT_TRUE(Eventually([&] { return ReadJsonl(out).seqs.size() == 200; }, 30s)) << run.stderr_text();
   EXPECT_EQ(run.Threads(), threads_one) << "threads must not depend on the number of containers";
   // Every stream holds one socket: 50 more fds at most, never one per container.
   EXPECT_LE(run.OpenFds(), fds_one + 50 + 5);
@@ -150,16 +136,16 @@ TEST(CapturerProcess, CapturesEverythingWithConstantThreadsAndStopsWithinTwoSeco
 
   fake.Act({{"action", "set"}, {"target", "*"}, {"rate", 0}});
   const std::uint64_t emitted = Emitted(fake);
-  ASSERT_TRUE(Eventually([&] { return ReadJsonl(out).seen.size() == emitted; }, 30s))
-      << ReadJsonl(out).seen.size() << " of " << emitted;
+  ASSERT_TRUE(Eventually([&] { return ReadJsonl(out).distinct() == emitted; }, 30s))
+      << ReadJsonl(out).distinct() << " of " << emitted;
   std::chrono::milliseconds took{0};
   const auto status = run.Signal(SIGTERM, 5s, &took);
   EXPECT_EQ(status.code, 0) << status.ToString() << "\n" << run.stderr_text();
   EXPECT_LT(took, 2s);
-  const FileCapture fc = ReadJsonl(out);
-  EXPECT_EQ(fc.duplicates, 0u);
-  EXPECT_EQ(fc.bad, 0u);
-  EXPECT_EQ(fc.seen.size(), emitted);
+  const SeqTally fc = ReadJsonl(out);
+  EXPECT_EQ(fc.duplicates(), 0u);
+  EXPECT_EQ(fc.invalid_json + fc.unstamped, 0u);
+  EXPECT_EQ(fc.distinct(), emitted);
   EXPECT_EQ(fake.Control("GET", "/truth").at("follow_streams_open"), 0) << "streams left open after exit";
   EXPECT_EQ(run.stderr_text().find(" error "), std::string::npos) << run.stderr_text();
 }

@@ -32,6 +32,7 @@
 #include "common/loki_push_receiver.h"
 #include "core/tests/support/capturer_process.h"
 #include "core/tests/support/memory_sink.h"
+#include "core/tests/support/seq_tally.h"
 #include "fakes/tests/support/fake_process.h"
 #include "fakes/tests/support/polling.h"
 
@@ -45,49 +46,6 @@ using namespace std::chrono_literals;
 
 const std::string kCapturer = LOG_CAPTURER_PATH;
 const std::string kFake = FAKE_DOCKERD_PATH;
-
-// What arrived downstream, by cid and seq, over every run.
-struct Tally {
-  std::map<std::string, std::map<std::uint64_t, std::uint32_t>> seqs;
-  std::uint64_t records = 0;
-  std::uint64_t invalid_json = 0;  // file lines that do not parse
-  std::uint64_t unstamped = 0;
-
-  void AddLine(const std::string& text) {
-    std::string cid;
-    std::uint64_t seq = 0;
-    if (!ParseFakeStamp(text, &cid, &seq)) {
-      ++unstamped;
-      return;
-    }
-    ++records;
-    ++seqs[cid][seq];
-  }
-  // JSON Lines; a trailing piece without '\n' is ignored only when
-  // `allow_torn_tail` (a pipe whose writer was killed).
-  void AddJsonl(const std::string& text, bool allow_torn_tail) {
-    std::size_t start = 0;
-    while (start < text.size()) {
-      const std::size_t end = text.find('\n', start);
-      if (end == std::string::npos && allow_torn_tail) break;
-      const std::string line = text.substr(start, end == std::string::npos ? std::string::npos : end - start);
-      start = end == std::string::npos ? text.size() : end + 1;
-      const json o = json::parse(line, nullptr, false);
-      if (o.is_discarded() || !o.is_object() || !o.contains("line") || !o["line"].is_string()) {
-        ++invalid_json;
-        continue;
-      }
-      AddLine(o["line"].get<std::string>());
-    }
-  }
-  std::uint64_t duplicates() const {
-    std::uint64_t n = 0;
-    for (const auto& [cid, m] : seqs) {
-      for (const auto& [seq, count] : m) n += count - 1;
-    }
-    return n;
-  }
-};
 
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -104,25 +62,6 @@ std::map<std::string, std::uint64_t> StopAndCountEmitted(const FakeProcess& fake
     emitted[c.at("cid").get<std::string>()] = c.at("emitted").get<std::uint64_t>();
   }
   return emitted;
-}
-
-// Seqs 1..emitted missing from the tally, over every container.
-std::uint64_t Missing(const Tally& tally, const std::map<std::string, std::uint64_t>& emitted,
-                      std::string* detail) {
-  std::uint64_t missing = 0;
-  for (const auto& [cid, n] : emitted) {
-    const auto it = tally.seqs.find(cid);
-    std::uint64_t first_gap = 0;
-    std::uint64_t gaps = 0;
-    for (std::uint64_t seq = 1; seq <= n; ++seq) {
-      if (it == tally.seqs.end() || it->second.count(seq) == 0) {
-        if (gaps++ == 0) first_gap = seq;
-      }
-    }
-    if (gaps > 0) *detail += " " + cid + ": " + std::to_string(gaps) + " missing from seq " + std::to_string(first_gap);
-    missing += gaps;
-  }
-  return missing;
 }
 
 std::uint64_t Total(const std::map<std::string, std::uint64_t>& emitted) {
@@ -207,21 +146,21 @@ class SlowFifoReader {
 };
 
 // The second run: a plain file sink, until every emitted line is in.
-void CatchUp(const FakeProcess& fake, const std::string& config, const std::string& sink, Tally& tally,
-             const std::function<void(Tally&)>& read_outputs, std::map<std::string, std::uint64_t>* emitted) {
+void CatchUp(const FakeProcess& fake, const std::string& config, const std::string& sink, SeqTally& tally,
+             const std::function<void(SeqTally&)>& read_outputs, std::map<std::string, std::uint64_t>* emitted) {
   CapturerProcess run(kCapturer, Args(fake, config, sink));
   // Let it read for a moment with the generators still running, then stop
   // them so there is a fixed total to reach.
   std::this_thread::sleep_for(1s);  // only lets the generators run on; nothing is judged from it
   *emitted = StopAndCountEmitted(fake);
   const std::uint64_t total = Total(*emitted);
-  Tally probe;
+  SeqTally probe;
   ASSERT_TRUE(Eventually(
       [&] {
         probe = tally;
         read_outputs(probe);
         std::string ignored;
-        return Missing(probe, *emitted, &ignored) == 0;
+        return probe.Missing(*emitted, &ignored) == 0;
       },
       60s))
       << probe.records << " records for " << total << " emitted\n"
@@ -238,10 +177,10 @@ struct Verdict {
   std::string detail;
 };
 
-Verdict Judge(const Tally& tally, const std::map<std::string, std::uint64_t>& emitted) {
+Verdict Judge(const SeqTally& tally, const std::map<std::string, std::uint64_t>& emitted) {
   Verdict v;
   v.emitted = Total(emitted);
-  v.missing = Missing(tally, emitted, &v.detail);
+  v.missing = tally.Missing(emitted, &v.detail);
   v.duplicates = tally.duplicates();
   std::printf("[ figures  ] emitted %llu, delivered %llu records, missing %llu, duplicates %llu\n",
               static_cast<unsigned long long>(v.emitted), static_cast<unsigned long long>(tally.records),
@@ -263,7 +202,7 @@ void SlowFifoFirstRun(int signal) {
   const std::string config = WriteConfig(fake->dir());
   const std::string fifo = fake->dir() + "/out.fifo";
   ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
-  Tally tally;
+  SeqTally tally;
   std::uint64_t undelivered = 0;
   {
     SlowFifoReader reader(fifo);
@@ -281,7 +220,7 @@ void SlowFifoFirstRun(int signal) {
   }
   const std::string out = fake->dir() + "/out.jsonl";
   std::map<std::string, std::uint64_t> emitted;
-  CatchUp(*fake, config, "file:" + out, tally, [&](Tally& t) { t.AddJsonl(ReadFile(out), false); }, &emitted);
+  CatchUp(*fake, config, "file:" + out, tally, [&](SeqTally& t) { t.AddJsonl(ReadFile(out), false); }, &emitted);
   const Verdict v = Judge(tally, emitted);
   EXPECT_EQ(v.missing, 0u) << v.detail;
   EXPECT_EQ(tally.invalid_json, 0u);
@@ -306,7 +245,7 @@ void LokiFirstRun(int first_status) {
     std::lock_guard lock(pushed_mu);
     return pushed;
   };
-  Tally tally;
+  SeqTally tally;
   std::uint64_t undelivered = 0;
   {
     const std::string url = first_status == 0 ? "http://127.0.0.1:" + std::to_string(leakbench::UnusedLoopbackPort())
@@ -323,7 +262,7 @@ void LokiFirstRun(int first_status) {
   loki.set_status(204);
   std::map<std::string, std::uint64_t> emitted;
   CatchUp(*fake, config, "loki:" + loki.url(), tally,
-          [&](Tally& t) {
+          [&](SeqTally& t) {
             for (const std::string& line : lines()) t.AddLine(line);
           },
           &emitted);
@@ -361,7 +300,7 @@ TEST(Durability, DiskFullThenSigtermThenSpaceFreed) {
     const std::string block(4096, 'x');
     for (int i = 0; i < (1 << 20) / 4096 - 16; ++i) f << block;
   }
-  Tally tally;
+  SeqTally tally;
   std::uint64_t undelivered = 0;
   {
     CapturerProcess first(kCapturer, Args(*fake, config, "file:" + out));
@@ -373,7 +312,7 @@ TEST(Durability, DiskFullThenSigtermThenSpaceFreed) {
   }
   ASSERT_EQ(::unlink(filler.c_str()), 0);
   std::map<std::string, std::uint64_t> emitted;
-  CatchUp(*fake, config, "file:" + out, tally, [&](Tally& t) { t.AddJsonl(ReadFile(out), false); }, &emitted);
+  CatchUp(*fake, config, "file:" + out, tally, [&](SeqTally& t) { t.AddJsonl(ReadFile(out), false); }, &emitted);
   const Verdict v = Judge(tally, emitted);
   EXPECT_EQ(v.missing, 0u) << v.detail;
   EXPECT_EQ(tally.invalid_json, 0u) << "every line of the file must be valid JSON";

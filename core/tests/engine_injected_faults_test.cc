@@ -29,6 +29,7 @@
 #include "core/tests/support/captured_log.h"
 #include "core/tests/support/engine_under_test.h"
 #include "core/tests/support/memory_sink.h"
+#include "core/tests/support/seq_tally.h"
 #include "fakes/tests/support/in_process_fake.h"
 #include "fakes/tests/support/polling.h"
 
@@ -65,9 +66,7 @@ std::uint64_t DistinctCaptured(const MemorySink& sink) {
 // a later line overtook, i.e. lost for good by an engine that moves forward.
 std::uint64_t CaptureHoles(const MemorySink& sink) {
   std::uint64_t holes = 0;
-  for (const auto& [cid, cap] : sink.Snapshot()) {
-    if (!cap.seq_count.empty()) holes += cap.seq_count.rbegin()->first - cap.seq_count.size();
-  }
+  for (const auto& [cid, cap] : sink.Snapshot()) holes += HolesBelowMax(cap.seq_count);
   return holes;
 }
 
@@ -166,7 +165,7 @@ TEST(InjectedFault, DuplicateOnReopenWritesLinesTwice) {
       << DistinctCaptured(sink) << " of " << emitted << ": the rewind must lose nothing";
   std::map<std::string, std::uint64_t> duplicated;  // per cid
   for (const auto& [cid, cap] : sink.Snapshot()) {
-    for (const auto& [seq, n] : cap.seq_count) duplicated[cid] += n - 1;
+    duplicated[cid] += Duplicates(cap.seq_count);
   }
   std::cout << "[ figures ] duplicate-on-reopen: " << emitted << " emitted, " << sink.Summary().duplicates
             << " duplicated over " << Rotations(engine) << " rotations\n";
