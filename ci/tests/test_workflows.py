@@ -110,6 +110,12 @@ class GitLabJob(unittest.TestCase):
         self.assertTrue(any("ci/summary" in line for line in job["after_script"]))
 
 
+def leakbench_binary():
+    """The leakbench ci/summary runs: $LEAKBENCH (ctest sets it), else the release build's."""
+    path = os.environ.get("LEAKBENCH") or os.path.join(ROOT, "build", "release", "harness", "run", "leakbench")
+    return path if os.access(path, os.X_OK) else None
+
+
 class Summary(unittest.TestCase):
     def run_summary(self, directory, env=None):
         e = dict(os.environ)
@@ -123,6 +129,7 @@ class Summary(unittest.TestCase):
             self.assertEqual(out.returncode, 0, out.stderr)
             self.assertIn("no results", out.stdout)
 
+    @unittest.skipUnless(leakbench_binary(), "leakbench not built (cmake --build --preset release)")
     def test_real_results_fit_the_limit(self):
         fixtures = sorted(glob.glob(os.path.join(FIXTURES, "**", "*.json"), recursive=True))
         usable = []
@@ -142,11 +149,43 @@ class Summary(unittest.TestCase):
                 shutil.copy(f, os.path.join(d, "result.json"))
                 with open(f, encoding="utf-8") as fh:
                     names.append(json.load(fh)["scenario"]["name"])
-            out = self.run_summary(tmp, {"LEAKBENCH_SUMMARY_MAX_BYTES": "200000"})
+            env = {"LEAKBENCH_SUMMARY_MAX_BYTES": "200000", "LEAKBENCH": leakbench_binary()}
+            out = self.run_summary(tmp, env)
             self.assertEqual(out.returncode, 0, out.stderr)
+            self.assertEqual(out.stderr, "")
             self.assertLessEqual(len(out.stdout.encode()), 200000)
             for n in names:
                 self.assertIn(n, out.stdout)
+            # leakbench's summary: the verdict table, then the failing criteria with their figures.
+            self.assertIn("| result | scenario | threads/min [95% CI] |", out.stdout)
+            self.assertIn("Failed criteria:\n- `log_loss`: measured 90 lines, bound 0 —", out.stdout)
+            # A smaller budget is kept too, with a note of what was left out.
+            env["LEAKBENCH_SUMMARY_MAX_BYTES"] = "5000"
+            out = self.run_summary(tmp, env)
+            self.assertEqual(out.returncode, 0, out.stderr)
+            self.assertLessEqual(len(out.stdout.encode()), 5000)
+            self.assertRegex(out.stdout, r"\*\*\d+ of %d results (left out|without details)\*\*" % len(usable))
+
+    def test_without_leakbench_it_prints_what_leakbench_wrote(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            for name in ("a", "b"):
+                os.makedirs(os.path.join(tmp, name))
+                with open(os.path.join(tmp, name, "result.json"), "w", encoding="utf-8") as f:
+                    f.write("{}")
+                with open(os.path.join(tmp, name, "summary.md"), "w", encoding="utf-8") as f:
+                    f.write(f"## leakbench: FAIL — `{name}`\n\nFailed criteria:\n- `log_loss`: measured 3 lines\n")
+            env = {"LEAKBENCH": os.path.join(tmp, "no-leakbench"), "LEAKBENCH_SUMMARY_MAX_BYTES": "1000"}
+            out = self.run_summary(tmp, env)
+            self.assertEqual(out.returncode, 0, out.stderr)
+            self.assertTrue(out.stdout.startswith("## leakbench gate (2 scenarios)"), out.stdout)
+            self.assertEqual(out.stdout.count("- `log_loss`: measured 3 lines"), 2)
+            # The gate's own summary.md wins, cut to the budget.
+            with open(os.path.join(tmp, "summary.md"), "w", encoding="utf-8") as f:
+                f.write("## leakbench: 1 of 2 results as expected, 1 failed\n" + "x" * 5000)
+            out = self.run_summary(tmp, env)
+            self.assertEqual(out.returncode, 0, out.stderr)
+            self.assertTrue(out.stdout.startswith("## leakbench: 1 of 2 results as expected, 1 failed"), out.stdout)
+            self.assertEqual(len(out.stdout.encode()), 1000)
 
 
 if __name__ == "__main__":

@@ -6,13 +6,14 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
-#include <filesystem>
+#include <fstream>
 #include <future>
 #include <mutex>
 #include <stdexcept>
 #include <vector>
 
 #include "harness/run/run_one.h"
+#include "harness/run/summary_markdown.h"
 #include "harness/scenario/scenario.h"
 
 namespace leakbench::harness {
@@ -49,23 +50,32 @@ std::vector<Scenario> GateSet(const GateOptions& gate, const RunOptions& options
 }
 
 // Reports once every scenario is judged (the renders would otherwise take
-// CPU from the runs being measured): one HTML per scenario and one
-// Markdown summary of the whole gate.
+// CPU from the runs being measured): one HTML per scenario when the report
+// tool is there, and the Markdown summary of the whole gate, always.
 void WriteGateReports(const GateOptions& gate, const std::vector<Scenario>& gated) {
-  ReportTool& reports = *gate.reports;
-  std::vector<std::string> results;
+  std::vector<nlohmann::json> results;
   for (const auto& s : gated) {
     const std::string dir = gate.out_dir + "/" + s.name;
-    if (!std::filesystem::exists(dir + "/result.json")) continue;
-    results.push_back(dir + "/result.json");
-    const std::string html = RenderHtmlReport(reports, dir);
+    std::ifstream in(dir + "/result.json", std::ios::binary);
+    if (!in) continue;
+    const nlohmann::json result = nlohmann::json::parse(in, nullptr, false);
+    if (result.is_discarded()) {
+      std::fprintf(stderr, "leakbench gate: %s/result.json does not parse; left out of the summary\n", dir.c_str());
+      continue;
+    }
+    results.push_back(result);
+    if (gate.reports == nullptr) continue;
+    const std::string html = RenderHtmlReport(*gate.reports, dir);
     if (!html.empty()) std::fprintf(stderr, "leakbench gate: report %s\n", html.c_str());
   }
-  if (reports.Unavailable().empty() && !results.empty()) {
-    std::vector<std::string> args = {"summary"};
-    args.insert(args.end(), results.begin(), results.end());
-    args.insert(args.end(), {"-o", gate.out_dir + "/summary.md"});
-    if (reports.Run(args) == 0) std::fprintf(stderr, "leakbench gate: summary %s/summary.md\n", gate.out_dir.c_str());
+  if (results.empty()) return;
+  const std::string path = gate.out_dir + "/summary.md";
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << RenderSummary(results).markdown;
+  if (out.flush()) {
+    std::fprintf(stderr, "leakbench gate: summary %s\n", path.c_str());
+  } else {
+    std::fprintf(stderr, "leakbench gate: cannot write %s\n", path.c_str());
   }
 }
 
@@ -122,7 +132,7 @@ int RunGate(const GateOptions& gate, const RunOptions& options) {
                worst.load() == 0 ? "every verdict right" : "SOME VERDICT WRONG",
                skipped > 0 ? (" (" + std::to_string(skipped) + " skipped, see above)").c_str() : "");
   if (GateInterrupted(options)) return 2;
-  if (!gate.out_dir.empty() && gate.reports != nullptr) WriteGateReports(gate, gated);
+  if (!gate.out_dir.empty()) WriteGateReports(gate, gated);
   return worst.load();
 }
 

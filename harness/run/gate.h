@@ -14,10 +14,10 @@ namespace leakbench::harness {
 
 struct GateOptions {
   std::string scenarios_dir;       // where the scenarios tagged `gate` are
-  std::string out_dir;             // "": no result files; else OUT_DIR/NAME per scenario and summary.md
+  std::string out_dir;             // "": no result files; else OUT_DIR/NAME per scenario and OUT_DIR/summary.md
   std::size_t jobs = 2;            // scenarios run at once
   std::size_t repeat = 1;          // runs of each scenario, pooled (--repeat)
-  ReportTool* reports = nullptr;   // null: no HTML reports and no summary.md
+  ReportTool* reports = nullptr;   // null: no HTML reports
 };
 
 // Runs the gate set and says on stderr how each scenario came out. Returns

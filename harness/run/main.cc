@@ -8,18 +8,24 @@
 //   leakbench gate --out results/              every scenario tagged "gate"
 //   leakbench list                             the shipped scenarios
 //   leakbench compare base/result.json --candidate new/result.json
+//   leakbench summary results/                 Markdown of every results/*/result.json
 //   leakbench report html results/result.json -o report.html
 #include <curl/curl.h>
 #include <signal.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <cstdlib>
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <optional>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/duration.h"
 #include "harness/run/child_process.h"
@@ -29,6 +35,7 @@
 #include "harness/run/report_tool.h"
 #include "harness/run/run_one.h"
 #include "harness/run/run_scenario.h"
+#include "harness/run/summary_markdown.h"
 #include "harness/scenario/scenario.h"
 
 namespace {
@@ -103,6 +110,40 @@ void Apply(const Overrides& o, Scenario& s) {
   // Bounds that follow other settings (the concurrency cap) are derived
   // only now, after every override.
   leakbench::harness::DeriveBounds(s);
+}
+
+// `leakbench summary`: the result.json files named, a directory's own
+// result.json, or else its */result.json (sorted). Throws
+// std::runtime_error naming a file that is missing or not JSON.
+std::vector<nlohmann::json> LoadResults(const std::vector<std::string>& args) {
+  namespace fs = std::filesystem;
+  std::vector<std::string> paths;
+  for (const auto& a : args) {
+    if (!fs::is_directory(a)) {
+      paths.push_back(a);
+    } else if (fs::exists(a + "/result.json")) {
+      paths.push_back(a + "/result.json");
+    } else {
+      std::vector<std::string> found;
+      for (const auto& e : fs::directory_iterator(a)) {
+        if (fs::exists(e.path() / "result.json")) found.push_back((e.path() / "result.json").string());
+      }
+      if (found.empty()) throw std::runtime_error(a + ": no result.json in it or in its subdirectories");
+      std::sort(found.begin(), found.end());
+      paths.insert(paths.end(), found.begin(), found.end());
+    }
+  }
+  std::vector<nlohmann::json> results;
+  for (const auto& p : paths) {
+    std::ifstream in(p, std::ios::binary);
+    if (!in) throw std::runtime_error(p + ": cannot read it");
+    nlohmann::json r = nlohmann::json::parse(in, nullptr, false);
+    if (r.is_discarded() || !r.is_object() || !r.contains("scenario") || !r.contains("verdict")) {
+      throw std::runtime_error(p + ": not a leakbench result.json");
+    }
+    results.push_back(std::move(r));
+  }
+  return results;
 }
 
 const char* ExitWord(int code) {
@@ -193,8 +234,19 @@ int main(int argc, char** argv) {
       ->check(CLI::ExistingFile);
   compare->add_option("--candidate", candidates, "Candidate result.json files")->check(CLI::ExistingFile);
   compare->add_option("--format", compare_format, "md or text");
-  auto* report = app.add_subcommand("report", "Run the report tool: html RESULT.json [-o FILE] | summary RESULT.json... "
-                                              "[-o FILE] | compare ... (reports/leakbench-report --help)");
+  std::vector<std::string> summary_inputs;
+  std::size_t summary_max_bytes = leakbench::harness::kSummaryMaxBytes;
+  auto* summary = app.add_subcommand(
+      "summary", "Print the Markdown summary of results (what summary.md holds; a gate's overview for several) "
+                 "on stdout, never more than --max-bytes");
+  summary->add_option("results", summary_inputs, "result.json files, or directories holding */result.json")
+      ->required()
+      ->check(CLI::ExistingPath);
+  summary->add_option("--max-bytes", summary_max_bytes, "Upper bound of the output in bytes (default 1048576, "
+                                                        "$GITHUB_STEP_SUMMARY's limit)")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 40));
+  auto* report = app.add_subcommand("report", "Run the report tool: html RESULT.json [-o FILE] | compare ... "
+                                              "(reports/leakbench-report --help)");
   report->allow_extras();  // `leakbench report ARGS...` is handled before parsing (below)
 
   // `leakbench report ARGS...`: every argument goes to the tool untouched.
@@ -227,6 +279,13 @@ int main(int argc, char** argv) {
     leakbench::harness::ReportTool reports(reports_dir + "/leakbench-report");
     leakbench::harness::ReportTool* auto_reports = no_report ? nullptr : &reports;
     if (*report) throw CLI::ValidationError("report", "`report` must come first: leakbench report ARGS...");
+    if (*summary) {
+      std::fputs(leakbench::harness::RenderSummary(LoadResults(summary_inputs), summary_max_bytes).markdown.c_str(),
+                 stdout);
+      leakbench::harness::Watchdog::Disarm();
+      curl_global_cleanup();
+      return std::fflush(stdout) == 0 ? 0 : 2;
+    }
     if (*compare) {
       // Two files without --candidate: the second is the candidate.
       if (candidates.empty()) {

@@ -5,6 +5,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "harness/run/summary_markdown.h"
+
 namespace leakbench::harness {
 namespace {
 
@@ -28,13 +30,6 @@ std::string XmlEscape(const std::string& s) {
     }
   }
   return out;
-}
-
-std::string MdCell(std::string s) {
-  for (char& ch : s) {
-    if (ch == '|' || ch == '\n') ch = ' ';
-  }
-  return s;
 }
 
 void WriteFile(const std::string& path, const std::string& content) {
@@ -208,52 +203,6 @@ std::string JunitXml(const json& r) {
       << "\" tests=\"" << tests << "\" failures=\"" << failures << "\" errors=\"" << errors << "\" skipped=\""
       << skipped << "\" time=\"" << r["run"]["wall_seconds"].get<double>() << "\">\n"
       << cases.str() << "  </testsuite>\n</testsuites>\n";
-  return out.str();
-}
-
-std::string SummaryMarkdown(const json& r) {
-  std::ostringstream out;
-  const std::string verdict = r["verdict"];
-  const bool negative = r.contains("expectation");
-  std::string head = verdict == "pass"           ? "PASS"
-                     : verdict == "fail"         ? "FAIL"
-                     : verdict == "inconclusive" ? "INCONCLUSIVE (a criterion could not be judged: not a pass)"
-                                                 : "ERROR";
-  if (negative) {
-    head = std::string(r["expectation"]["met"].get<bool>() ? "PASS" : "FAIL") + " (negative control: expected to fail on `" +
-           r["expectation"]["expect_fail"].get<std::string>() + "`, verdict " + verdict + ")";
-  }
-  const auto& s = r["scenario"];
-  out << "## leakbench: " << head << " — " << s["name"].get<std::string>() << "\n\n";
-  out << s["containers"] << " containers, target `" << MdCell(s["target"].get<std::string>()) << "`, rotation "
-      << s["rotation_interval_s"] << " s, max_streams " << s["max_streams"] << ", " << s["duration_s"]
-      << " s run (" << s["warmup_s"] << " s warm-up)";
-  if (!s["inject_leak"].get<std::string>().empty()) out << ", injected leak: " << s["inject_leak"].get<std::string>();
-  out << ".\n\n";
-  if (!s.value("inject_faults", json::array()).empty()) {
-    out << "Injected faults: " << MdCell(s["inject_faults"].dump()) << ".\n\n";
-  }
-  if (verdict == "error") out << "**The run could not be done:** " << MdCell(r["run"]["failure"]) << "\n\n";
-  out << "| criterion | result | measured | bound | how |\n|---|---|---|---|---|\n";
-  // Failures first, then what could not be judged, passes, and what is off.
-  static const char* const kOrder[] = {"fail", "inconclusive", "pass", "off"};
-  for (const char* round : kOrder) {
-    for (const auto& c : r["criteria"]) {
-      const std::string status = StatusOf(c);
-      if (status != round) continue;
-      out << "| `" << c["id"].get<std::string>() << "` | "
-          << (status == "fail" ? "**FAIL**" : status == "inconclusive" ? "**INCONCLUSIVE**" : status)
-          << " | " << c["measured"].get<double>() << " " << c["unit"].get<std::string>() << " | "
-          << c["bound"].get<double>() << " | " << MdCell(c["detail"].get<std::string>()) << " |\n";
-    }
-  }
-  const auto& f = r["figures"];
-  if (f.contains("threads")) {
-    out << "\nThreads " << f["threads"]["per_minute"].get<double>() << "/min, fds "
-        << f["fds"]["per_minute"].get<double>() << "/min, RSS " << f["rss_mib"]["per_minute"].get<double>()
-        << " MiB/min; peak follow streams " << f["follow_streams_peak"] << "; sampling cost "
-        << f["sample_cost_ms_mean"].get<double>() << " ms per sample.\n";
-  }
   return out.str();
 }
 

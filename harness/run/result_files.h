@@ -1,8 +1,9 @@
 // Writes a run's results into --out DIR: result.json (versioned schema,
 // documented in harness/README.md: verdict, criteria with bound, measured
 // value, unit and pass, the summary figures and the sample series),
-// junit.xml (one testcase per criterion) and summary.md (fit for a CI job
-// summary). Throws std::runtime_error naming the file when it cannot write.
+// junit.xml (one testcase per criterion) and summary.md (summary_markdown.h,
+// fit for a CI job summary). Throws std::runtime_error naming the file when
+// it cannot write.
 #pragma once
 
 #include <string>
@@ -11,6 +12,7 @@
 
 #include "harness/run/judge.h"
 #include "harness/run/run_scenario.h"
+#include "harness/run/summary_markdown.h"
 
 namespace leakbench::harness {
 
@@ -21,7 +23,6 @@ inline constexpr int kResultSchemaVersion = 2;
 
 nlohmann::json ResultJson(const RunData& run, const Verdict& verdict);
 std::string JunitXml(const nlohmann::json& result);
-std::string SummaryMarkdown(const nlohmann::json& result);
 
 // Writes the three files; returns their paths joined with ", ".
 std::string WriteResultFiles(const std::string& dir, const nlohmann::json& result, const std::string& junit_path = "");

@@ -19,7 +19,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "harness/proc/proc_sample.h"
+#include "common/proc/proc_sample.h"
 #include "harness/proc/process_table.h"
 #include "harness/run/child_process.h"
 #include "harness/run/fake_truth.h"

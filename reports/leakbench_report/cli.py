@@ -1,4 +1,4 @@
-"""Command line of leakbench-report: html, summary and compare subcommands; user errors exit 2."""
+"""Command line of leakbench-report: html and compare subcommands (summary points at leakbench); user errors exit 2."""
 
 import argparse
 import os
@@ -12,8 +12,9 @@ EXIT_OK, EXIT_REGRESSION, EXIT_BAD_INPUT = 0, 1, 2
 def _parser():
     p = argparse.ArgumentParser(
         prog="leakbench-report",
-        description="Turns leakbench result.json files into an HTML report, a Markdown summary or a "
-                    "noise-aware comparison. Exit code 2 on bad input (the message names the file).")
+        description="Turns leakbench result.json files into an HTML report or a noise-aware comparison "
+                    "(the Markdown summary is leakbench's own: `leakbench summary`). Exit code 2 on bad input (the "
+                    "message names the file).")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
 
@@ -23,13 +24,10 @@ def _parser():
     h.add_argument("-o", "--output", metavar="FILE",
                    help="where to write (default: report.html beside RESULT.json; '-' for stdout)")
 
-    s = sub.add_parser("summary", help="Markdown summary for a CI job summary",
-                       description="Markdown for $GITHUB_STEP_SUMMARY: an overview table and details, never "
-                                   "more than --max-bytes. Directories are searched for */result.json.")
-    s.add_argument("results", metavar="RESULT.json", nargs="+")
-    s.add_argument("-o", "--output", metavar="FILE", help="where to write (default: stdout)")
-    s.add_argument("--max-bytes", type=int, default=1048576, metavar="N",
-                   help="upper bound of the output size in bytes (default 1048576, GitHub's limit)")
+    sub.add_parser("summary", help="moved: the Markdown summary is written by leakbench (`leakbench summary`)",
+                   description="The Markdown summary is written by leakbench itself, so that it needs no "
+                               "Python: summary.md beside each result.json, DIR/summary.md for a gate, and "
+                               "`leakbench summary [--max-bytes N] RESULT.json|DIR...` for any results. Exits 2.")
 
     c = sub.add_parser("compare", help="did the candidate regress beyond run-to-run noise?",
                        description="Compare candidate runs with baseline runs of the same scenario. Exit 0 no "
@@ -67,20 +65,10 @@ def _html(args):
     return EXIT_OK
 
 
-def _summary(args):
-    from .load import load_results
-    from .output import write_text
-    from .summary_md import render
-    if args.max_bytes < 1:
-        raise ReportError(f"--max-bytes {args.max_bytes}: must be at least 1")
-    results = load_results(args.results)
-    text, _ = render(results, args.max_bytes)
-    write_text(args.output, text)
-    for r in results:
-        if r.is_error:
-            print(f"leakbench-report: warning: {r.name}: the run could not be done (verdict error: {r.failure}); "
-                  "the summary shows it", file=sys.stderr)
-    return EXIT_OK
+def _summary(_args=None):
+    raise ReportError("summary: the Markdown summary is written by leakbench itself now: summary.md beside each "
+                      "result.json, DIR/summary.md for a gate, or `leakbench summary [--max-bytes N] "
+                      "RESULT.json|DIR...` for any results")
 
 
 def _compare(args):
@@ -96,6 +84,13 @@ def _compare(args):
 
 
 def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["summary"]:  # whatever follows: it is leakbench's now
+        try:
+            _summary()
+        except ReportError as e:
+            print(f"leakbench-report: {e}", file=sys.stderr)
+            return EXIT_BAD_INPUT
     args = _parser().parse_args(argv)
     try:
         return {"html": _html, "summary": _summary, "compare": _compare}[args.command](args)

@@ -2,9 +2,17 @@
 
 from .fmt import ci as fmt_ci, num, pct
 from .noise import IMPROVEMENT, NA, REGRESSION, WITHIN
-from .summary_md import md
 
 _ORDER = {REGRESSION: 0, IMPROVEMENT: 1, WITHIN: 2, NA: 3}
+CELL_LIMIT = 300  # characters per table cell
+
+
+def md(text, limit=CELL_LIMIT):
+    """Text safe inside a Markdown table cell or list item: one line, no table pipes, no raw HTML."""
+    s = " ".join(str(text).split())
+    if len(s) > limit:
+        s = s[: limit - 1] + "…"
+    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("|", "\\|")
 
 
 def _runs(measures):

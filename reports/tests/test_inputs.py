@@ -1,25 +1,27 @@
-"""Bad input: every subcommand exits 2 with one clear line naming the file, never a traceback."""
+"""Bad input: html and compare exit 2 with one clear line naming the file, never a traceback."""
 
 import json
 import os
+import sys
 import unittest
 
-from .support import TempDir, data, load_json, modified, run_cli, run_main
+from .support import REPORTS, TempDir, data, load_json, modified, run_cli, run_main
+
+sys.path.insert(0, REPORTS)
 
 GOOD = data("gate-v2", "gate-steady.json")
 
 
 def commands(path):
-    """The three subcommands, each given `path` as its (only or first) bad input."""
+    """The two subcommands that read results, each given `path` as its (only or first) bad input."""
     return {
         "html": ["html", path, "-o", path + ".html"],
-        "summary": ["summary", path, GOOD],
         "compare": ["compare", GOOD, "--candidate", path],
     }
 
 
 class RejectsMixin:
-    def assertRejected(self, path, *fragments, cmds=("html", "summary", "compare"), subprocess=False):
+    def assertRejected(self, path, *fragments, cmds=("html", "compare"), subprocess=False):
         """Each command in cmds exits 2 with one line 'leakbench-report: PATH: ...' holding the fragments.
         subprocess=True runs the real executable (slower); otherwise main() in this process."""
         for name, args in commands(path).items():
@@ -122,12 +124,12 @@ class BadInputTest(RejectsMixin, unittest.TestCase):
     def test_directory_without_result(self):
         empty = os.path.join(self.tmp.path, "empty-dir")
         os.makedirs(empty)
-        p = run_main("summary", empty)
+        p = run_main("compare", empty, "--candidate", GOOD)
         self.assertEqual(p.returncode, 2)
         self.assertIn("no result.json, */result.json or *.json", p.stderr)
 
     def test_bad_arguments_exit_2_without_traceback(self):
-        for args in (["html"], ["compare", GOOD], ["frobnicate"], ["summary", GOOD, "--max-bytes", "x"]):
+        for args in (["html"], ["compare", GOOD], ["frobnicate"], ["compare", GOOD, "--candidate", GOOD, "--format", "x"]):
             with self.subTest(args=args):
                 p = run_cli(*args) if args[0] == "frobnicate" else run_main(*args)
                 self.assertEqual(p.returncode, 2)
@@ -135,7 +137,7 @@ class BadInputTest(RejectsMixin, unittest.TestCase):
                 self.assertIn("usage:", p.stderr)
 
     def test_unwritable_output(self):
-        p = run_main("summary", GOOD, "-o", os.path.join(self.tmp.path, "no-such-dir", "out.md"))
+        p = run_main("compare", GOOD, "--candidate", GOOD, "-o", os.path.join(self.tmp.path, "no-such-dir", "out.md"))
         self.assertEqual(p.returncode, 2)
         self.assertIn("cannot write", p.stderr)
         self.assertNotIn("Traceback", p.stderr)
@@ -171,9 +173,8 @@ class SchemaV2InputTest(RejectsMixin, unittest.TestCase):
     def test_v2_fixtures_are_accepted(self):
         names = sorted(os.listdir(data("v2")))
         self.assertGreaterEqual(len(names), 8)
-        p = run_main("summary", data("v2"), "-o", os.path.join(self.tmp.path, "s.md"))
-        self.assertEqual(p.returncode, 0, p.stderr)
-        self.assertEqual(p.stderr, "")
+        from leakbench_report.load import load_results
+        self.assertEqual(len(load_results([data("v2")])), len(names))
 
     def test_v2_requires_a_status_v1_does_not(self):
         self.assertTrue(all("status" not in c for c in load_json("gate-v2", "gate-steady.json")["criteria"]))
@@ -267,23 +268,22 @@ class SchemaV2InputTest(RejectsMixin, unittest.TestCase):
             for key in ("goroutines", "streams_open_min", "streams_open_max", "processes"):
                 d["samples"].pop(key)
         path = self.tmp.write("plain-v2.json", modified(self.go, strip))
-        out = os.path.join(self.tmp.path, "plain.md")
-        p = run_main("summary", path, "-o", out)
-        self.assertEqual(p.returncode, 0, p.stderr)
+        from leakbench_report.load import load_results
+        self.assertEqual(len(load_results([path])), 1)
 
     def test_v2_error_result(self):
         doc = load_json("v2", "gate-steady.json")
         doc.update(verdict="error", exit_code=2, criteria=[], figures={"failure": "fake-dockerd did not start"})
         doc["run"].update(completed=False, failure="fake-dockerd did not start")
         path = self.tmp.write("error-v2.json", doc)
-        p = run_main("summary", path, "-o", os.path.join(self.tmp.path, "e.md"))
+        p = run_main("html", path, "-o", os.path.join(self.tmp.path, "e.html"))
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertIn("the run could not be done (verdict error: fake-dockerd did not start)", p.stderr)
 
 
 class ErrorVerdictTest(unittest.TestCase):
-    """A run that could not be done (verdict error): html and summary show it (exit 0, a warning with the
-    reason); compare refuses it (exit 2)."""
+    """A run that could not be done (verdict error): html shows it (exit 0, a warning with the reason);
+    compare refuses it (exit 2)."""
 
     def setUp(self):
         self.tmp = TempDir()
@@ -310,13 +310,14 @@ class ErrorVerdictTest(unittest.TestCase):
         self.assertIn('id="verdict">ERROR<', page)
         self.assertEqual(page.count("Not available in this result: the result has no samples"), 7)
 
-    def test_summary_lists_it(self):
-        out = os.path.join(self.tmp.path, "summary.md")
-        self.check(run_cli("summary", self.path, GOOD, "-o", out))
-        with open(out, encoding="utf-8") as f:
-            md = f.read()
-        self.assertIn("ERROR", md)
-        self.assertIn("fake-dockerd did not start", md)
+    def test_summary_points_at_leakbench(self):
+        """The Markdown summary is leakbench's own (harness/run/summary_markdown.h): one writer."""
+        for args in (("summary", self.path, GOOD), ("summary", "--max-bytes", "5000", GOOD)):
+            p = run_cli(*args)
+            self.assertEqual(p.returncode, 2, p.stdout + p.stderr)
+            self.assertEqual(p.stdout, "")
+            self.assertNotIn("Traceback", p.stderr)
+            self.assertIn("`leakbench summary [--max-bytes N] RESULT.json|DIR...`", p.stderr)
 
     def test_compare_refuses(self):
         self.check(run_cli("compare", GOOD, "--candidate", self.path), 2)
