@@ -5,41 +5,22 @@
 #include <limits>
 #include <sstream>
 
+#include "common/digits.h"
 #include "common/duration.h"
+#include "common/echo_value.h"
 #include "common/seconds_or_duration.h"
 
 namespace leakbench {
 namespace {
 
-constexpr std::size_t kMaxEchoedBytes = 200;
-
-bool IsUtf8Continuation(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
-
-// Values up to kMaxEchoedBytes whole; beyond, cut (never inside a UTF-8
-// character) and marked with the full size.
-std::string Cut(std::string_view text) {
-  if (text.size() <= kMaxEchoedBytes) return std::string(text);
-  std::size_t keep = kMaxEchoedBytes;
-  for (int i = 0; i < 3 && keep > 0 && IsUtf8Continuation(text[keep]); ++i) --keep;
-  return std::string(text.substr(0, keep)) + "\xE2\x80\xA6(cut, " + std::to_string(text.size()) + " bytes)";
-}
-
 bool IsPlain(const YAML::Node& node) { return node.Tag() == "?"; }
-
-bool IsDigits(std::string_view text) {
-  if (text.empty()) return false;
-  for (const char c : text) {
-    if (c < '0' || c > '9') return false;
-  }
-  return true;
-}
 
 std::string_view WithoutSign(std::string_view text) {
   if (!text.empty() && (text.front() == '+' || text.front() == '-')) text.remove_prefix(1);
   return text;
 }
 
-bool IsIntegerText(std::string_view text) { return IsDigits(WithoutSign(text)); }
+bool IsIntegerText(std::string_view text) { return IsAllDigits(WithoutSign(text)); }
 
 // [-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)? or [-+]?.inf / .nan.
 bool IsNumberText(std::string_view text) {
@@ -49,12 +30,12 @@ bool IsNumberText(std::string_view text) {
   }
   const std::size_t e = text.find_first_of("eE");
   const std::string_view mantissa = text.substr(0, e);
-  if (e != std::string_view::npos && !IsDigits(WithoutSign(text.substr(e + 1)))) return false;
+  if (e != std::string_view::npos && !IsAllDigits(WithoutSign(text.substr(e + 1)))) return false;
   const std::size_t dot = mantissa.find('.');
-  if (dot == std::string_view::npos) return IsDigits(mantissa);
+  if (dot == std::string_view::npos) return IsAllDigits(mantissa);
   const std::string_view whole = mantissa.substr(0, dot);
   const std::string_view fraction = mantissa.substr(dot + 1);
-  return (whole.empty() || IsDigits(whole)) && (fraction.empty() || IsDigits(fraction)) &&
+  return (whole.empty() || IsAllDigits(whole)) && (fraction.empty() || IsAllDigits(fraction)) &&
          !(whole.empty() && fraction.empty());
 }
 
@@ -92,14 +73,14 @@ T ParseInteger(const YamlValue& v, std::string_view expected, T min, T max) {
   if (ec == std::errc::result_out_of_range || (ec == std::errc() && ptr != text.data() + text.size()) ||
       ec == std::errc::invalid_argument) {
     // Only a negative number can fail to parse into an unsigned type.
-    if (text.front() == '-') v.Fail("must be >= " + std::to_string(min) + " (got " + Cut(v.node().Scalar()) + ")");
-    v.Fail(QuoteForMessage(v.node().Scalar()) + " is too large (at most " + std::to_string(max) + ")");
+    if (text.front() == '-') v.Fail("must be >= " + std::to_string(min) + " (got " + CutValue(v.node().Scalar()) + ")");
+    v.Fail(QuoteValue(v.node().Scalar()) + " is too large (at most " + std::to_string(max) + ")");
   }
   if (value < min || value > max) {
     const std::string range = max == std::numeric_limits<T>::max()
                                   ? "must be >= " + std::to_string(min)
                                   : "must be from " + std::to_string(min) + " to " + std::to_string(max);
-    v.Fail(range + " (got " + Cut(v.node().Scalar()) + ")");
+    v.Fail(range + " (got " + CutValue(v.node().Scalar()) + ")");
   }
   return value;
 }
@@ -126,8 +107,6 @@ YamlScalarType ScalarTypeOf(const YAML::Node& node) {
   return YamlScalarType::kString;
 }
 
-std::string QuoteForMessage(std::string_view text) { return "'" + Cut(text) + "'"; }
-
 // --- YamlValue ----------------------------------------------------------------
 
 bool YamlValue::IsWord(std::string_view word) const {
@@ -139,7 +118,7 @@ std::string YamlValue::Describe() const {
   if (node_.IsSequence()) return "a list";
   if (node_.IsMap()) return "a map";
   if (ScalarTypeOf(node_) == YamlScalarType::kBool) return "the boolean " + node_.Scalar();
-  return QuoteForMessage(node_.Scalar());
+  return QuoteValue(node_.Scalar());
 }
 
 void YamlValue::Fail(const std::string& what) const { document_->Fail(mark_, path_, what); }
@@ -187,7 +166,7 @@ double YamlValue::Number(double min, double max) const {
     std::string range = "must be between " + NumberText(min) + " and " + NumberText(max);
     if (max == std::numeric_limits<double>::infinity()) range = "must be >= " + NumberText(min);
     if (min == -std::numeric_limits<double>::infinity()) range = "must be <= " + NumberText(max);
-    Fail(range + " (got " + Cut(node_.Scalar()) + ")");
+    Fail(range + " (got " + CutValue(node_.Scalar()) + ")");
   }
   return value;
 }
@@ -208,11 +187,11 @@ std::chrono::nanoseconds YamlValue::Duration(std::chrono::nanoseconds min, std::
   const std::string text = Scalar("a duration such as 90s, 5m or 2.5s");
   const auto d = ParseSecondsOrDuration(text);
   if (!d) {
-    Fail(QuoteForMessage(text) +
+    Fail(QuoteValue(text) +
          " is not a duration (expected e.g. 90s, 5m, 2.5s, 1h30m, 250ms, or a number of seconds such as 90 or 2.5)");
   }
-  if (*d > max) Fail(QuoteForMessage(text) + " is too long (at most " + FormatDuration(max) + ")");
-  if (*d < min) Fail(QuoteForMessage(text) + " is too short (at least " + FormatDuration(min) + ")");
+  if (*d > max) Fail(QuoteValue(text) + " is too long (at most " + FormatDuration(max) + ")");
+  if (*d < min) Fail(QuoteValue(text) + " is too short (at least " + FormatDuration(min) + ")");
   return *d;
 }
 
@@ -272,13 +251,13 @@ YamlValue YamlDocument::Load(const std::string& text) const {
 }
 
 std::string YamlDocument::Where(const YAML::Mark& mark) const {
-  if (mark.is_null() || mark.line < 0) return Cut(name_);
-  return Cut(name_) + ":" + std::to_string(mark.line + 1) + ":" + std::to_string(mark.column + 1);
+  if (mark.is_null() || mark.line < 0) return CutValue(name_);
+  return CutValue(name_) + ":" + std::to_string(mark.line + 1) + ":" + std::to_string(mark.column + 1);
 }
 
 void YamlDocument::Fail(const YAML::Mark& mark, std::string_view path, const std::string& what) const {
   std::string message = Where(mark) + ": ";
-  if (!path.empty()) message += Cut(path) + ": ";
+  if (!path.empty()) message += CutValue(path) + ": ";
   throw YamlError(message + what);
 }
 

@@ -54,9 +54,6 @@ enum class YamlScalarType { kNull, kBool, kInteger, kNumber, kString };
 // business: check IsScalar first).
 YamlScalarType ScalarTypeOf(const YAML::Node& node);
 
-// `text` in single quotes, cut after 200 bytes ("…(cut, N bytes)"), for a message.
-std::string QuoteForMessage(std::string_view text);
-
 class YamlDocument;
 
 // One value of a document: its node, its key path and where it is (for a

@@ -10,7 +10,7 @@
 #include "core/config/config_error.h"
 #include "core/config/config_file.h"
 #include "core/config/docker_host.h"
-#include "core/config/echo_value.h"
+#include "common/echo_value.h"
 #include "core/config/fault_kind.h"
 #include "core/config/leak_kind.h"
 #include "core/config/join_names.h"
@@ -243,7 +243,7 @@ CommandLineResult ParseCommandLine(int argc, const char* const argv[], const Env
   } catch (const CLI::CallForHelp&) {
     return CommandLineResult{std::nullopt, 0, app.help()};
   } catch (const CLI::ParseError& e) {
-    return error(CutValue(e.what()));  // CLI11 echoes the offending argument
+    return error(leakbench::CutValue(e.what()));  // CLI11 echoes the offending argument
   }
   if (version) return CommandLineResult{std::nullopt, 0, program + " " + LOGCAP_VERSION + "\n"};
 

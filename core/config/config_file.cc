@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "common/yaml_value.h"
-#include "core/config/echo_value.h"
+#include "common/echo_value.h"
 #include "core/config/join_names.h"
 #include "core/config/settings.h"
 #include "core/config/validate_config.h"
@@ -90,7 +90,7 @@ std::string ReadWholeFile(const std::string& path) {
   const std::unique_ptr<std::FILE, Closer> file(std::fopen(path.c_str(), "rb"));
   if (!file) {
     const int err = errno;
-    throw ConfigError("cannot read config file " + QuoteValue(path) + ": " + std::strerror(err));
+    throw ConfigError("cannot read config file " + leakbench::QuoteValue(path) + ": " + std::strerror(err));
   }
   std::string text;
   char buffer[8192];
@@ -98,7 +98,7 @@ std::string ReadWholeFile(const std::string& path) {
   while ((n = std::fread(buffer, 1, sizeof buffer, file.get())) > 0) text.append(buffer, n);
   if (std::ferror(file.get())) {
     const int err = errno;
-    throw ConfigError("cannot read config file " + QuoteValue(path) + ": " + std::strerror(err));
+    throw ConfigError("cannot read config file " + leakbench::QuoteValue(path) + ": " + std::strerror(err));
   }
   return text;
 }

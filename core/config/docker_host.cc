@@ -4,7 +4,7 @@
 
 #include <stdexcept>
 
-#include "core/config/echo_value.h"
+#include "common/echo_value.h"
 
 namespace logcap {
 namespace {
@@ -13,7 +13,7 @@ constexpr std::string_view kUnixScheme = "unix://";
 constexpr std::string_view kTcpScheme = "tcp://";
 
 [[noreturn]] void Fail(std::string_view url, std::string_view why) {
-  throw DockerHostError(QuoteValue(url) + ": " + std::string(why) +
+  throw DockerHostError(leakbench::QuoteValue(url) + ": " + std::string(why) +
                         " (expected unix:///ABSOLUTE/PATH or tcp://HOST:PORT)");
 }
 

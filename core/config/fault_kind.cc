@@ -6,7 +6,7 @@
 #include <stdexcept>
 #include <utility>
 
-#include "core/config/echo_value.h"
+#include "common/echo_value.h"
 
 namespace logcap {
 namespace {
@@ -111,19 +111,19 @@ FaultSpec ParseFaultSpec(std::string_view text) {
     if (info.name != name) continue;
     if (info.value_name.empty()) {
       if (colon != std::string_view::npos) {
-        throw std::invalid_argument(std::string(info.name) + " takes no value, got " + QuoteValue(text));
+        throw std::invalid_argument(std::string(info.name) + " takes no value, got " + leakbench::QuoteValue(text));
       }
       return FaultSpec{info.kind, 0};
     }
     if (colon == std::string_view::npos) {
       throw std::invalid_argument(std::string(info.name) + " needs a value: expected " + RangeText(info) + ", got " +
-                                  QuoteValue(text));
+                                  leakbench::QuoteValue(text));
     }
     const std::optional<std::uint32_t> value = ParseValue(text.substr(colon + 1), info.max_value);
-    if (!value) throw std::invalid_argument("expected " + RangeText(info) + ", got " + QuoteValue(text));
+    if (!value) throw std::invalid_argument("expected " + RangeText(info) + ", got " + leakbench::QuoteValue(text));
     return FaultSpec{info.kind, *value};
   }
-  throw std::invalid_argument("expected " + FaultSyntax() + "; " + RangesText() + "; got " + QuoteValue(text));
+  throw std::invalid_argument("expected " + FaultSyntax() + "; " + RangesText() + "; got " + leakbench::QuoteValue(text));
 }
 
 FaultConfig ParseFaultSpecs(std::span<const std::string> specs) {
@@ -133,8 +133,8 @@ FaultConfig ParseFaultSpecs(std::span<const std::string> specs) {
     const FaultSpec spec = ParseFaultSpec(text);
     std::string_view& before = given[static_cast<std::size_t>(spec.kind)];
     if (!before.empty()) {
-      throw std::invalid_argument(std::string(InfoOf(spec.kind).name) + " given twice (" + QuoteValue(before) +
-                                  " and " + QuoteValue(text) + "); give each kind once");
+      throw std::invalid_argument(std::string(InfoOf(spec.kind).name) + " given twice (" + leakbench::QuoteValue(before) +
+                                  " and " + leakbench::QuoteValue(text) + "); give each kind once");
     }
     before = text;
     if (spec.kind == FaultKind::kDuplicateOnReopen) {

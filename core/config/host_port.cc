@@ -2,13 +2,13 @@
 
 #include <stdexcept>
 
-#include "core/config/echo_value.h"
+#include "common/echo_value.h"
 
 namespace logcap {
 namespace {
 
 [[noreturn]] void HostPortFail(std::string_view text, std::string_view why) {
-  throw std::invalid_argument(QuoteValue(text) + " is not HOST:PORT (" +
+  throw std::invalid_argument(leakbench::QuoteValue(text) + " is not HOST:PORT (" +
                               std::string(why) + ")");
 }
 
@@ -55,7 +55,7 @@ HostPort ParseMetricsListen(std::string_view text) {
   HostPort address = ParseHostPort(text);
   if (address.host.find(':') != std::string::npos) {
     throw std::invalid_argument(
-        QuoteValue(text) +
+        leakbench::QuoteValue(text) +
         ": the metrics endpoint cannot listen on IPv6 (its HTTP server, civetweb, is built "
         "without IPv6 support); use 127.0.0.1:PORT for loopback or 0.0.0.0:PORT for every "
         "IPv4 address");

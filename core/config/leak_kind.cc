@@ -5,7 +5,7 @@
 #include <utility>
 #include <vector>
 
-#include "core/config/echo_value.h"
+#include "common/echo_value.h"
 #include "core/config/join_names.h"
 
 namespace logcap {
@@ -29,7 +29,7 @@ LeakKind ParseLeakKind(std::string_view name) {
   }
   std::vector<std::string_view> known;
   for (const auto& entry : kNames) known.push_back(entry.first);
-  throw std::invalid_argument("expected one of " + JoinNames(known) + ", got " + QuoteValue(name));
+  throw std::invalid_argument("expected one of " + JoinNames(known) + ", got " + leakbench::QuoteValue(name));
 }
 
 std::string_view LeakKindName(LeakKind kind) {

@@ -6,7 +6,8 @@
 #include <utility>
 
 #include "common/seconds_or_duration.h"
-#include "core/config/echo_value.h"
+#include "common/digits.h"
+#include "common/echo_value.h"
 #include "core/config/sink_spec.h"
 
 namespace logcap {
@@ -20,18 +21,10 @@ constexpr std::string_view kText = "a string";
 constexpr std::string_view kTextList = "a list of strings";
 constexpr std::string_view kTextMap = "a map of strings to strings";
 
-bool AllDigits(std::string_view text) {
-  if (text.empty()) return false;
-  for (const char c : text) {
-    if (c < '0' || c > '9') return false;
-  }
-  return true;
-}
-
 std::size_t Size(std::string_view text) {
   const std::uint64_t n = ParseCountValue(text);
   if (n > std::numeric_limits<std::size_t>::max()) {
-    throw std::invalid_argument(QuoteValue(text) + " is too large");
+    throw std::invalid_argument(leakbench::QuoteValue(text) + " is too large");
   }
   return static_cast<std::size_t>(n);
 }
@@ -39,7 +32,7 @@ std::size_t Size(std::string_view text) {
 bool ParseLongLines(std::string_view text) {
   if (text == "split") return false;
   if (text == "truncate") return true;
-  throw std::invalid_argument("expected split or truncate, got " + QuoteValue(text));
+  throw std::invalid_argument("expected split or truncate, got " + leakbench::QuoteValue(text));
 }
 
 // Setters for a field reached through a path of member pointers
@@ -167,18 +160,18 @@ std::vector<std::string_view> SettingNamesIn(std::string_view section) {
 
 std::chrono::nanoseconds ParseDurationValue(std::string_view text) {
   if (const auto d = leakbench::ParseSecondsOrDuration(text)) return *d;
-  throw std::invalid_argument("expected " + std::string(kDuration) + ", got " + QuoteValue(text));
+  throw std::invalid_argument("expected " + std::string(kDuration) + ", got " + leakbench::QuoteValue(text));
 }
 
 std::uint64_t ParseCountValue(std::string_view text) {
-  if (!AllDigits(text)) {
-    throw std::invalid_argument("expected " + std::string(kCount) + ", got " + QuoteValue(text));
+  if (!leakbench::IsAllDigits(text)) {
+    throw std::invalid_argument("expected " + std::string(kCount) + ", got " + leakbench::QuoteValue(text));
   }
   std::uint64_t n = 0;
   for (const char c : text) {
     const auto digit = static_cast<std::uint64_t>(c - '0');
     if (n > (std::numeric_limits<std::uint64_t>::max() - digit) / 10) {
-      throw std::invalid_argument(QuoteValue(text) + " is too large");
+      throw std::invalid_argument(leakbench::QuoteValue(text) + " is too large");
     }
     n = n * 10 + digit;
   }
@@ -192,9 +185,9 @@ double ParseNumberValue(std::string_view text) {
   const std::string_view fraction =
       dot == std::string_view::npos ? std::string_view("0") : text.substr(dot + 1);
   double value = 0;
-  if (!AllDigits(whole) || !AllDigits(fraction) ||
+  if (!leakbench::IsAllDigits(whole) || !leakbench::IsAllDigits(fraction) ||
       std::from_chars(text.data(), text.data() + text.size(), value).ec != std::errc()) {
-    throw std::invalid_argument("expected " + std::string(kNumber) + ", got " + QuoteValue(text));
+    throw std::invalid_argument("expected " + std::string(kNumber) + ", got " + leakbench::QuoteValue(text));
   }
   return value;
 }

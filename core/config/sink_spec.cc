@@ -3,7 +3,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "core/config/echo_value.h"
+#include "common/echo_value.h"
 
 namespace logcap {
 
@@ -11,13 +11,13 @@ SinkKind ParseSinkKind(std::string_view name) {
   if (name == "stdout") return SinkKind::kStdout;
   if (name == "file") return SinkKind::kFile;
   if (name == "loki") return SinkKind::kLoki;
-  throw std::invalid_argument("expected stdout, file or loki, got " + QuoteValue(name));
+  throw std::invalid_argument("expected stdout, file or loki, got " + leakbench::QuoteValue(name));
 }
 
 SinkRejectPolicy ParseSinkRejectPolicy(std::string_view name) {
   if (name == "retry") return SinkRejectPolicy::kRetry;
   if (name == "drop") return SinkRejectPolicy::kDrop;
-  throw std::invalid_argument("expected retry or drop, got " + QuoteValue(name));
+  throw std::invalid_argument("expected retry or drop, got " + leakbench::QuoteValue(name));
 }
 
 std::string_view SinkRejectPolicyName(SinkRejectPolicy policy) {
@@ -50,7 +50,7 @@ void ApplySinkSpec(std::string_view spec, SinkConfig& sink) {
     sink.kind = SinkKind::kLoki;
     sink.url = std::string(rest);
   } else {
-    throw std::invalid_argument("expected stdout, file:PATH or loki:URL, got " + QuoteValue(spec));
+    throw std::invalid_argument("expected stdout, file:PATH or loki:URL, got " + leakbench::QuoteValue(spec));
   }
 }
 

@@ -9,7 +9,7 @@
 
 #include "common/duration.h"
 #include "core/config/docker_host.h"
-#include "core/config/echo_value.h"
+#include "common/echo_value.h"
 #include "core/config/host_port.h"
 #include "core/config/join_names.h"
 
@@ -63,7 +63,7 @@ void CheckNames(Checker& check, const std::string& key, const std::vector<std::s
 void CheckLabels(Checker& check, const std::string& key, const std::vector<std::string>& labels) {
   for (const std::string& label : labels) {
     if (label.empty() || label.front() == '=') {
-      check.Add({key}, "expected LABEL or LABEL=VALUE, got " + QuoteValue(label));
+      check.Add({key}, "expected LABEL or LABEL=VALUE, got " + leakbench::QuoteValue(label));
     }
   }
 }
@@ -143,7 +143,7 @@ void CheckSink(Checker& check, const SinkConfig& s) {
   }
   if (s.kind == SinkKind::kLoki && !IsHttpUrl(s.url)) {
     check.Add({"sink.url", "sink.type"},
-              "a loki sink needs an http:// or https:// URL with a host, got " + QuoteValue(s.url));
+              "a loki sink needs an http:// or https:// URL with a host, got " + leakbench::QuoteValue(s.url));
   }
   check.AtLeast("sink.buffer_bytes", s.buffer_bytes, kMinSinkBufferBytes);
   check.AtLeast("sink.batch_bytes", s.batch_bytes, 1);
@@ -165,9 +165,9 @@ void CheckSink(Checker& check, const SinkConfig& s) {
   }
   for (const auto& [name, value] : s.loki_labels) {
     if (!IsLabelName(name)) {
-      check.Add({"sink.labels"}, "label names are [a-zA-Z_][a-zA-Z0-9_]*, got " + QuoteValue(name));
+      check.Add({"sink.labels"}, "label names are [a-zA-Z_][a-zA-Z0-9_]*, got " + leakbench::QuoteValue(name));
     } else if (value.empty()) {
-      check.Add({"sink.labels"}, "label " + QuoteValue(name) + " has an empty value");
+      check.Add({"sink.labels"}, "label " + leakbench::QuoteValue(name) + " has an empty value");
     }
   }
 }
@@ -192,7 +192,7 @@ std::vector<ConfigProblem> FindConfigProblems(const Config& config) {
   check.Positive("state.flush_interval", config.state_flush_interval);
   if (std::find(kLogLevels.begin(), kLogLevels.end(), config.log_level) == kLogLevels.end()) {
     check.Add({"log.level"},
-              "expected one of " + JoinNames(kLogLevels) + ", got " + QuoteValue(config.log_level));
+              "expected one of " + JoinNames(kLogLevels) + ", got " + leakbench::QuoteValue(config.log_level));
   }
   return check.Take();
 }

@@ -17,6 +17,7 @@
 #include <sstream>
 
 #include "common/yaml_to_json.h"
+#include "common/echo_value.h"
 #include "common/yaml_value.h"
 #include "fakes/dockerd/api/faults.h"
 #include "fakes/dockerd/control/actions.h"
@@ -41,7 +42,7 @@ std::string LineBytes(const YamlValue& v) {
   const auto lo = WholeNumber(std::string_view(text).substr(0, dash));
   const auto hi = dash == std::string::npos ? lo : WholeNumber(std::string_view(text).substr(dash + 1));
   if (!lo || !hi || *lo < 1 || *hi < *lo) {
-    v.Fail("expected N or MIN-MAX with 1 <= MIN <= MAX (got " + QuoteForMessage(text) + ")");
+    v.Fail("expected N or MIN-MAX with 1 <= MIN <= MAX (got " + QuoteValue(text) + ")");
   }
   return text;
 }

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "common/duration.h"
+#include "common/echo_value.h"
 #include "harness/scenario/error_pattern.h"
 
 namespace leakbench::harness {
@@ -42,7 +43,7 @@ void CheckTargetRules(const YamlDocument& reader, const TargetSpec& t) {
   for (const auto& [key, url] : {std::pair{"target.metrics_url", &t.metrics_url}, {"target.pprof_url", &t.pprof_url}}) {
     if (!url->empty() && !url->starts_with("http://")) {
       reader.FailAt({key}, "expected an http:// URL, e.g. http://127.0.0.1:{port}/metrics, not " +
-                               QuoteForMessage(*url));
+                               QuoteValue(*url));
     }
   }
   if (!t.error_pattern.empty()) {

@@ -1,7 +1,5 @@
-// CutValue / QuoteValue, and that every config reader echoes a huge value
-// cut: flags, YAML keys and values, endpoints, the sink spec, leak kinds.
-#include "core/config/echo_value.h"
-
+// Every config reader echoes a huge value cut (common/echo_value.h): flags,
+// YAML keys and values, endpoints, the sink spec, leak kinds.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -11,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "common/echo_value.h"
 #include "core/config/command_line.h"
 #include "core/config/config_error.h"
 #include "core/config/config_file.h"
@@ -27,37 +26,6 @@ namespace {
 using ::testing::HasSubstr;
 
 constexpr std::size_t kHuge = 64 * 1024;
-
-TEST(CutValueTest, ShortValuesAreEchoedWhole) {
-  EXPECT_EQ(CutValue(""), "");
-  EXPECT_EQ(CutValue("abc"), "abc");
-  const std::string at_limit(kMaxEchoedBytes, 'x');
-  EXPECT_EQ(CutValue(at_limit), at_limit);
-  EXPECT_EQ(QuoteValue("abc"), "'abc'");
-}
-
-TEST(CutValueTest, LongValuesKeepTheirStartAndSayTheirSize) {
-  const std::string value = std::string(kMaxEchoedBytes, 'a') + "b";
-  EXPECT_EQ(CutValue(value),
-            std::string(kMaxEchoedBytes, 'a') + "\xE2\x80\xA6(cut, " +
-                std::to_string(kMaxEchoedBytes + 1) + " bytes)");
-  EXPECT_EQ(QuoteValue(std::string(kHuge, 'z')),
-            "'" + std::string(kMaxEchoedBytes, 'z') + "\xE2\x80\xA6(cut, 65536 bytes)'");
-}
-
-TEST(CutValueTest, NeverSplitsAUtf8Character) {
-  // "é" (2 bytes) across the limit, then "€" (3 bytes) ending at it + 1.
-  const std::string e_acute = std::string(kMaxEchoedBytes - 1, 'a') + "\xC3\xA9" + "tail";
-  EXPECT_EQ(CutValue(e_acute), std::string(kMaxEchoedBytes - 1, 'a') +
-                                   "\xE2\x80\xA6(cut, " + std::to_string(e_acute.size()) +
-                                   " bytes)");
-  const std::string euro = std::string(kMaxEchoedBytes - 2, 'a') + "\xE2\x82\xAC" + "tail";
-  EXPECT_THAT(CutValue(euro), ::testing::StartsWith(std::string(kMaxEchoedBytes - 2, 'a') +
-                                                    "\xE2\x80\xA6"));
-  // Not UTF-8 at all: still cut, at most 3 bytes early.
-  const std::string garbage(kHuge, '\x80');
-  EXPECT_LE(CutValue(garbage).size(), kMaxEchoedBytes + 40);
-}
 
 // The message of whatever `fn` throws.
 std::string MessageOf(const std::function<void()>& fn) {
@@ -139,7 +107,7 @@ TEST(EchoTest, EveryReaderCutsWhatItEchoes) {
   for (const auto& [what, message] : messages) {
     EXPECT_THAT(message, HasSubstr(marker)) << what;
     // Some messages name the value twice (the docker host and its HOST:PORT).
-    EXPECT_LT(message.size(), 3 * kMaxEchoedBytes + 400) << what << ": " << message.substr(0, 500);
+    EXPECT_LT(message.size(), 3 * leakbench::kMaxEchoedBytes + 400) << what << ": " << message.substr(0, 500);
   }
 }
 

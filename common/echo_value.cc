@@ -1,6 +1,6 @@
-#include "core/config/echo_value.h"
+#include "common/echo_value.h"
 
-namespace logcap {
+namespace leakbench {
 namespace {
 
 // A byte that continues a UTF-8 character (10xxxxxx).
@@ -20,4 +20,4 @@ std::string CutValue(std::string_view value) {
 
 std::string QuoteValue(std::string_view value) { return "'" + CutValue(value) + "'"; }
 
-}  // namespace logcap
+}  // namespace leakbench
