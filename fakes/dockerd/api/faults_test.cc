@@ -123,9 +123,10 @@ TEST(FaultSpec, BadValuesSayWhichField) {
   EXPECT_EQ(Reject({{"kind", "stall"}, {"after_bytes", 1.5}}),
             "fault field 'after_bytes' must be a non-negative integer");
   EXPECT_EQ(Reject({{"kind", "stall"}, {"duration", true}}),
-            "fault field 'duration': \"true\" is not a duration from 0s to 8760h (e.g. 250ms, 2.5s, 1m)");
+            "fault field 'duration': \"true\" is not a duration from 0s to 8760h (e.g. 250ms, 2.5s, 1m; a plain number is seconds)");
   EXPECT_EQ(Reject({{"kind", "latency"}, {"delay", 1e300}}),
-            "fault field 'delay' (seconds): \"1e+300\" is not a number from 0 to 31536000");
+            "fault field 'delay': \"1e+300\" is not a duration from 0s to 8760h (e.g. 250ms, 2.5s, 1m; a plain number is "
+            "seconds)");
   EXPECT_TRUE(Contains(Reject({{"kind", "latency"}, {"delay", "2562047h"}}), "2562047h"));
   EXPECT_TRUE(Contains(Reject({{"kind", "stall"}, {"duration", "soon"}}), "soon"));
   EXPECT_EQ(Reject({{"kind", "malformed"}, {"variant", "size"}}), "malformed variant must be \"stream\" or \"length\"");

@@ -107,6 +107,10 @@ void ParseLineBytes(const std::string& text, uint32_t* min_bytes, uint32_t* max_
   }
 }
 
+bool IsBooleanField(std::string_view key) {
+  return key == "tty" || key == "start" || key == "force" || key == "same_timestamp";
+}
+
 void ValidateAction(const json& action) {
   if (!action.is_object()) throw ActionError(400, "an action must be a JSON object");
   if (!action.contains("action") || !action["action"].is_string()) {
@@ -116,10 +120,12 @@ void ValidateAction(const json& action) {
   auto it = Schema().find(name);
   if (it == Schema().end()) throw ActionError(400, "unknown action \"" + CutForMessage(name) + "\" (one of " + Names() + ")");
   for (auto& [key, value] : action.items()) {
-    (void)value;
     if (key == "action" || key == "at" || key == "every" || key == "times" || key == "until") continue;
     if (!it->second.count(key)) {
       throw ActionError(400, "action \"" + name + "\" has no field \"" + CutForMessage(key) + "\"");
+    }
+    if (IsBooleanField(key) && !value.is_boolean()) {
+      throw ActionError(400, "\"" + key + "\": \"" + JsonForMessage(value) + "\" is not true or false");
     }
   }
   if (name == "fault") {

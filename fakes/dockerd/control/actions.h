@@ -12,6 +12,7 @@
 #include <random>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -33,6 +34,10 @@ class ActionError : public std::runtime_error {
 // Checks an action's name and fields without performing it (for scenario
 // files, so a bad file fails at load, not minutes into a run).
 void ValidateAction(const nlohmann::json& action);
+
+// Whether an action's field is a boolean (tty, start, force, same_timestamp):
+// true or false, nothing else.
+bool IsBooleanField(std::string_view key);
 
 // Parses "100" or "80-120" into a byte range; throws std::invalid_argument.
 void ParseLineBytes(const std::string& text, uint32_t* min_bytes, uint32_t* max_bytes);

@@ -85,10 +85,6 @@ YAML::Mark EmptyEntryMark(const std::string& text, const YAML::Mark& node, const
 // The action fields the player reads as booleans (actions.cc): checked here
 // so that "tty: yes" is refused at load, with its place and the hint, rather
 // than failing when the entry is played.
-bool IsBoolField(std::string_view key) {
-  return key == "tty" || key == "start" || key == "force" || key == "same_timestamp";
-}
-
 // One timeline entry: its timing keys, and the rest an action.
 TimelineEntry ReadEntry(const YamlDocument& doc, const std::string& text, const YamlValue& item) {
   if (item.IsNull()) {
@@ -112,7 +108,7 @@ TimelineEntry ReadEntry(const YamlDocument& doc, const std::string& text, const 
       t.times = v.Unsigned(1, UINT64_MAX);
     } else if (key == "until") {
       t.until = v.Duration(std::chrono::nanoseconds{0}, kMaxDelay);
-    } else if (IsBoolField(key)) {
+    } else if (IsBooleanField(key)) {
       v.Bool();
     }
   }

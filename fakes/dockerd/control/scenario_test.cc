@@ -8,6 +8,7 @@
 #include <string>
 
 #include "fakes/dockerd/control/actions.h"
+#include "fakes/dockerd/model/checked_value.h"
 
 namespace fakedocker {
 namespace {
@@ -427,6 +428,9 @@ TEST(ValidateAction, AcceptsWellFormedActions) {
            R"({"action":"fault","kind":"slice","chunk_bytes":1,"delay":"1ms"})",
            R"({"action":"clear_faults","kind":"stall"})",
            R"({"action":"restart_daemon","down":"500ms"})",
+           R"({"action":"restart_daemon","down":5})",
+           R"({"action":"restart_daemon","down":"2.5"})",
+           R"({"action":"remove","target":"web","delay":0.25})",
            R"({"action":"churn","count":2})",
            R"({"action":"reset_peaks"})",
        }) {
@@ -448,7 +452,25 @@ TEST(ValidateAction, RejectsWithAReason) {
   EXPECT_TRUE(Has(RejectAction({{"action", "add"}, {"stderr_fraction", 1.5}}), "\"stderr_fraction\""));
   EXPECT_TRUE(Has(RejectAction({{"action", "add"}, {"burst", 0}}), "\"burst\""));
   EXPECT_TRUE(Has(RejectAction({{"action", "remove"}, {"target", "x"}, {"delay", "soon"}}), "\"delay\""));
-  EXPECT_TRUE(Has(RejectAction({{"action", "restart_daemon"}, {"down", 5}}), "\"down\": \"5\" is not a duration"));
+  EXPECT_TRUE(Has(RejectAction({{"action", "restart_daemon"}, {"down", -1}}), "\"down\": \"-1\" is not a duration"));
+  EXPECT_TRUE(Has(RejectAction({{"action", "restart_daemon"}, {"down", true}}), "\"down\": \"true\" is not a duration"));
+  EXPECT_EQ(RejectAction({{"action", "remove"}, {"target", "x"}, {"force", "yes"}}), "\"force\": \"yes\" is not true or false");
+  EXPECT_EQ(RejectAction({{"action", "add"}, {"tty", 1}}), "\"tty\": \"1\" is not true or false");
+  EXPECT_EQ(RejectAction({{"action", "add"}, {"start", nullptr}}), "\"start\": \"null\" is not true or false");
+  EXPECT_EQ(RejectAction({{"action", "emit"}, {"target", "x"}, {"same_timestamp", "true"}}),
+            "\"same_timestamp\": \"true\" is not true or false");
+}
+
+// A plain number is seconds in every duration of a scenario, as in `at`.
+TEST(ParseScenario, DurationsTakePlainSeconds) {
+  const Scenario s = ParseScenario(
+      "timeline:\n  - at: 1\n    action: restart_daemon\n    down: 2\n"
+      "  - at: 2\n    action: remove\n    target: x\n    delay: 0.5\n", "ok");
+  ASSERT_EQ(s.timeline.size(), 2u);
+  EXPECT_EQ(s.timeline[0].action["down"], 2);
+  EXPECT_EQ(s.timeline[1].action["delay"], 0.5);
+  EXPECT_EQ(CheckedDuration("down", s.timeline[0].action["down"], {}, seconds(10)), seconds(2));
+  EXPECT_EQ(CheckedDuration("delay", s.timeline[1].action["delay"], {}, seconds(10)), milliseconds(500));
 }
 
 TEST(ParseScenario, RejectsEveryBelowOneMillisecond) {
@@ -495,7 +517,7 @@ TEST(ParseScenario, RejectsNonFiniteAndOverflowingValues) {
   EXPECT_TRUE(Has(why, "fault field 'duration': \".nan\""));
   why = Reject("timeline:\n  - at: 1s\n    action: fault\n    kind: stall\n    duration: 1e300\n");
   EXPECT_TRUE(StartsWith(why, "test.yaml:2:5: timeline[0]: "));
-  EXPECT_TRUE(Has(why, "fault field 'duration' (seconds): \"1e+300\""));
+  EXPECT_TRUE(Has(why, "fault field 'duration': \"1e+300\" is not a duration"));
 }
 
 TEST(ParseScenario, CutsLongValuesInMessages) {

@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "common/duration.h"
+#include "common/seconds_or_duration.h"
 
 namespace fakedocker {
 namespace {
@@ -27,7 +28,7 @@ std::string CountRange(uint64_t lo, uint64_t hi) {
 std::string RealRange(double lo, double hi) { return "a number from " + Num(lo) + " to " + Num(hi); }
 std::string DurationRange(std::chrono::nanoseconds lo, std::chrono::nanoseconds hi) {
   return "a duration from " + leakbench::FormatDuration(lo) + " to " + leakbench::FormatDuration(hi) +
-         " (e.g. 250ms, 2.5s, 1m)";
+         " (e.g. 250ms, 2.5s, 1m; a plain number is seconds)";
 }
 
 }  // namespace
@@ -66,14 +67,9 @@ double ParseCheckedReal(std::string_view key, std::string_view text, double lo, 
 
 std::chrono::nanoseconds ParseCheckedDuration(std::string_view key, std::string_view text,
                                               std::chrono::nanoseconds lo, std::chrono::nanoseconds hi) {
-  std::chrono::nanoseconds d{};
-  try {
-    d = leakbench::ParseDuration(text);
-  } catch (const std::exception&) {  // DurationError, or out_of_range from an absurd number
-    Reject(key, text, DurationRange(lo, hi));
-  }
-  if (d < lo || d > hi) Reject(key, text, DurationRange(lo, hi));
-  return d;
+  const auto d = leakbench::ParseSecondsOrDuration(text);
+  if (!d || *d < lo || *d > hi) Reject(key, text, DurationRange(lo, hi));
+  return *d;
 }
 
 uint64_t CheckedCount(std::string_view key, const nlohmann::json& v, uint64_t lo, uint64_t hi) {
@@ -94,7 +90,9 @@ double CheckedReal(std::string_view key, const nlohmann::json& v, double lo, dou
 
 std::chrono::nanoseconds CheckedDuration(std::string_view key, const nlohmann::json& v, std::chrono::nanoseconds lo,
                                          std::chrono::nanoseconds hi) {
-  if (v.is_number_integer() && v.get<int64_t>() == 0 && lo.count() <= 0) return std::chrono::nanoseconds{0};
+  // A number is seconds, spelled as the scenario files spell it ("5" in
+  // YAML, 5 in JSON): one rule for at, every, down and delay.
+  if (v.is_number()) return ParseCheckedDuration(key, JsonForMessage(v), lo, hi);
   if (!v.is_string()) Reject(key, JsonForMessage(v), DurationRange(lo, hi));
   return ParseCheckedDuration(key, v.get<std::string>(), lo, hi);
 }

@@ -34,12 +34,13 @@ std::string JsonForMessage(const nlohmann::json& v);
 uint64_t ParseCheckedCount(std::string_view key, std::string_view text, uint64_t lo, uint64_t hi);
 // Finite decimal numbers ("0.5", "1e3"; not "nan", "inf").
 double ParseCheckedReal(std::string_view key, std::string_view text, double lo, double hi);
-// Go-style durations ("250ms", "2.5s") in [lo, hi].
+// Go-style durations ("250ms", "2.5s") or plain seconds ("5", "2.5") in
+// [lo, hi] (common/seconds_or_duration.h).
 std::chrono::nanoseconds ParseCheckedDuration(std::string_view key, std::string_view text,
                                               std::chrono::nanoseconds lo, std::chrono::nanoseconds hi);
 
 // The same checks for a JSON value: an integer, any number, a duration
-// string (or a plain 0 for a duration).
+// string or a number of seconds.
 uint64_t CheckedCount(std::string_view key, const nlohmann::json& v, uint64_t lo, uint64_t hi);
 double CheckedReal(std::string_view key, const nlohmann::json& v, double lo, double hi);
 std::chrono::nanoseconds CheckedDuration(std::string_view key, const nlohmann::json& v, std::chrono::nanoseconds lo,
