@@ -106,7 +106,11 @@ LoadResult ParseStateFile(const std::string& contents,
     return LoadResult(Error(Kind::kCorrupt, path, "no \"positions\" object"));
   }
   PositionMap out;
-  for (const auto& [id, entry] : positions->items()) {
+  for (const auto& item : positions->items()) {
+    // Named, not a structured binding: a lambda cannot capture one before
+    // C++20 as clang 14 implements it.
+    const std::string& id = item.key();
+    const auto& entry = item.value();
     const auto bad = [&](const std::string& why) {
       return LoadResult(
           Error(Kind::kCorrupt, path, "entry \"" + id + "\": " + why));

@@ -110,7 +110,7 @@ TEST(CapturerProcess, CapturesEverythingWithConstantThreadsAndStopsWithinTwoSeco
                                   "file:" + fake.dir() + "/out.jsonl", "--rotation-interval", "2s", "--max-streams",
                                   "50", "--metrics-listen", "127.0.0.1:0"});
   const std::string out = fake.dir() + "/out.jsonl";
-  ASSERT_TRUE(Eventually([&] { return !ReadJsonl(out).distinct() == 0; }, 10s)) << run.stderr_text();
+  ASSERT_TRUE(Eventually([&] { return ReadJsonl(out).distinct() != 0; }, 10s)) << run.stderr_text();
   const std::size_t threads_one = run.Threads();
   const std::size_t fds_one = run.OpenFds();
   fake.Act({{"action", "add"}, {"count", 199}, {"rate", 20}});

@@ -7,8 +7,7 @@
 namespace fakedocker {
 
 Server::Server(boost::asio::io_context& io, Daemon& daemon, std::string api_socket, std::string control_socket)
-    : io_(io),
-      daemon_(daemon),
+    : daemon_(daemon),
       actions_(daemon, [this](std::chrono::nanoseconds down) { RestartApi(down); }),
       docker_api_(daemon),
       control_api_(daemon, actions_),

@@ -36,7 +36,6 @@ class Server {
  private:
   void Adopt(HttpConnection::Socket socket, const std::string& kind);
 
-  boost::asio::io_context& io_;
   Daemon& daemon_;
   Actions actions_;
   DockerApi docker_api_;
