@@ -69,12 +69,6 @@ int RunOne(const Scenario& s, const RunOptions& options, const std::string& out_
     nlohmann::json shown = result;
     shown.erase("written");
     std::fputs(SummaryMarkdown(shown).c_str(), stdout);
-    if (result.contains("repeat")) {
-      const auto& r = result["repeat"];
-      std::fprintf(stdout, "\n%zu runs: %zu pass, %zu fail, %zu inconclusive, %zu error; erratic: %s\n",
-                   r["runs"].get<std::size_t>(), r["passed"].get<std::size_t>(), r["failed"].get<std::size_t>(),
-                   r["inconclusive"].get<std::size_t>(), r["errors"].get<std::size_t>(), r["erratic"].dump().c_str());
-    }
     if (result.contains("written")) {
       std::fprintf(stdout, "\nwritten: %s%s\n", result["written"].get<std::string>().c_str(),
                    html.empty() ? "" : (", " + html).c_str());
