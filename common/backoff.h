@@ -1,9 +1,9 @@
 // Exponential backoff with jitter for reconnecting a container's stream after
 // a 5xx, a refused connection or a reset. The randomness is injected (a
 // function returning uniform doubles in [0, 1)), so tests are deterministic
-// and each container can own its own generator; the caller owns the clock and
-// decides when to retry. One Backoff per container, used on the event loop;
-// not thread-safe.
+// and many Backoffs can share one generator (the engine's); the caller owns
+// the clock and decides when to retry. One Backoff per container, used on
+// the event loop; not thread-safe.
 #pragma once
 
 #include <chrono>

@@ -149,8 +149,12 @@ Engine::Impl::Container& Engine::Impl::Track(const std::string& id) {
     if (auto p = positions_.find(id); p != positions_.end()) start = p->second;
     c.committed = start;
     c.position = PositionTracker(start, kLookback);
-    c.backoff = leakbench::Backoff(leakbench::Backoff::Options{.base = config_.docker.backoff_base, .cap = config_.docker.backoff_cap},
-                        leakbench::Backoff::SeededUniform(rng_()));
+    // One random source for every container (the engine's), so the state
+    // of a waiting container stays small; the lambda fits std::function's
+    // small buffer, so nothing is allocated for it either.
+    c.backoff = leakbench::Backoff(
+        leakbench::Backoff::Options{.base = config_.docker.backoff_base, .cap = config_.docker.backoff_cap},
+        [this] { return std::uniform_real_distribution<double>(0.0, 1.0)(rng_); });
   }
   return c;
 }

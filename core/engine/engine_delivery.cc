@@ -72,11 +72,13 @@ bool Engine::Impl::Deliver(Container& c) {
 void Engine::Impl::CommitAcknowledged() {
   const std::uint64_t acknowledged = sink_.acknowledged();
   for (auto& [id, c] : containers_) {
-    while (!c.uncommitted.empty() && c.uncommitted.front().first <= acknowledged) {
-      c.committed = std::move(c.uncommitted.front().second);
-      c.uncommitted.pop_front();
-      state_dirty_ = true;
-    }
+    auto& pending = c.uncommitted;
+    std::size_t done = 0;
+    while (done < pending.size() && pending[done].first <= acknowledged) ++done;
+    if (done == 0) continue;
+    c.committed = std::move(pending[done - 1].second);
+    pending.erase(pending.begin(), pending.begin() + static_cast<std::ptrdiff_t>(done));
+    state_dirty_ = true;
   }
 }
 
