@@ -6,12 +6,13 @@
 // streams spread round-robin over them, ramping up in batches, holds them for
 // D seconds and then reports what it received and what the fake cost.
 //
-// Everything on the wire is decoded by follow-load's own parts beside this file,
-// written independently of the fake's encoder (no fakes/dockerd header is
-// included) and of core/: the HTTP/1.1 response head (http_head.h), chunked
-// transfer coding (chunk_decoder.h), Docker's 8-byte multiplexing header
-// ([stream, 0, 0, 0, length as big-endian uint32], frame_decoder.h) for non-TTY
-// containers and raw bytes for TTY ones (a line is whatever ends in "\n").
+// Everything on the wire is decoded by client code written independently of
+// the fake's encoder (no fakes/dockerd header is included) and of core/: the
+// HTTP/1.1 response head (http_head.h, beside this file), chunked transfer
+// coding (fakes/client/chunk_decoder.h), Docker's 8-byte multiplexing header
+// ([stream, 0, 0, 0, length as big-endian uint32], fakes/client/frame_decoder.h,
+// shared with the fake's HTTP test client) for non-TTY containers and raw
+// bytes for TTY ones (a line is whatever ends in "\n").
 // Every log line is checked (line_checker.h): its "cid=" must be the followed
 // container's and its "seq=" must be the previous line's + 1 (seq counts per
 // container across stdout and stderr).

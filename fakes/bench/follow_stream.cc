@@ -9,9 +9,12 @@
 #include <cstring>
 
 #include "fakes/bench/http_head.h"
-#include "fakes/bench/text.h"
+#include "fakes/client/text.h"
 
 namespace followload {
+
+using fakedocker::ChunkDecoder;
+using fakedocker::Printable;
 
 namespace asio = boost::asio;
 using Proto = asio::local::stream_protocol;

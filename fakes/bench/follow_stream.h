@@ -9,8 +9,8 @@
 #include <string_view>
 #include <vector>
 
-#include "fakes/bench/chunk_decoder.h"
-#include "fakes/bench/frame_decoder.h"
+#include "fakes/client/chunk_decoder.h"
+#include "fakes/client/frame_decoder.h"
 #include "fakes/bench/line_checker.h"
 #include "fakes/bench/load_types.h"
 
@@ -56,8 +56,8 @@ class FollowStream {
   std::string head_;
   bool chunked_ = true;
   bool tty_ = false;
-  ChunkDecoder chunks_;
-  FrameDecoder frames_;
+  fakedocker::ChunkDecoder chunks_;
+  fakedocker::FrameDecoder frames_;
   LineChecker lines_;
 };
 

@@ -9,10 +9,12 @@
 #include <memory>
 #include <utility>
 
-#include "fakes/bench/chunk_decoder.h"
+#include "fakes/client/chunk_decoder.h"
 #include "fakes/bench/http_head.h"
 
 namespace followload {
+
+using fakedocker::ChunkDecoder;
 
 namespace asio = boost::asio;
 using Proto = asio::local::stream_protocol;

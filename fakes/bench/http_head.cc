@@ -2,9 +2,12 @@
 
 #include <charconv>
 
-#include "fakes/bench/text.h"
+#include "fakes/client/text.h"
 
 namespace followload {
+
+using fakedocker::Lower;
+using fakedocker::Printable;
 
 HttpHead ParseHead(std::string_view head) {
   HttpHead h;

@@ -12,9 +12,11 @@
 #include "common/proc/host_load.h"
 #include "fakes/bench/fd_limit.h"
 #include "fakes/bench/http_get.h"
-#include "fakes/bench/text.h"
+#include "fakes/client/text.h"
 
 namespace followload {
+
+using fakedocker::Printable;
 
 namespace {
 

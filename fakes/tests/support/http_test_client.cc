@@ -8,16 +8,15 @@
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
+#include <string_view>
+#include <utility>
+
+#include "fakes/client/frame_decoder.h"
+#include "fakes/client/text.h"
 
 namespace leakbench::testing {
-namespace {
 
-std::string Lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
-}  // namespace
+using fakedocker::Lower;
 
 std::string HttpResponse::Header(const std::string& name) const {
   for (const auto& [k, v] : headers) {
@@ -112,8 +111,7 @@ bool HttpTestClient::ReadHead(HttpResponse* r, std::chrono::steady_clock::time_p
   content_length_.reset();
   if (!r->Header("Content-Length").empty()) content_length_ = std::stoul(r->Header("Content-Length"));
   body_read_ = 0;
-  chunk_left_ = 0;
-  in_chunk_ = false;
+  chunks_ = fakedocker::ChunkDecoder();
   body_done_ = false;
   return true;
 }
@@ -130,31 +128,21 @@ size_t HttpTestClient::DecodeBody(HttpResponse* r) {
     if (content_length_ && body_read_ == *content_length_) body_done_ = r->complete = true;
     return added;
   }
-  for (;;) {
-    if (in_chunk_) {
-      size_t n = std::min(chunk_left_, buf_.size());
-      r->body.append(buf_, 0, n);
-      buf_.erase(0, n);
-      chunk_left_ -= n;
-      added += n;
-      if (chunk_left_ > 0) return added;
-      if (buf_.size() < 2) return added;
-      buf_.erase(0, 2);  // CRLF after the chunk data
-      in_chunk_ = false;
-    }
-    size_t eol = buf_.find("\r\n");
-    if (eol == std::string::npos) return added;
-    size_t len = std::stoul(buf_.substr(0, eol), nullptr, 16);
-    if (len == 0) {
-      if (buf_.size() < eol + 4) return added;  // "0\r\n\r\n"
-      buf_.erase(0, eol + 4);
-      body_done_ = r->complete = true;
-      return added;
-    }
-    buf_.erase(0, eol + 2);
-    chunk_left_ = len;
-    in_chunk_ = true;
+  if (body_done_) return added;
+  size_t used = 0;
+  auto status = chunks_.Feed(
+      buf_,
+      [&](std::string_view piece) {
+        r->body.append(piece);
+        added += piece.size();
+      },
+      &used);
+  buf_.erase(0, used);  // after the last chunk: the next response's bytes stay
+  if (status == fakedocker::ChunkDecoder::Status::kError) {
+    throw std::runtime_error("chunked body: " + chunks_.error());
   }
+  if (status == fakedocker::ChunkDecoder::Status::kDone) body_done_ = r->complete = true;
+  return added;
 }
 
 HttpResponse HttpTestClient::Open(const std::string& method, const std::string& target,
@@ -214,15 +202,16 @@ HttpResponse HttpTestClient::Request(const std::string& method, const std::strin
 
 std::vector<Frame> Demux(const std::string& body, size_t* consumed) {
   std::vector<Frame> frames;
-  size_t pos = 0;
-  while (body.size() - pos >= 8) {
-    auto b = [&](size_t i) { return static_cast<uint32_t>(static_cast<uint8_t>(body[pos + i])); };
-    uint32_t len = (b(4) << 24) | (b(5) << 16) | (b(6) << 8) | b(7);
-    if (body.size() - pos - 8 < len) break;
-    frames.push_back({static_cast<uint8_t>(body[pos]), body.substr(pos + 8, len)});
-    pos += 8 + len;
-  }
-  if (consumed) *consumed = pos;
+  std::string payload;
+  size_t whole = 0;  // bytes of the whole frames
+  fakedocker::FrameDecoder decoder(fakedocker::FrameDecoder::HeaderCheck::kNone);
+  decoder.Feed(
+      body, [&](uint8_t, std::string_view piece, bool) { payload.append(piece); },
+      [&](uint8_t stream) {
+        whole += 8 + payload.size();
+        frames.push_back({stream, std::exchange(payload, std::string())});
+      });
+  if (consumed) *consumed = whole;
   return frames;
 }
 

@@ -1,5 +1,7 @@
 // A small blocking HTTP/1.1 client over Unix sockets for tests: written
-// independently of the fake's server code and of core/, it shows exactly what
+// independently of the fake's server code and of core/ (the chunked coding and
+// the multiplexing headers are decoded by the fake's client library,
+// fakes/client/, which follow-load uses too), it shows exactly what
 // a client receives — status, headers, the de-chunked body, whether the body
 // ended cleanly (terminating chunk), was cut off (EOF mid-body), or the
 // connection was reset. Every read has a deadline, so no test can hang.
@@ -11,6 +13,8 @@
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "fakes/client/chunk_decoder.h"
 
 namespace leakbench::testing {
 
@@ -67,12 +71,13 @@ class HttpTestClient {
   // body decoding state
   std::optional<size_t> content_length_;
   size_t body_read_ = 0;
-  size_t chunk_left_ = 0;
-  bool in_chunk_ = false;
+  fakedocker::ChunkDecoder chunks_;
   bool body_done_ = false;
 };
 
 // Splits a multiplexed body into frames; stops at the first incomplete frame.
+// Headers are taken as they are (a stream byte above 3 is reported, not
+// refused), so a test sees exactly what a faulty server sent.
 struct Frame {
   uint8_t stream = 0;
   std::string payload;

@@ -1,11 +1,11 @@
-// Small text helpers for follow-load's decoders and messages: lower case, printable excerpts, hex digits.
+// Small text helpers for the fake's clients and their messages: lower case, printable excerpts, hex digits.
 #pragma once
 
 #include <cstddef>
 #include <string>
 #include <string_view>
 
-namespace followload {
+namespace fakedocker {
 
 // `s` with ASCII letters in lower case.
 std::string Lower(std::string_view s);
@@ -17,4 +17,4 @@ std::string Printable(std::string_view s, size_t max = 120);
 // The value of one hex digit, or -1 for any other character.
 int HexDigit(char c);
 
-}  // namespace followload
+}  // namespace fakedocker

@@ -1,11 +1,12 @@
-#include "fakes/bench/frame_decoder.h"
+#include "fakes/client/frame_decoder.h"
 
-#include "fakes/bench/text.h"
+#include "fakes/client/text.h"
 
-namespace followload {
+namespace fakedocker {
 
 bool FrameDecoder::StartFrame() {
-  if (header_[0] > 3 || header_[1] != 0 || header_[2] != 0 || header_[3] != 0) {
+  if (check_ == HeaderCheck::kStrict &&
+      (header_[0] > 3 || header_[1] != 0 || header_[2] != 0 || header_[3] != 0)) {
     error_ = "bad multiplexing header " +
              Printable(std::string_view(reinterpret_cast<const char*>(header_), sizeof header_));
     return false;
@@ -13,7 +14,7 @@ bool FrameDecoder::StartFrame() {
   stream_ = header_[0];
   remaining_ = (uint32_t{header_[4]} << 24) | (uint32_t{header_[5]} << 16) | (uint32_t{header_[6]} << 8) |
                uint32_t{header_[7]};
-  if (remaining_ > kMaxFrame) {
+  if (check_ == HeaderCheck::kStrict && remaining_ > kMaxFrame) {
     error_ = "frame length " + std::to_string(remaining_) + " exceeds 1 MiB";
     return false;
   }
@@ -21,4 +22,4 @@ bool FrameDecoder::StartFrame() {
   return true;
 }
 
-}  // namespace followload
+}  // namespace fakedocker

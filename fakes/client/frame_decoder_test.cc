@@ -1,13 +1,14 @@
-#include "fakes/bench/frame_decoder.h"
+#include "fakes/client/frame_decoder.h"
 
 #include <gtest/gtest.h>
 
 #include <ostream>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
-namespace followload {
+namespace fakedocker {
 namespace frame_decoder_test {  // named, not anonymous: the unity build joins these files
 
 std::string Frame(uint8_t stream, std::string_view payload) {
@@ -147,5 +148,47 @@ TEST(FrameDecoder, ArbitraryHeadersNeverCrash) {
   }
 }
 
+// Every whole frame by frame_end, as (stream, payload); a cut-off frame is not one.
+std::vector<std::pair<uint8_t, std::string>> WholeFrames(FrameDecoder& d, std::string_view in,
+                                                         const std::vector<size_t>& cuts) {
+  std::vector<std::pair<uint8_t, std::string>> frames;
+  std::string payload;
+  size_t from = 0;
+  std::vector<size_t> ends = cuts;
+  ends.push_back(in.size());
+  for (size_t to : ends) {
+    bool ok = d.Feed(
+        in.substr(from, to - from), [&](uint8_t, std::string_view piece, bool) { payload.append(piece); },
+        [&](uint8_t stream) { frames.emplace_back(stream, std::exchange(payload, std::string())); });
+    if (!ok) break;
+    from = to;
+  }
+  return frames;
+}
+
+TEST(FrameDecoder, FrameEndMarksEveryWholeFrameIncludingEmptyOnes) {
+  const std::string body = Frame(1, "a\n") + Frame(2, "") + Frame(1, "bc\n") + Frame(1, "cut off");
+  const std::string in = body.substr(0, body.size() - 3);
+  const std::vector<std::pair<uint8_t, std::string>> want{{1, "a\n"}, {2, ""}, {1, "bc\n"}};
+  for (size_t i = 0; i <= in.size(); ++i) {
+    FrameDecoder d;
+    ASSERT_EQ(WholeFrames(d, in, {i}), want) << "cut at " << i;
+    ASSERT_EQ(d.error(), "");
+  }
+}
+
+TEST(FrameDecoder, HeaderCheckNoneTakesAnyHeaderAsItIs) {
+  const std::string bad_stream = std::string("\x07\0\0\0\0\0\0\x02", 8) + "xy";
+  const std::string bad_padding = std::string("\x01\0\x01\0\0\0\0\x01", 8) + "z";
+  const std::string absurd_length = std::string("\x01\0\0\0\xff\xff\xff\xf0", 8) + "partial";
+  FrameDecoder strict;
+  EXPECT_TRUE(WholeFrames(strict, bad_stream, {}).empty());
+  EXPECT_FALSE(strict.error().empty());
+  FrameDecoder none(FrameDecoder::HeaderCheck::kNone);
+  const std::vector<std::pair<uint8_t, std::string>> want{{7, "xy"}, {1, "z"}};
+  EXPECT_EQ(WholeFrames(none, bad_stream + bad_padding + absurd_length, {}), want);
+  EXPECT_EQ(none.error(), "") << "an absurd length is only a frame not yet complete";
+}
+
 }  // namespace frame_decoder_test
-}  // namespace followload
+}  // namespace fakedocker

@@ -1,4 +1,4 @@
-// Incremental decoder of HTTP/1.1 chunked transfer coding (RFC 9112, 7.1) for follow-load's streams.
+// Incremental decoder of HTTP/1.1 chunked transfer coding (RFC 9112, 7.1) for the fake's clients.
 #pragma once
 
 #include <algorithm>
@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-namespace followload {
+namespace fakedocker {
 
 // Input may arrive split anywhere; chunk data goes to the sink as it comes.
 class ChunkDecoder {
@@ -61,4 +61,4 @@ ChunkDecoder::Status ChunkDecoder::Feed(std::string_view in, Sink&& sink, size_t
   return result(Status::kMore);
 }
 
-}  // namespace followload
+}  // namespace fakedocker

@@ -1,4 +1,4 @@
-#include "fakes/bench/chunk_decoder.h"
+#include "fakes/client/chunk_decoder.h"
 
 #include <gtest/gtest.h>
 
@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-namespace followload {
+namespace fakedocker {
 
 void PrintTo(ChunkDecoder::Status s, std::ostream* os) {
   *os << (s == ChunkDecoder::Status::kMore ? "kMore" : s == ChunkDecoder::Status::kDone ? "kDone" : "kError");
@@ -151,4 +151,4 @@ TEST(ChunkDecoder, ArbitraryBytesNeverCrash) {
 }
 
 }  // namespace chunk_decoder_test
-}  // namespace followload
+}  // namespace fakedocker

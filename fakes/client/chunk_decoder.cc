@@ -1,10 +1,10 @@
-#include "fakes/bench/chunk_decoder.h"
+#include "fakes/client/chunk_decoder.h"
 
 #include <utility>
 
-#include "fakes/bench/text.h"
+#include "fakes/client/text.h"
 
-namespace followload {
+namespace fakedocker {
 
 ChunkDecoder::Status ChunkDecoder::Fail(std::string why) {
   state_ = State::kError;
@@ -77,4 +77,4 @@ ChunkDecoder::Status ChunkDecoder::Step(char c) {
   return Status::kMore;
 }
 
-}  // namespace followload
+}  // namespace fakedocker

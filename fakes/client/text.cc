@@ -1,9 +1,9 @@
-#include "fakes/bench/text.h"
+#include "fakes/client/text.h"
 
 #include <cctype>
 #include <cstdio>
 
-namespace followload {
+namespace fakedocker {
 
 std::string Lower(std::string_view s) {
   std::string out(s);
@@ -33,4 +33,4 @@ int HexDigit(char c) {
   return -1;
 }
 
-}  // namespace followload
+}  // namespace fakedocker
