@@ -51,10 +51,14 @@ std::shared_ptr<StreamSession> Daemon::Unregister(uint64_t id) {
 }
 
 void Daemon::SettleClosedStreams() {
-  std::vector<std::shared_ptr<StreamSession>> sessions;  // settling unregisters
-  sessions.reserve(sessions_.size());
-  for (auto& [id, s] : sessions_) sessions.push_back(s);
-  for (auto& s : sessions) s->SettleIfClientGone();
+  for (const uint64_t id : hangups_.HungUp()) {
+    auto it = sessions_.find(id);
+    // A key of a stream that already ended: its keep-alive connection is
+    // still open, and it leaves the watch when that closes.
+    if (it == sessions_.end()) continue;
+    const std::shared_ptr<StreamSession> session = it->second;  // settling unregisters
+    session->SettleIfClientGone();
+  }
 }
 
 ContainerSpec Daemon::DefaultSpec(size_t index) {

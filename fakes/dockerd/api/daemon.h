@@ -20,6 +20,7 @@
 #include "fakes/dockerd/api/faults.h"
 #include "fakes/dockerd/api/stream_session.h"
 #include "fakes/dockerd/api/truth.h"
+#include "fakes/dockerd/http/hangup_watch.h"
 #include "fakes/dockerd/model/container.h"
 
 namespace fakedocker {
@@ -91,7 +92,11 @@ class Daemon {
   // delivers the close first, but one event loop turn may hand us the new
   // request before the old socket's EOF; without this the truth's follow
   // peak could count both (cap + 1) although the client never held both.
+  // Only the streams watched with WatchHangup, and of those only the ones
+  // the kernel reports hung up, are looked at: O(hang-ups), not O(streams).
   void SettleClosedStreams();
+  // Watches session `id`'s connection socket `fd` for its client hanging up.
+  void WatchHangup(uint64_t id, int fd) { hangups_.Watch(fd, id); }
 
   // Runs the generator once (tests call it to avoid waiting for the timer).
   void Tick();
@@ -116,6 +121,7 @@ class Daemon {
   std::vector<std::shared_ptr<Container>> containers_;  // creation order
   std::unordered_set<std::string> cid12s_;              // every id made so far, first 12 hex
   std::map<uint64_t, std::shared_ptr<StreamSession>> sessions_;
+  HangupWatch hangups_;
 };
 
 }  // namespace fakedocker

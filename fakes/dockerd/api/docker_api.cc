@@ -351,6 +351,7 @@ void DockerApi::Logs(const Conn& conn, const HttpRequest& req, const std::string
   for (const auto& f : faults) record.faults.push_back(FaultKindName(f.kind));
   auto stream = std::make_shared<LogStream>(daemon_, c, conn, q, std::move(faults), req.keep_alive, record.id);
   daemon_.Register(record.id, stream);
+  if (q.follow && conn->open()) daemon_.WatchHangup(record.id, conn->native_handle());
   stream->Start();
 }
 

@@ -39,6 +39,8 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   int peer_pid() const { return peer_pid_; }
   int peer_uid() const { return peer_uid_; }
   bool open() const { return open_; }
+  // The socket's descriptor (for HangupWatch); -1 once closed.
+  int native_handle() { return open_ ? socket_.native_handle() : -1; }
   boost::asio::any_io_executor executor() { return socket_.get_executor(); }
 
   // Writes bytes; `done(ok)` runs once they are all in the kernel (or failed).
