@@ -31,7 +31,12 @@ std::vector<std::uint64_t> HangupWatch::HungUp(std::size_t max) const {
   if (n < 0) throw std::system_error(errno, std::generic_category(), "epoll_wait on the hang-up watch");
   std::vector<std::uint64_t> keys;
   keys.reserve(static_cast<std::size_t>(n));
-  for (int i = 0; i < n; ++i) keys.push_back(events[static_cast<std::size_t>(i)].data.u64);
+  for (int i = 0; i < n; ++i) {
+    // epoll_event is packed on x86-64: copy the key out rather than bind a
+    // reference to a misaligned member (UBSan reports that).
+    const std::uint64_t key = events[static_cast<std::size_t>(i)].data.u64;
+    keys.push_back(key);
+  }
   return keys;
 }
 
