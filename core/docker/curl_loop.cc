@@ -59,11 +59,20 @@ struct CurlLoop::Transfer {
   std::string callback_error;  // an exception caught in a callback
 };
 
+namespace {
+// curl_multi_assign's mark for "this socket is in the epoll set".
+char kWatched = 0;
+}  // namespace
+
 CurlLoop::CurlLoop() : multi_(curl_multi_init()) {
   if (!multi_) throw std::runtime_error("libcurl: curl_multi_init failed (out of memory?)");
   // Idle connections kept for reuse are bounded: a rotated stream's
   // connection is closed, never parked.
   curl_multi_setopt(multi_.get(), CURLMOPT_MAXCONNECTS, 16L);
+  curl_multi_setopt(multi_.get(), CURLMOPT_SOCKETFUNCTION, &CurlLoop::OnSocket);
+  curl_multi_setopt(multi_.get(), CURLMOPT_SOCKETDATA, this);
+  curl_multi_setopt(multi_.get(), CURLMOPT_TIMERFUNCTION, &CurlLoop::OnTimer);
+  curl_multi_setopt(multi_.get(), CURLMOPT_TIMERDATA, this);
 }
 
 CurlLoop::~CurlLoop() {
@@ -74,51 +83,109 @@ CurlLoop::~CurlLoop() {
 
 void CurlLoop::Stop() {
   stop_.store(true);
-  curl_multi_wakeup(multi_.get());
+  watch_.Wake();
 }
 
 void CurlLoop::Post(std::function<void()> task) {
+  bool first = false;
   {
     std::lock_guard lock(posted_mutex_);
+    first = posted_.empty();
     posted_.push_back(std::move(task));
   }
-  curl_multi_wakeup(multi_.get());
+  // Later tasks ride on the first one's wake-up: the loop takes them all.
+  if (first) watch_.Wake();
 }
 
 void CurlLoop::Run() {
   while (!stop_.load()) {
     RunPosted();
     RunDueTimers();
-    int running = 0;
-    const CURLMcode mc = curl_multi_perform(multi_.get(), &running);
-    if (mc != CURLM_OK) {
-      throw std::runtime_error(std::string("libcurl: curl_multi_perform failed: ") + curl_multi_strerror(mc));
-    }
+    RunCurlTimer();
     ProcessDone();
     if (stop_.load()) break;
-    const int timeout = PollTimeoutMs();
-    const CURLMcode pc = curl_multi_poll(multi_.get(), nullptr, 0, timeout, nullptr);
-    if (pc != CURLM_OK) {
-      throw std::runtime_error(std::string("libcurl: curl_multi_poll failed: ") + curl_multi_strerror(pc));
+    for (const SocketWatch::Ready& ready : watch_.Wait(WaitTimeout())) {
+      int events = 0;
+      if (ready.in) events |= CURL_CSELECT_IN;
+      if (ready.out) events |= CURL_CSELECT_OUT;
+      if (ready.error) events |= CURL_CSELECT_ERR;
+      SocketAction(ready.fd, events);
     }
+    ProcessDone();
   }
 }
 
-int CurlLoop::PollTimeoutMs() {
+void CurlLoop::SocketAction(curl_socket_t fd, int events) {
+  if (fd != CURL_SOCKET_TIMEOUT) ++socket_events_;
+  int running = 0;
+  const CURLMcode mc = curl_multi_socket_action(multi_.get(), fd, events, &running);
+  if (!callback_error_.empty()) {
+    throw std::runtime_error("libcurl socket callback: " + std::exchange(callback_error_, std::string()));
+  }
+  // CURLM_BAD_SOCKET: the socket was closed while its event waited in the
+  // same batch; there is nothing left to do for it.
+  if (mc != CURLM_OK && mc != CURLM_BAD_SOCKET) {
+    throw std::runtime_error(std::string("libcurl: curl_multi_socket_action failed: ") + curl_multi_strerror(mc));
+  }
+}
+
+void CurlLoop::RunCurlTimer() {
+  if (!curl_timer_set_ || curl_deadline_ > Clock::now()) return;
+  curl_timer_set_ = false;
+  SocketAction(CURL_SOCKET_TIMEOUT, 0);
+}
+
+std::chrono::milliseconds CurlLoop::WaitTimeout() {
+  using std::chrono::milliseconds;
   {
     std::lock_guard lock(posted_mutex_);
-    if (!posted_.empty()) return 0;
+    if (!posted_.empty()) return milliseconds(0);
   }
-  long ms = 1000;
-  long curl_ms = -1;
-  curl_multi_timeout(multi_.get(), &curl_ms);
-  if (curl_ms >= 0) ms = std::min(ms, curl_ms);
-  if (!timers_.empty()) {
-    const auto wait = timers_.begin()->first.first - Clock::now();
-    const auto wait_ms = std::chrono::ceil<std::chrono::milliseconds>(wait).count();
-    ms = std::min<long>(ms, std::max<long>(0, static_cast<long>(wait_ms)));
+  auto wait = Clock::duration(std::chrono::seconds(1));
+  const auto now = Clock::now();
+  if (curl_timer_set_) wait = std::min(wait, curl_deadline_ - now);
+  if (!timers_.empty()) wait = std::min(wait, timers_.begin()->first.first - now);
+  return std::max(milliseconds(0), std::chrono::ceil<milliseconds>(wait));
+}
+
+int CurlLoop::OnSocket(CURL* /*easy*/, curl_socket_t fd, int what, void* user, void* socket_user) noexcept {
+  auto* self = static_cast<CurlLoop*>(user);
+  try {
+    if (what == CURL_POLL_REMOVE) {
+      if (socket_user != nullptr) {
+        self->watch_.Forget(fd);
+        if (self->sockets_ > 0) --self->sockets_;
+      }
+      return 0;
+    }
+    const bool in = what == CURL_POLL_IN || what == CURL_POLL_INOUT;
+    const bool out = what == CURL_POLL_OUT || what == CURL_POLL_INOUT;
+    if (socket_user == nullptr) {
+      self->watch_.Add(fd, in, out);
+      curl_multi_assign(self->multi_.get(), fd, &kWatched);
+      ++self->sockets_;
+    } else {
+      self->watch_.Change(fd, in, out);
+    }
+    return 0;
+  } catch (const std::exception& e) {
+    self->callback_error_ = e.what();
+  } catch (...) {
+    self->callback_error_ = "unknown exception";
   }
-  return static_cast<int>(ms);
+  return -1;
+}
+
+int CurlLoop::OnTimer(CURLM* /*multi*/, long timeout_ms, void* user) noexcept {
+  auto* self = static_cast<CurlLoop*>(user);
+  if (timeout_ms < 0) {
+    self->curl_timer_set_ = false;
+  } else {
+    // 0 means "as soon as possible": the next loop turn, never from here.
+    self->curl_timer_set_ = true;
+    self->curl_deadline_ = Clock::now() + std::chrono::milliseconds(timeout_ms);
+  }
+  return 0;
 }
 
 void CurlLoop::RunPosted() {

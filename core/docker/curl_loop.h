@@ -1,7 +1,9 @@
 // The engine's single event loop: one thread drives every HTTP transfer to
-// the Docker daemon through libcurl's multi interface (curl_multi_poll), plus
-// timers and tasks posted from other threads. The number of threads does not
-// depend on the number of transfers.
+// the Docker daemon through libcurl's multi-socket interface
+// (curl_multi_socket_action over epoll), plus timers and tasks posted from
+// other threads. Neither the number of threads nor the cost of a loop turn
+// depends on the number of open transfers: a turn touches only the sockets
+// that are ready.
 //
 // Ownership: the loop owns every started transfer (its easy handle, headers
 // and callbacks) until it completes (on_done is called, then it is
@@ -24,6 +26,7 @@
 #include <vector>
 
 #include "common/curl_handles.h"
+#include "core/docker/socket_watch.h"
 
 namespace logcap {
 
@@ -99,6 +102,10 @@ class CurlLoop {
   void Resume(TransferId id);
   bool Exists(TransferId id) const { return by_id_.count(id) != 0; }
   std::size_t transfers() const { return by_id_.size(); }
+  // Sockets libcurl has asked the loop to watch right now.
+  std::size_t sockets() const { return sockets_; }
+  // Ready sockets handed to libcurl so far (each is one socket's turn).
+  std::uint64_t socket_events() const { return socket_events_; }
 
   TimerId After(Clock::duration delay, std::function<void()> callback);
   TimerId At(Clock::time_point when, std::function<void()> callback);
@@ -108,11 +115,24 @@ class CurlLoop {
   struct Transfer;
   static std::size_t OnWrite(char* data, std::size_t size, std::size_t n, void* user) noexcept;
   static std::size_t OnHeader(char* data, std::size_t size, std::size_t n, void* user) noexcept;
+  static int OnSocket(CURL* easy, curl_socket_t fd, int what, void* user, void* socket_user) noexcept;
+  static int OnTimer(CURLM* multi, long timeout_ms, void* user) noexcept;
 
   void RunPosted();
   void RunDueTimers();
+  void RunCurlTimer();
+  void SocketAction(curl_socket_t fd, int events);
   void ProcessDone();
-  int PollTimeoutMs();
+  std::chrono::milliseconds WaitTimeout();
+
+  // Declared before multi_: libcurl calls OnSocket/OnTimer while the multi
+  // handle is cleaned up, so what they touch must outlive it.
+  SocketWatch watch_;
+  bool curl_timer_set_ = false;
+  Clock::time_point curl_deadline_{};
+  std::size_t sockets_ = 0;
+  std::uint64_t socket_events_ = 0;
+  std::string callback_error_;  // a failure inside OnSocket, thrown by Run
 
   leakbench::CurlMultiPtr multi_;
   TransferId next_id_ = 1;
