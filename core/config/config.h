@@ -44,7 +44,9 @@ struct DockerConfig {
   std::chrono::nanoseconds rotation_jitter = std::chrono::seconds(10);
   std::size_t max_streams = 50;
   // When containers wait for a slot, a stream's lease is shortened to this
-  // (fair turns); 0 = rotation_interval / 4.
+  // (fair turns); 0 = rotation_interval / 4. Never shorter than
+  // max_streams / max_opens_per_second (the pool cannot turn over faster
+  // than streams may open); a lease runs from its stream's open.
   std::chrono::nanoseconds oversubscribed_lease = std::chrono::nanoseconds(0);
   // Container selection: glob patterns on names ('*', '?'); labels as
   // "key" (present) or "key=value". Exclusion wins.

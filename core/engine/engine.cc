@@ -38,8 +38,12 @@ Engine::Impl::Impl(const Config& config, Sink& sink, EngineMetrics& metrics)
       filter_(config.docker.include_names, config.docker.exclude_names, config.docker.include_labels,
               config.docker.exclude_labels),
       rng_(std::random_device{}()),
-      scheduler_(StreamScheduler::Options{config.docker.max_streams, config.docker.rotation_interval,
-                                          config.docker.rotation_jitter, config.docker.oversubscribed_lease},
+      scheduler_(StreamScheduler::Options{.max_streams = config.docker.max_streams,
+                                          .rotation = config.docker.rotation_interval,
+                                          .jitter = config.docker.rotation_jitter,
+                                          .oversubscribed_lease = config.docker.oversubscribed_lease,
+                                          .max_opens_per_second = config.docker.max_opens_per_second,
+                                          .lease_starts_at_open = true},
                  [this] { return std::uniform_real_distribution<double>(0.0, 1.0)(rng_); }),
       leak_(config.leak, metrics, config.leak_every),
       faults_(config.faults),
@@ -50,6 +54,15 @@ Engine::Impl::Impl(const Config& config, Sink& sink, EngineMetrics& metrics)
                      .container_event = [this](const ContainerEvent& event) { OnContainerEvent(event); },
                      .events_lease = [this] { return scheduler_.DrawLease(); },
                  }) {
+  const auto configured_lease = config_.docker.oversubscribed_lease > nanoseconds(0)
+                                    ? config_.docker.oversubscribed_lease
+                                    : config_.docker.rotation_interval / 4;
+  if (scheduler_.options().oversubscribed_lease > configured_lease) {
+    spdlog::info("oversubscribed lease {:.3g} s, not {:.3g} s: {} streams opened at most {:.6g} a second turn over "
+                 "no faster",
+                 Seconds(scheduler_.options().oversubscribed_lease), Seconds(configured_lease),
+                 config_.docker.max_streams, config_.docker.max_opens_per_second);
+  }
   if (!config_.state_file.empty()) {
     LoadResult loaded = LoadStateFileOrSetAside(config_.state_file);
     if (loaded.ok()) {
@@ -190,12 +203,19 @@ void Engine::Impl::Tick() {
   }
   loop_.CancelTimer(tick_timer_);
   tick_timer_ = 0;
-  if (auto next = scheduler_.NextDeadline()) {
-    tick_timer_ = loop_.At(std::max(*next, now + milliseconds(1)), [this] {
-      tick_timer_ = 0;
-      Tick();
-    });
+  if (auto next = scheduler_.NextDeadline()) ArmTick(std::max(*next, now + milliseconds(1)));
+}
+
+void Engine::Impl::ArmTick(Clock::time_point at) {
+  if (tick_timer_ != 0) {
+    if (tick_at_ <= at) return;
+    loop_.CancelTimer(tick_timer_);
   }
+  tick_at_ = at;
+  tick_timer_ = loop_.At(at, [this] {
+    tick_timer_ = 0;
+    Tick();
+  });
 }
 
 // --- housekeeping, stats, shutdown -------------------------------------------

@@ -108,6 +108,8 @@ class Engine::Impl {
   void WantStream(Container& c, Clock::time_point not_before);
   void Kick();
   void Tick();
+  // Makes the next Tick happen no later than `at`.
+  void ArmTick(Clock::time_point at);
 
   // One container's stream lifecycle (engine_streams.cc).
   // Moves c along the state machine; an illegal event is reported and
@@ -170,6 +172,7 @@ class Engine::Impl {
   bool stopping_ = false;
   bool kick_pending_ = false;
   TimerId tick_timer_ = 0;
+  Clock::time_point tick_at_{};  // when tick_timer_ fires
   TimerId housekeeping_timer_ = 0;
   std::uint64_t next_serial_ = 1;
 

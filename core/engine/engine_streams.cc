@@ -106,6 +106,10 @@ void Engine::Impl::OpenStream(Container& c) {
 
 void Engine::Impl::StartStream(Container& c) {
   Enter(c, StreamEvent::kOpened);
+  // The turn starts now, not at the grant: the lease may now end sooner
+  // than the tick that was armed for it.
+  scheduler_.Opened(c.id, Clock::now());
+  if (auto lease_end = scheduler_.LeaseEnd(c.id)) ArmTick(*lease_end);
   Position resume_from = c.position.position();
   std::string since = c.position.SinceParam();
   if (faults_.moves_since() && !resume_from.empty()) {

@@ -1,6 +1,7 @@
 #include "core/engine/stream_scheduler.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 
@@ -16,6 +17,11 @@ StreamScheduler::StreamScheduler(Options options, Uniform uniform)
     options_.oversubscribed_lease = std::max(options_.oversubscribed_lease, Duration(0));
     if (options_.oversubscribed_lease == Duration(0)) options_.oversubscribed_lease = options_.rotation / 4;
     options_.oversubscribed_lease = std::min(options_.oversubscribed_lease, options_.rotation);
+  }
+  if (options_.max_opens_per_second > 0 && std::isfinite(options_.max_opens_per_second)) {
+    const auto turnover = std::chrono::duration_cast<Duration>(std::chrono::duration<double>(
+        static_cast<double>(options_.max_streams) / options_.max_opens_per_second));
+    options_.oversubscribed_lease = std::min(options_.rotation, std::max(options_.oversubscribed_lease, turnover));
   }
 }
 
@@ -47,10 +53,20 @@ bool StreamScheduler::Remove(const std::string& id) {
 void StreamScheduler::Release(const std::string& id) { active_.erase(id); }
 
 void StreamScheduler::CutLeases() {
-  if (queue_.empty() || active_.size() < options_.max_streams) return;
+  if (!Oversubscribed()) return;
   for (auto& [id, a] : active_) {
-    a.lease_end = std::min(a.lease_end, a.opened + LeaseLength(true, a.fraction));
+    if (a.started) a.lease_end = std::min(a.lease_end, a.opened + LeaseLength(true, a.fraction));
   }
+}
+
+void StreamScheduler::Opened(const std::string& id, TimePoint now) {
+  auto it = active_.find(id);
+  if (it == active_.end() || it->second.started) return;
+  Active& a = it->second;
+  a.started = true;
+  a.opened = now;
+  a.lease_end = now + a.length;
+  if (Oversubscribed()) a.lease_end = std::min(a.lease_end, now + LeaseLength(true, a.fraction));
 }
 
 std::vector<StreamScheduler::Grant> StreamScheduler::GrantSlots(TimePoint now) {
@@ -69,8 +85,10 @@ std::vector<StreamScheduler::Grant> StreamScheduler::GrantSlots(TimePoint now) {
     // there are free slots left for them. (Not merely "someone waits": those
     // granted later in this same round would not have to wait at all.)
     const bool oversubscribed = queue_.size() > options_.max_streams - (active_.size() + 1);
-    grant.lease_end = now + LeaseLength(oversubscribed, fraction);
-    active_.emplace(grant.id, Active{now, grant.lease_end, fraction});
+    const Duration length = LeaseLength(oversubscribed, fraction);
+    const bool started = !options_.lease_starts_at_open;
+    grant.lease_end = now + (started ? length : options_.rotation);
+    active_.emplace(grant.id, Active{now, grant.lease_end, fraction, length, started});
     grants.push_back(std::move(grant));
   }
   CutLeases();

@@ -12,6 +12,15 @@
 // released container goes to its back, and one in backoff (not_before in
 // the future) keeps its place without blocking those behind it.
 //
+// Opens are rate-limited (max_opens_per_second), so a pool of max_streams
+// slots cannot turn over faster than that: the oversubscribed lease is never
+// shorter than max_streams / max_opens_per_second, or leases would end
+// before the opens they were granted for. With lease_starts_at_open, a
+// lease's clock starts when the engine reports the stream open (Opened()),
+// not at the grant: the wait for the open budget and the inspect are not
+// taken out of the container's turn. Until then the slot is held at most
+// `rotation` (a stuck open cannot keep it for good).
+//
 // Not thread-safe: owned by the engine on its loop thread.
 #pragma once
 
@@ -38,14 +47,17 @@ class StreamScheduler {
     std::size_t max_streams = 50;
     Duration rotation = std::chrono::minutes(5);
     Duration jitter = std::chrono::seconds(10);
-    // 0: rotation / 4.
+    // 0: rotation / 4. Raised to max_streams / max_opens_per_second.
     Duration oversubscribed_lease = Duration(0);
+    // 0: opens are not limited.
+    double max_opens_per_second = 0;
+    bool lease_starts_at_open = false;
   };
 
   struct Grant {
     std::string id;
     Duration waited;      // since it was enqueued
-    TimePoint lease_end;  // when the stream must be closed
+    TimePoint lease_end;  // when the stream must be closed (see lease_starts_at_open)
   };
 
   // Requires max_streams >= 1 and rotation > 0 (checked, aborts).
@@ -63,6 +75,9 @@ class StreamScheduler {
 
   // Gives free slots to eligible waiting containers, in queue order.
   std::vector<Grant> GrantSlots(TimePoint now);
+  // The container's stream is open (lease_starts_at_open): its lease runs
+  // from `now`. Ignored for a container without a slot or already open.
+  void Opened(const std::string& id, TimePoint now);
   // The lease of a stream outside the pool (the engine's /events stream),
   // drawn like a slot's lease when nobody waits: in [rotation - j, rotation].
   // It holds no slot and is never cut.
@@ -82,9 +97,11 @@ class StreamScheduler {
 
  private:
   struct Active {
-    TimePoint opened;
+    TimePoint opened;     // the lease's start: the grant, or the open
     TimePoint lease_end;
-    double fraction;  // its jitter draw, reused when the lease is cut
+    double fraction;      // its jitter draw, reused when the lease is cut
+    Duration length;      // the lease drawn at the grant
+    bool started = true;  // false while the open is awaited
   };
   struct Waiting {
     TimePoint enqueued;
@@ -92,6 +109,7 @@ class StreamScheduler {
   };
 
   Duration LeaseLength(bool oversubscribed, double fraction) const;
+  bool Oversubscribed() const { return !queue_.empty() && active_.size() >= options_.max_streams; }
   void CutLeases();
 
   Options options_;

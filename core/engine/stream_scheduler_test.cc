@@ -479,3 +479,61 @@ TEST(StreamSchedulerTest, RotationIsFairUnderOversubscription) {
 
 }  // namespace
 }  // namespace logcap
+
+namespace logcap {
+namespace lease_at_open {
+
+using namespace std::chrono_literals;
+
+StreamScheduler::Options AtOpen(std::size_t max_streams, Duration rotation, double opens_per_second = 0) {
+  StreamScheduler::Options o = Opts(max_streams, rotation, Duration(0));
+  o.lease_starts_at_open = true;
+  o.max_opens_per_second = opens_per_second;
+  return o;
+}
+
+TEST(StreamSchedulerLeaseAtOpenTest, TheLeaseRunsFromTheOpenNotTheGrant) {
+  StreamScheduler s(AtOpen(1, seconds(60)), Fixed(0.0));
+  s.Enqueue("a", kT0, kT0);
+  ASSERT_EQ(s.GrantSlots(kT0).size(), 1u);
+  s.Opened("a", kT0 + seconds(5));  // held 5 s by the open rate
+  EXPECT_EQ(s.LeaseEnd("a"), kT0 + seconds(65));
+  EXPECT_TRUE(s.Expired(kT0 + seconds(64)).empty());
+  EXPECT_EQ(s.Expired(kT0 + seconds(65)), std::vector<std::string>{"a"});
+  s.Opened("a", kT0 + seconds(30));  // a second report changes nothing
+  EXPECT_EQ(s.LeaseEnd("a"), kT0 + seconds(65));
+}
+
+TEST(StreamSchedulerLeaseAtOpenTest, AnOpenThatNeverComesHoldsTheSlotAtMostARotation) {
+  StreamScheduler s(AtOpen(1, seconds(60)), Fixed(0.0));
+  s.Enqueue("a", kT0, kT0);
+  s.Enqueue("b", kT0, kT0);  // oversubscribed: a's lease would be 15 s once open
+  ASSERT_EQ(Ids(s.GrantSlots(kT0)), std::vector<std::string>{"a"});
+  EXPECT_TRUE(s.Expired(kT0 + seconds(59)).empty());  // not cut while the open is awaited
+  EXPECT_EQ(s.Expired(kT0 + seconds(60)), std::vector<std::string>{"a"});
+  EXPECT_EQ(s.NextDeadline(), kT0 + seconds(60));
+}
+
+TEST(StreamSchedulerLeaseAtOpenTest, OpenedWhileOthersWaitGetsTheOversubscribedLease) {
+  StreamScheduler s(AtOpen(1, seconds(60)), Fixed(0.0));
+  s.Enqueue("a", kT0, kT0);
+  ASSERT_EQ(s.GrantSlots(kT0).size(), 1u);  // alone: a full 60 s lease
+  s.Enqueue("b", kT0 + seconds(1), kT0 + seconds(1));
+  s.Opened("a", kT0 + seconds(2));
+  EXPECT_EQ(s.LeaseEnd("a"), kT0 + seconds(2) + seconds(15));
+}
+
+TEST(StreamSchedulerLeaseAtOpenTest, ThePoolNeverTurnsOverFasterThanTheOpenRate) {
+  // 2,000 slots at 200 opens/s: a full turn of the pool takes 10 s, so an
+  // oversubscribed lease of rotation / 4 = 5 s would end before its open.
+  EXPECT_EQ(StreamScheduler(AtOpen(2000, seconds(20), 200), Fixed(0)).options().oversubscribed_lease, seconds(10));
+  // Fast opens: rotation / 4 stands.
+  EXPECT_EQ(StreamScheduler(AtOpen(2000, seconds(20), 1000), Fixed(0)).options().oversubscribed_lease, seconds(5));
+  // Never longer than the rotation.
+  EXPECT_EQ(StreamScheduler(AtOpen(2000, seconds(20), 10), Fixed(0)).options().oversubscribed_lease, seconds(20));
+  // No limit: rotation / 4.
+  EXPECT_EQ(StreamScheduler(AtOpen(2000, seconds(20), 0), Fixed(0)).options().oversubscribed_lease, seconds(5));
+}
+
+}  // namespace lease_at_open
+}  // namespace logcap

@@ -1,6 +1,6 @@
 // Time helpers shared by the engine's files: the wall clock as Docker counts
-// it (ns since the epoch) and durations in whole milliseconds (log messages,
-// libcurl timeouts). Pure; thread-safe.
+// it (ns since the epoch), durations in whole milliseconds (log messages,
+// libcurl timeouts) and in seconds (log messages). Pure; thread-safe.
 #pragma once
 
 #include <chrono>
@@ -16,5 +16,7 @@ inline std::int64_t WallNowNs() {
 inline std::chrono::milliseconds Ms(std::chrono::nanoseconds d) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(d);
 }
+
+inline double Seconds(std::chrono::nanoseconds d) { return std::chrono::duration<double>(d).count(); }
 
 }  // namespace logcap
