@@ -158,6 +158,11 @@ Engine::Impl::Container& Engine::Impl::Track(const std::string& id) {
   Container& c = it->second;
   if (inserted) {
     c.id = id;
+    // The key views `id` (the caller's string): make it view c.id, the one
+    // copy. The node (and c in it) stays where it is.
+    auto node = containers_.extract(it);
+    node.key() = IdKey(c.id);
+    containers_.insert(std::move(node));
     Position start;
     if (auto p = positions_.find(id); p != positions_.end()) start = p->second;
     c.committed = start;

@@ -39,6 +39,26 @@
 
 namespace logcap {
 
+// The key of Engine::Impl::containers_: a view of the id its Container
+// owns (Container::id), so the 64-hex id is stored once per container, not
+// twice. Only Track() inserts, and it re-keys the new entry to the
+// Container's own id at once; node-based, so the view stays valid until the
+// entry is erased. Converts from std::string for lookups and to std::string
+// where a copy is wanted (saved positions, lists of ids).
+class IdKey {
+ public:
+  IdKey(const std::string& id) : view_(id) {}  // NOLINT(google-explicit-constructor): lookups by id
+  operator std::string() const { return std::string(view_); }  // NOLINT(google-explicit-constructor)
+  std::string_view view() const { return view_; }
+  bool operator==(const IdKey& other) const { return view_ == other.view_; }
+
+ private:
+  std::string_view view_;
+};
+struct IdKeyHash {
+  std::size_t operator()(const IdKey& key) const { return std::hash<std::string_view>{}(key.view()); }
+};
+
 class Engine::Impl {
  public:
   using Clock = std::chrono::steady_clock;
@@ -62,7 +82,7 @@ class Engine::Impl {
 
  private:
   struct Container {
-    std::string id;
+    std::string id;  // set once by Track(); containers_'s key views it
     std::string name;
     Labels labels;
     ContainerState state = ContainerState::kIdle;
@@ -161,7 +181,7 @@ class Engine::Impl {
   OpenRateLimiter open_limiter_;
   Discovery discovery_;
 
-  std::unordered_map<std::string, Container> containers_;
+  std::unordered_map<IdKey, Container, IdKeyHash> containers_;
   std::unordered_set<std::string> excluded_;
   // Containers whose lines wait for the sink (WaitsForSink), in id order for
   // ResumePaused; kept by Enter, emptied by CloseStream.

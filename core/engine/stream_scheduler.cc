@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <utility>
 
 namespace logcap {
 
@@ -38,14 +39,15 @@ void StreamScheduler::Enqueue(const std::string& id, TimePoint now, TimePoint no
     it->second.not_before = not_before;
     return;
   }
-  waiting_.emplace(id, Waiting{now, not_before});
-  queue_.push_back(id);
+  const auto added = waiting_.emplace(id, Waiting{now, not_before}).first;
+  queue_.push_back(&added->first);
   CutLeases();
 }
 
 bool StreamScheduler::Remove(const std::string& id) {
-  if (waiting_.erase(id) != 0) {
-    queue_.erase(std::find(queue_.begin(), queue_.end(), id));
+  if (auto w = waiting_.find(id); w != waiting_.end()) {
+    queue_.erase(std::find(queue_.begin(), queue_.end(), &w->first));
+    waiting_.erase(w);
   }
   return active_.erase(id) != 0;
 }
@@ -72,15 +74,15 @@ void StreamScheduler::Opened(const std::string& id, TimePoint now) {
 std::vector<StreamScheduler::Grant> StreamScheduler::GrantSlots(TimePoint now) {
   std::vector<Grant> grants;
   for (auto it = queue_.begin(); it != queue_.end() && active_.size() < options_.max_streams;) {
-    auto w = waiting_.find(*it);
+    auto w = waiting_.find(**it);
     if (w->second.not_before > now) {
       ++it;
       continue;
     }
     const double fraction = uniform_();
-    Grant grant{*it, now - w->second.enqueued, TimePoint{}};
-    waiting_.erase(w);
     it = queue_.erase(it);
+    auto node = waiting_.extract(w);  // the id moves into the grant
+    Grant grant{std::move(node.key()), now - node.mapped().enqueued, TimePoint{}};
     // Oversubscribed: once this slot is taken, more containers wait than
     // there are free slots left for them. (Not merely "someone waits": those
     // granted later in this same round would not have to wait at all.)

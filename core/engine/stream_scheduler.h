@@ -114,7 +114,10 @@ class StreamScheduler {
 
   Options options_;
   Uniform uniform_;
-  std::deque<std::string> queue_;  // waiting ids, fair order
+  // Waiting ids in fair order: pointers to the keys of waiting_ (stable
+  // while the entry exists), so a waiting container's 64-hex id is stored
+  // once here, not twice.
+  std::deque<const std::string*> queue_;
   std::unordered_map<std::string, Waiting> waiting_;
   std::unordered_map<std::string, Active> active_;
 };

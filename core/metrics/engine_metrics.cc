@@ -8,6 +8,9 @@
 #include <prometheus/text_serializer.h>
 #include <spdlog/spdlog.h>
 
+#include <CivetServer.h>
+#include <malloc.h>
+
 #include <array>
 #include <atomic>
 #include <stdexcept>
@@ -18,6 +21,7 @@
 #include "core/config/host_port.h"
 #include "core/metrics/container_series.h"
 #include "core/metrics/exposer_shutdown.h"
+#include "core/metrics/malloc_policy.h"
 #include "core/metrics/process_collector.h"
 
 namespace logcap {
@@ -85,6 +89,30 @@ std::vector<std::string> ExposerOptions(const HostPort& where) {
           "enable_keep_alive",  "no"};
 }
 
+std::atomic<std::uint64_t> requests_ended{0};
+
+// civetweb's end_request callback, run by the worker that served the
+// request once the response is written (before the connection closes). A
+// scrape builds every series' samples and the whole text (~20 MiB at 10,000
+// containers) in that worker thread's own malloc arena, and glibc keeps
+// freed arena memory: each of the kHttpWorkerThreads workers kept about one
+// scrape's worth (see malloc_policy.h). malloc_trim(0) hands the free pages
+// of every arena back to the kernel; it runs on the worker, not on the
+// engine's threads.
+void EndRequest(const mg_connection* /*conn*/, int /*status*/) {
+  ::malloc_trim(0);
+  requests_ended.fetch_add(1, std::memory_order_release);
+}
+
+const CivetCallbacks& ServerCallbacks() {
+  static const CivetCallbacks callbacks = [] {
+    CivetCallbacks c;
+    c.end_request = &EndRequest;
+    return c;
+  }();
+  return callbacks;
+}
+
 // Starts the HTTP endpoint on `where`.
 std::unique_ptr<prometheus::Exposer> Listen(const HostPort& where) {
   if (where.host == "0.0.0.0" || where.host == "::") {
@@ -93,7 +121,7 @@ std::unique_ptr<prometheus::Exposer> Listen(const HostPort& where) {
                  where.ToString());
   }
   try {
-    return std::make_unique<prometheus::Exposer>(ExposerOptions(where));
+    return std::make_unique<prometheus::Exposer>(ExposerOptions(where), &ServerCallbacks());
   } catch (const std::exception& e) {
     throw std::runtime_error("metrics endpoint: cannot listen on " + where.ToString() + " (" +
                              e.what() +
@@ -182,6 +210,7 @@ struct EngineMetrics::Impl {
 EngineMetrics::EngineMetrics(const std::string& listen) : impl_(std::make_unique<Impl>()) {
   if (listen.empty()) return;
   impl_->address = ListenAddress(listen);
+  if (!FixMallocThresholds()) spdlog::warn("metrics endpoint: mallopt refused fixed malloc thresholds");
   impl_->exposer = Listen(impl_->address);
   const std::vector<int> ports = impl_->exposer->GetListeningPorts();
   if (!ports.empty()) impl_->address.port = static_cast<std::uint16_t>(ports.front());
@@ -258,6 +287,8 @@ void EngineMetrics::AddLeakedSeries(std::string_view key) {
 }
 
 void EngineMetrics::SetKeepRemovedSeries(bool keep) { impl_->containers.set_keep_removed(keep); }
+
+std::uint64_t EngineMetrics::RequestsEnded() { return requests_ended.load(std::memory_order_acquire); }
 
 std::string EngineMetrics::Serialize() const {
   std::vector<prometheus::MetricFamily> families = impl_->registry->Collect();

@@ -349,6 +349,19 @@ TEST(EngineMetricsTest, ServesMetricsOverHttp) {
             2);
 }
 
+TEST(EngineMetricsTest, EveryAnsweredRequestIsFollowedByATrim) {
+  // The worker trims (returns the scrape's freed memory to the kernel) before
+  // it closes the connection, and HttpGet reads until that close: so the
+  // count has moved by the time HttpGet returns, with no waiting.
+  EngineMetrics m("127.0.0.1:0");
+  const std::uint64_t before = EngineMetrics::RequestsEnded();
+  HttpGet(m.port(), "/metrics");
+  EXPECT_EQ(EngineMetrics::RequestsEnded(), before + 1);
+  HttpGet(m.port(), "/metrics");
+  HttpGet(m.port(), "/no-such-page");
+  EXPECT_EQ(EngineMetrics::RequestsEnded(), before + 3);
+}
+
 TEST(EngineMetricsTest, StopsPromptlyAfterServing) {
   // civetweb alone takes up to 2 s to stop; exposer_shutdown.h fixes that.
   for (int i = 0; i < 3; ++i) {
