@@ -25,7 +25,8 @@ using testing_util::ParseJsonLines;
 using testing_util::Pipe;
 using testing_util::Record;
 
-// n records whose line is `line` and whose ts is their index (ns).
+// n records whose line is `line` (which must outlive them) and whose ts is
+// their index (ns).
 std::vector<LogRecord> Records(std::size_t n, const std::string& line) {
   std::vector<LogRecord> records;
   for (std::size_t i = 0; i < n; ++i) records.push_back(Record("a", line, static_cast<std::int64_t>(i)));
@@ -69,7 +70,8 @@ TEST(SinkBatchTest, ABatchIsTakenWholeWithOneWake) {
   JsonlFileOptions options;
   options.fsync_interval = {};
   auto sink = MakeJsonlFileSink("/dev/null", 8 << 20, options);
-  const std::vector<LogRecord> records = Records(500, std::string(100, 'l'));
+  const std::string line(100, 'l');
+  const std::vector<LogRecord> records = Records(500, line);
   EXPECT_EQ(sink->TryWriteBatch(records), 500u);
   const SinkStats stats = sink->stats();
   EXPECT_EQ(stats.records_accepted, 500u);
@@ -90,7 +92,8 @@ TEST(SinkBatchTest, ABatchStopsAtTheFirstRefusal) {
   Fill(pipe.write.get());  // the writer cannot write a byte
   const std::size_t prefill = static_cast<std::size_t>(::fcntl(pipe.write.get(), F_GETPIPE_SZ));
   auto sink = MakeJsonlSink(std::move(pipe.write), "pipe", 16 * 1024);
-  const std::vector<LogRecord> records = Records(200, std::string(150, 'z'));
+  const std::string line(150, 'z');
+  const std::vector<LogRecord> records = Records(200, line);
   const std::size_t taken = sink->TryWriteBatch(records);
   ASSERT_GT(taken, 0u);
   ASSERT_LT(taken, 200u);
@@ -111,7 +114,8 @@ TEST(SinkBatchTest, ABatchStopsAtTheFirstRefusal) {
 // whole chunk in one write, not 4 KiB after a poll each.
 TEST(SinkBatchTest, ADeviceTheSinkOpenedGetsLargeWrites) {
   auto sink = MakeJsonlFileSink("/dev/null", 8 << 20);
-  const std::vector<LogRecord> records = Records(2000, std::string(100, 'l'));  // ~400 KB
+  const std::string line(100, 'l');
+  const std::vector<LogRecord> records = Records(2000, line);  // ~400 KB
   ASSERT_EQ(sink->TryWriteBatch(records), 2000u);
   ASSERT_TRUE(sink->Close(milliseconds(5000)));
   const SinkStats stats = sink->stats();
@@ -127,7 +131,8 @@ TEST(SinkBatchTest, ASharedBlockingPipeGetsLargeWrites) {
   const int read_fd = pipe.read.get();
   ASSERT_GE(::fcntl(pipe.write.get(), F_SETPIPE_SZ, 1 << 20), 1 << 20);
   auto sink = MakeJsonlSink(std::move(pipe.write), "pipe", 8 << 20);
-  const std::vector<LogRecord> records = Records(2000, std::string(100, 'l'));
+  const std::string line(100, 'l');
+  const std::vector<LogRecord> records = Records(2000, line);
   ASSERT_EQ(sink->TryWriteBatch(records), 2000u);
   ASSERT_TRUE(sink->Close(milliseconds(5000)));
   EXPECT_EQ(sink->stats().downstream_writes, 1u);
@@ -144,7 +149,8 @@ TEST(SinkBatchTest, PartialWritesDeliverEveryByteOnce) {
   auto sink = MakeJsonlSink(std::move(pipe.write), "pipe", 8 << 20);
   std::string all;
   std::thread reader([&] { all = ReadToEof(read_fd, 1000); });
-  const std::vector<LogRecord> records = Records(3000, std::string(97, 'p'));
+  const std::string line(97, 'p');
+  const std::vector<LogRecord> records = Records(3000, line);
   ASSERT_EQ(sink->TryWriteBatch(records), 3000u);
   ASSERT_TRUE(sink->Close(milliseconds(10000)));
   const SinkStats stats = sink->stats();
@@ -167,7 +173,8 @@ TEST(SinkBatchTest, EagainOnANonBlockingPipeWaitsForTheReader) {
   Fill(pipe.write.get());  // the first write says EAGAIN
   const std::size_t prefill = static_cast<std::size_t>(::fcntl(pipe.write.get(), F_GETPIPE_SZ));
   auto sink = MakeJsonlSink(std::move(pipe.write), "pipe", 8 << 20);
-  const std::vector<LogRecord> records = Records(500, std::string(100, 'e'));
+  const std::string line(100, 'e');
+  const std::vector<LogRecord> records = Records(500, line);
   ASSERT_EQ(sink->TryWriteBatch(records), 500u);
   std::string all;
   std::thread reader([&] { all = ReadToEof(read_fd, 512); });
