@@ -158,6 +158,8 @@ DecodeStatus FrameDecoder::DeliverFrame(std::string_view payload,
     const std::optional<std::size_t> skip = ParseTimestampPrefix(body, &ts);
     if (skip) {
       message.ts_ns = ts;
+      const std::string_view text = body.substr(0, *skip - 1);
+      if (IsCanonicalTimestamp(text)) message.ts_text = text;
       body.remove_prefix(*skip);
     } else if (frame_stream_ != StreamType::kSystemError) {
       // dockerd stamps every record except its own type-3 errors.

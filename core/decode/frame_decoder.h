@@ -65,6 +65,9 @@ struct Message {
   // ended in the TTY's '\r' (a line of 16383 bytes + "\r\n"); that '\r' is
   // line ending, not content, and the assembler removes it.
   bool drop_trailing_cr = false;
+  // The timestamp as the daemon spelled it when that is the canonical
+  // spelling of ts_ns (IsCanonicalTimestamp), else empty. Multiplexed only.
+  std::string_view ts_text = {};
 };
 
 enum class DecodeError {

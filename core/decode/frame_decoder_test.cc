@@ -1,5 +1,7 @@
 #include "core/decode/frame_decoder.h"
 
+#include "common/rfc3339_nano.h"
+
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -97,6 +99,37 @@ FrameDecoderOptions Raw(bool timestamps = true) {
   o.mode = FrameMode::kRaw;
   o.timestamps = timestamps;
   return o;
+}
+
+// The daemon's spelling of the timestamp travels with the message when it
+// is the canonical one (what a sink would format from ts_ns), so that the
+// sink copies it; any other spelling leaves it empty (the sink formats).
+TEST(FrameDecoderTest, KeepsTheDaemonsTimestampBytesOnlyWhenCanonical) {
+  const struct {
+    std::string_view ts;
+    bool kept;
+  } cases[] = {{"2026-11-28T15:03:08.775986608Z", true},
+               {"2026-11-28T15:03:08.77598660Z", false},  // Go's RFC3339Nano trims zeros
+               {"2026-11-28T15:03:08Z", false},
+               {"2026-11-28T16:03:08.775986608+01:00", false},
+               {"2026-11-28T15:03:08.7759866081Z", false}};
+  for (const auto& c : cases) {
+    FrameDecoder decoder(Mux());
+    std::string ts_text = "unset";
+    int64_t ts_ns = 0;
+    const std::string body = Frame(1, std::string(c.ts) + " line\n");
+    ASSERT_TRUE(decoder
+                    .Feed(body,
+                          [&](const Message& m) {
+                            ts_text = std::string(m.ts_text);
+                            ts_ns = m.ts_ns;
+                          })
+                    .ok());
+    EXPECT_EQ(ts_text, c.kept ? std::string(c.ts) : std::string()) << c.ts;
+    if (c.kept) {
+      EXPECT_EQ(leakbench::FormatRfc3339Nano(ts_ns), ts_text);
+    }
+  }
 }
 
 TEST(FrameDecoderTest, DecodesMeasuredCapture) {

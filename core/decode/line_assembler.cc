@@ -52,6 +52,7 @@ void LineAssembler::Add(const Message& message, const LineCallback& on_line) {
     Line line;  // the common case: a whole line in one record, no copy
     line.stream = message.stream;
     line.ts_ns = message.ts_ns;
+    line.ts_text = message.ts_text;
     line.text = message.bytes;
     line.frames = 1;
     on_line(line);

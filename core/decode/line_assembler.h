@@ -66,6 +66,9 @@ struct Line {
   bool complete = true;      // ended by the daemon's '\n'
   bool truncated = false;    // kTruncate dropped bytes of this line
   uint32_t part_index = 0;   // kSplit: which part of an overlong line
+  // Message::ts_text of a line that came whole in one message, else empty
+  // (valid, like text, only during the callback).
+  std::string_view ts_text = {};
 };
 
 using LineCallback = std::function<void(const Line&)>;

@@ -28,6 +28,19 @@ inline constexpr std::size_t kMaxTimestampPrefix = 48;
 // or a value that does not fit int64 nanoseconds (years outside ~1678..2262).
 std::optional<int64_t> ParseRfc3339Nano(std::string_view text);
 
+// The length of the canonical spelling, "2026-11-28T14:43:59.860773509Z":
+// UTC, nine fraction digits (what dockerd writes, RFC3339NanoFixed, and what
+// common/rfc3339_nano.h formats).
+inline constexpr std::size_t kCanonicalTimestampBytes = 30;
+
+// True when `text`, a timestamp ParseRfc3339Nano accepted, is spelled
+// exactly as AppendRfc3339Nano formats its value (so a sink may copy the
+// daemon's bytes instead of formatting the value again): 30 bytes, nine
+// fraction digits and "Z". The parser already checked every field.
+inline bool IsCanonicalTimestamp(std::string_view text) {
+  return text.size() == kCanonicalTimestampBytes && text[19] == '.' && text[29] == 'Z';
+}
+
 // Parses the "<timestamp> " prefix of a record: the timestamp ends at the
 // first space within kMaxTimestampPrefix bytes. On success stores the value
 // in *ns and returns the number of bytes to skip (timestamp + one space).

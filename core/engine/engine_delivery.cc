@@ -24,38 +24,68 @@ bool Engine::Impl::Deliver(Container& c) {
   std::uint64_t lines = 0;
   std::uint64_t bytes = 0;
   bool all = true;
-  while (reader.HasReady()) {
-    const QueuedLine& line = reader.Front();
-    // --inject-fault drop-line: not written, yet counted in the position.
-    const bool drop = faults_.drops_lines() && faults_.DropsNextLine();
-    if (!drop) {
-      LogRecord record{line.ts_ns == kNoTimestamp ? WallNowNs() : line.ts_ns, c.id, c.name,
-                       line.stream == StreamType::kStderr ? RecordStream::kStderr : RecordStream::kStdout, line.text};
-      if (!sink_.TryWrite(record)) {
-        metrics_.AddSinkRefusal();
-        all = false;
-        break;
+  // The last frame boundary reached (see below): the position is copied into
+  // c.uncommitted once per call, with the ticket of the record before it,
+  // not once per boundary.
+  bool boundary = false;
+  std::uint64_t boundary_ticket = 0;
+  while (const std::size_t ready = reader.ReadyCount()) {
+    // Hand the ready lines to the sink in one batch (one lock, one wake);
+    // --inject-fault drop-line decides line by line, so it goes one by one.
+    const std::size_t batch = faults_.drops_lines() ? 1 : ready;
+    batch_.clear();
+    std::size_t dropped = 0;  // 0 or 1: only with drop-line
+    for (std::size_t i = 0; i < batch; ++i) {
+      const QueuedLine& line = reader.Peek(i);
+      // --inject-fault drop-line: not written, yet counted in the position.
+      if (faults_.drops_lines() && faults_.DropsNextLine()) {
+        dropped = 1;
+        continue;
       }
-      ++sink_taken_;
-      ++lines;
-      bytes += line.text.size();
+      batch_.push_back(LogRecord{.ts_ns = line.ts_ns == kNoTimestamp ? WallNowNs() : line.ts_ns,
+                                 .container_id = c.id,
+                                 .container_name = c.name,
+                                 .stream = line.stream == StreamType::kStderr ? RecordStream::kStderr
+                                                                              : RecordStream::kStdout,
+                                 .line = line.text,
+                                 .ts_text = line.ts_text()});
     }
-    if (faults_.drops_lines()) faults_.CountLine(drop);
-    if (line.ts_ns != kNoTimestamp && line.frames > 0) c.unsettled.emplace_back(line.ts_ns, line.frames);
-    if (line.ts_ns != kNoTimestamp) c.last_ts = line.ts_ns;
-    reader.PopFront();
-    // The position moves only at a prefix of the stream's frames. If the
-    // stream is closed mid-group (sink full, then rotation), the group's
-    // delivered lines come again after the reopen: a duplicate, never a loss.
-    if (reader.AtBoundary() && !c.unsettled.empty()) {
-      for (const auto& [ts, frames] : c.unsettled) c.position.Advance(ts, frames);
-      c.unsettled.clear();
-      // Committed once the sink acknowledges this record and all before it.
-      if (!c.uncommitted.empty() && c.uncommitted.size() >= kMaxUncommitted) {
-        c.uncommitted.back() = {sink_taken_, c.position.position()};
-      } else {
-        c.uncommitted.emplace_back(sink_taken_, c.position.position());
+    const std::size_t taken = batch_.empty() ? 0 : sink_.TryWriteBatch(batch_);
+    const std::size_t popped = dropped + taken;
+    for (std::size_t i = 0; i < popped; ++i) {
+      const QueuedLine& line = reader.Front();
+      if (dropped == 0) {
+        ++sink_taken_;
+        ++lines;
+        bytes += line.text.size();
       }
+      if (faults_.drops_lines()) faults_.CountLine(dropped != 0);
+      if (line.ts_ns != kNoTimestamp && line.frames > 0) c.unsettled.emplace_back(line.ts_ns, line.frames);
+      if (line.ts_ns != kNoTimestamp) c.last_ts = line.ts_ns;
+      reader.PopFront();
+      // The position moves only at a prefix of the stream's frames. If the
+      // stream is closed mid-group (sink full, then rotation), the group's
+      // delivered lines come again after the reopen: a duplicate, never a loss.
+      if (reader.AtBoundary() && !c.unsettled.empty()) {
+        for (const auto& [ts, frames] : c.unsettled) c.position.Advance(ts, frames);
+        c.unsettled.clear();
+        boundary = true;
+        boundary_ticket = sink_taken_;
+      }
+    }
+    if (taken < batch_.size()) {
+      metrics_.AddSinkRefusal();
+      all = false;
+      break;
+    }
+  }
+  if (boundary) {
+    // Committed once the sink acknowledges this record and all before it.
+    if (!c.uncommitted.empty() && c.uncommitted.size() >= kMaxUncommitted) {
+      c.uncommitted.back().first = boundary_ticket;
+      c.uncommitted.back().second = c.position.position();  // reuses its buffer
+    } else {
+      c.uncommitted.emplace_back(boundary_ticket, c.position.position());
     }
   }
   if (lines > 0) {

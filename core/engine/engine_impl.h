@@ -201,6 +201,8 @@ class Engine::Impl {
   // Records the sink took from this engine (its tickets: the n-th record
   // taken is acknowledged once sink_.acknowledged() >= n).
   std::uint64_t sink_taken_ = 0;
+  // Deliver's batch for the sink, kept so that its capacity is reused.
+  std::vector<LogRecord> batch_;
 
   EngineStats counters_;  // stream_errors, events_connects, connected: see PublishStats
   mutable std::mutex stats_mutex_;

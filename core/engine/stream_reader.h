@@ -24,14 +24,19 @@
 // the reader: they were never counted in the position, and the reopen
 // replays them.
 //
+// Memory: the queue is a ring of slots reused from one read to the next
+// (each keeps its text's capacity), so a line costs no allocation once the
+// stream is warm; slots and texts above a small size are let go when the
+// queue empties.
+//
 // One reader per opened stream, used on the loop thread; not thread-safe.
 #pragma once
 
 #include <array>
 #include <cstddef>
 #include <cstdint>
-#include <list>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -55,6 +60,14 @@ struct QueuedLine {
   std::uint32_t frames = 0;
   bool complete = true;
   bool truncated = false;
+  // The daemon's own spelling of ts_ns when it is the canonical
+  // RFC3339Nano one (Line::ts_text): a sink copies it instead of
+  // formatting ts_ns again.
+  std::array<char, kCanonicalTimestampBytes> ts_bytes{};
+  bool has_ts_text = false;
+  std::string_view ts_text() const {
+    return has_ts_text ? std::string_view(ts_bytes.data(), ts_bytes.size()) : std::string_view();
+  }
 };
 
 class StreamReader {
@@ -67,13 +80,17 @@ class StreamReader {
   DecodeStatus Finish();
 
   bool HasReady() const;
-  const QueuedLine& Front() const { return queue_.front().line; }
+  // How many lines from the front may be popped one after the other now
+  // (HasReady() holds before each of them); Peek(i) is the i-th of them.
+  std::size_t ReadyCount() const;
+  const QueuedLine& Front() const { return slots_[head_].line; }
+  const QueuedLine& Peek(std::size_t i) const { return slots_[head_ + i].line; }
   void PopFront();
   // True when the lines popped so far cover a prefix of the stream's frames
   // (no frame before the last popped line's last frame is still queued).
   // Only then may their frames be counted in the position: mid-group (lines
   // whose pieces interleave) the position would not describe a prefix.
-  bool AtBoundary() const { return queue_.empty() || queue_.front().first > popped_reach_; }
+  bool AtBoundary() const { return head_ == tail_ || slots_[head_].first > popped_reach_; }
 
   // In-band daemon errors (stream type 3) seen since the last call.
   std::vector<std::string> TakeSystemErrors() { return std::exchange(system_errors_, {}); }
@@ -94,20 +111,30 @@ class StreamReader {
     std::uint64_t last = 0;   // index of the frame being taken when filled
   };
 
+  static constexpr std::size_t kNone = static_cast<std::size_t>(-1);
+
   void OnMessage(const Message& message);
   void OnLine(const Line& line);
   void Placeholder(StreamType stream);
   void EnforceHoldLimit();
+  // Appends an empty slot at the back (reusing a spare one) and returns its
+  // index.
+  std::size_t PushSlot(StreamType stream);
+  // Removes the unfilled slot at `index` from the middle of the queue.
+  void EraseSlot(std::size_t index);
   static std::size_t Index(StreamType s) { return s == StreamType::kStderr ? 1 : 0; }
 
   FrameDecoder decoder_;
   ResumeFilter filter_;
   LineAssembler assembler_;
   std::size_t max_held_bytes_;
-  // A list: an unfinished line giving up its place may be erased from the
-  // middle without moving the slots unfilled_ points at.
-  std::list<Slot> queue_;
-  std::array<Slot*, 2> unfilled_{nullptr, nullptr};  // stdout, stderr
+  // The queue is slots_[head_, tail_); the slots outside it are spares whose
+  // text keeps its capacity. Indexes, not pointers: the ring is compacted
+  // (and an unfinished line that gives up its place erased) by moving slots.
+  std::vector<Slot> slots_;
+  std::size_t head_ = 0;
+  std::size_t tail_ = 0;
+  std::array<std::size_t, 2> unfilled_{kNone, kNone};  // stdout, stderr
   std::uint64_t frame_index_ = 0;  // frames taken by the assembler so far
   std::uint64_t popped_reach_ = 0;  // the highest `last` of a popped line
   std::size_t queued_bytes_ = 0;

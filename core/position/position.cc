@@ -41,6 +41,7 @@ std::int64_t Back(std::int64_t ts, std::int64_t lookback) {
 PositionTracker::AdvanceResult PositionTracker::Advance(std::int64_t ts_ns) {
   if (pos_.empty()) {
     pos_ = Position(ts_ns, 1);
+    pruned_ = 0;
     pos_.since_ns = Back(ts_ns, lookback_ns_);
     return AdvanceResult::kNewTimestamp;
   }
@@ -62,7 +63,7 @@ PositionTracker::AdvanceResult PositionTracker::Advance(std::int64_t ts_ns) {
   if (ts_ns >= pos_.since_ns) {
     // The daemon will replay it on the next reopen: remember it.
     auto it = std::lower_bound(
-        pos_.earlier.begin(), pos_.earlier.end(), ts_ns,
+        pos_.earlier.begin() + static_cast<std::ptrdiff_t>(pruned_), pos_.earlier.end(), ts_ns,
         [](const auto& e, std::int64_t t) { return e.first < t; });
     if (it != pos_.earlier.end() && it->first == ts_ns) {
       ++it->second;
@@ -84,16 +85,27 @@ PositionTracker::AdvanceResult PositionTracker::Advance(std::int64_t ts_ns,
 
 void PositionTracker::Prune() {
   auto& e = pos_.earlier;
-  if (e.size() > kMaxEarlier) {
+  const std::size_t live = e.size() - pruned_;
+  if (live > kMaxEarlier) {
     // Too many distinct timestamps in the window: start later, just after
     // the entries we drop.
-    const std::size_t drop = e.size() - kMaxEarlier;
-    pos_.since_ns = std::max(pos_.since_ns, e[drop - 1].first + 1);
+    const std::size_t drop = live - kMaxEarlier;
+    pos_.since_ns = std::max(pos_.since_ns, e[pruned_ + drop - 1].first + 1);
   }
-  const auto keep = std::lower_bound(
-      e.begin(), e.end(), pos_.since_ns,
-      [](const auto& x, std::int64_t t) { return x.first < t; });
-  e.erase(e.begin(), keep);
+  // Sorted: what fell before since is a prefix of the live entries.
+  while (pruned_ < e.size() && e[pruned_].first < pos_.since_ns) ++pruned_;
+  // Erasing once the dead entries outnumber the live ones moves each live
+  // entry at most once per entry appended since: O(1) amortised.
+  constexpr std::size_t kMinErase = 64;
+  if (pruned_ >= kMinErase && pruned_ >= e.size() - pruned_) Compact();
+}
+
+void PositionTracker::Compact() const {
+  if (pruned_ == 0) return;
+  entries_moved_ += pos_.earlier.size() - pruned_;
+  pos_.earlier.erase(pos_.earlier.begin(),
+                     pos_.earlier.begin() + static_cast<std::ptrdiff_t>(pruned_));
+  pruned_ = 0;
 }
 
 }  // namespace logcap

@@ -86,7 +86,11 @@ class PositionTracker {
   // returning kSameTimestamp for frames == 0 (e.g. type-3 error messages).
   AdvanceResult Advance(std::int64_t ts_ns, std::uint64_t frames);
 
-  const Position& position() const { return pos_; }
+  // The position (entries pruned from `earlier` are removed here, once).
+  const Position& position() const {
+    Compact();
+    return pos_;
+  }
 
   // The `since=` query value for the next reopen, 9 fractional digits. For an
   // empty position, "0.000000000" (everything).
@@ -96,11 +100,21 @@ class PositionTracker {
   std::uint64_t out_of_order() const { return out_of_order_; }
   // Largest inversion seen, in ns (how far behind the position a frame was).
   std::int64_t max_inversion_ns() const { return max_inversion_ns_; }
+  // Entries of `earlier` that pruning moved (erasing a prefix moves the rest):
+  // its cost, which stays O(1) per new timestamp (tests check it).
+  std::uint64_t entries_moved() const { return entries_moved_; }
 
  private:
+  // Drops the entries of pos_.earlier that fell out of the window. O(1)
+  // amortised per new timestamp: they are only counted in pruned_ (a
+  // vector's front is not erased per timestamp) and erased in one go once
+  // they are as many as the live ones, or when position() is read.
   void Prune();
+  void Compact() const;
 
-  Position pos_;
+  mutable Position pos_;  // pos_.earlier[0, pruned_) are gone (see Prune)
+  mutable std::size_t pruned_ = 0;
+  mutable std::uint64_t entries_moved_ = 0;
   std::int64_t lookback_ns_ = 0;
   std::uint64_t out_of_order_ = 0;
   std::int64_t max_inversion_ns_ = 0;

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <utility>
@@ -175,6 +176,41 @@ TEST(PositionLookbackTest, ZeroLookbackIsThePlainPosition) {
   t.Advance(kS + 1);
   EXPECT_EQ(t.position(), (Position{kS + 2, 1}));
   EXPECT_TRUE(t.position().earlier.empty());
+}
+
+// Pruning the window costs O(1) per new timestamp: a busy stream has
+// thousands of timestamps in its window, and erasing the vector's front per
+// timestamp moved all of them every time.
+TEST(PositionLookbackTest, PruningMovesEachEntryAFewTimesNotTheWholeWindowPerTimestamp) {
+  PositionTracker t(Position{}, milliseconds(10));
+  constexpr std::int64_t kStep = 10'000;  // 10 us apart: ~1,000 in the window
+  constexpr std::size_t kFrames = 50'000;
+  for (std::size_t i = 0; i < kFrames; ++i) t.Advance(kS + static_cast<std::int64_t>(i) * kStep);
+  EXPECT_LE(t.entries_moved(), 2 * kFrames);  // per-timestamp erasing: ~1,000 per frame
+  // The window is still exact.
+  const Position& p = t.position();
+  const std::int64_t last = kS + static_cast<std::int64_t>(kFrames - 1) * kStep;
+  EXPECT_EQ(p.ts_ns, last);
+  EXPECT_EQ(p.since_ns, last - 10 * kMs);
+  ASSERT_FALSE(p.earlier.empty());
+  EXPECT_EQ(p.earlier.front().first, last - 10 * kMs);
+  EXPECT_EQ(p.earlier.back().first, last - kStep);
+  EXPECT_EQ(p.earlier.size(), static_cast<std::size_t>(10 * kMs / kStep));
+  EXPECT_EQ(p.replay_count(), p.earlier.size() + 1);
+}
+
+// Entries pruned but not yet erased are invisible: an inverted frame lands in
+// the live part, and position() shows only live entries.
+TEST(PositionLookbackTest, PrunedEntriesNeverShow) {
+  PositionTracker t(Position{}, milliseconds(1));
+  std::int64_t ts = kS;
+  for (int i = 0; i < 300; ++i) t.Advance(ts += kMs / 10);  // 10 in the window
+  EXPECT_EQ(t.Advance(ts - kMs / 2 + 1), PositionTracker::AdvanceResult::kOutOfOrder);
+  const Position& p = t.position();
+  ASSERT_EQ(p.earlier.size(), 11u);
+  for (const auto& [at, count] : p.earlier) EXPECT_GE(at, p.since_ns);
+  EXPECT_TRUE(std::is_sorted(p.earlier.begin(), p.earlier.end()));
+  EXPECT_EQ(p.replay_count(), 12u);
 }
 
 }  // namespace

@@ -32,30 +32,49 @@ BufferedSink::BufferedSink(std::unique_ptr<SinkTransport> transport, BufferedSin
 BufferedSink::~BufferedSink() { Close(kDestructorCloseTimeout); }
 
 bool BufferedSink::TryWrite(const LogRecord& record) {
+  return TryWriteBatch(std::span<const LogRecord>(&record, 1)) == 1;
+}
+
+std::size_t BufferedSink::TryWriteBatch(std::span<const LogRecord> records) {
   std::unique_lock lock(mu_);
-  if (closing_ || fatal_error_) return false;
-  const std::size_t held = HeldBytesLocked();
-  if (held >= options_.buffer_bytes) return Refuse();
-  const std::size_t before = pending_.size();
-  const bool replaced = transport_->Encode(record, pending_);
-  // A record larger than the whole buffer is still taken when nothing else
-  // is held, so that it cannot be refused forever.
-  if (held > 0 && held + (pending_.size() - before) > options_.buffer_bytes) {
-    pending_.resize(before);
-    return Refuse();
+  if (closing_ || fatal_error_) return 0;
+  const std::size_t pending_before = pending_.size();
+  const bool was_empty = pending_records_ == 0;
+  std::size_t taken = 0;
+  for (const LogRecord& record : records) {
+    const std::size_t held = HeldBytesLocked();
+    if (held >= options_.buffer_bytes) {
+      Refuse();
+      break;
+    }
+    const std::size_t before = pending_.size();
+    const bool replaced = transport_->Encode(record, pending_);
+    // A record larger than the whole buffer is still taken when nothing else
+    // is held, so that it cannot be refused forever.
+    if (held > 0 && held + (pending_.size() - before) > options_.buffer_bytes) {
+      pending_.resize(before);
+      Refuse();
+      break;
+    }
+    if (replaced) ++stats_.invalid_utf8;
+    ++taken;
   }
-  ++stats_.records_accepted;
-  if (replaced) ++stats_.invalid_utf8;
+  if (taken == 0) return 0;
+  stats_.records_accepted += taken;
+  pending_records_ += taken;
+  // One wake per batch: when the writer may be waiting for records (there
+  // were none), or when this batch filled the batch_bytes it waits for.
   bool wake = false;
-  if (pending_records_++ == 0) {
+  if (was_empty) {
     first_pending_ = std::chrono::steady_clock::now();
     wake = true;
   } else if (options_.batch_bytes > 0) {
-    wake = before < options_.batch_bytes && pending_.size() >= options_.batch_bytes;
+    wake = pending_before < options_.batch_bytes && pending_.size() >= options_.batch_bytes;
   }
+  if (wake) ++stats_.writer_wakes;
   lock.unlock();
   if (wake) wake_writer_.notify_one();
-  return true;
+  return taken;
 }
 
 bool BufferedSink::Refuse() {
@@ -120,6 +139,7 @@ void BufferedSink::Written(std::size_t encoded_bytes, std::uint64_t records,
     std::lock_guard lock(mu_);
     stats_.records_written += records;
     stats_.bytes_written += downstream_bytes;
+    ++stats_.downstream_writes;
   }
   Settled(encoded_bytes, records, /*durable=*/true);
 }
@@ -130,6 +150,7 @@ void BufferedSink::WrittenNotDurable(std::size_t encoded_bytes, std::uint64_t re
     std::lock_guard lock(mu_);
     stats_.records_written += records;
     stats_.bytes_written += downstream_bytes;
+    ++stats_.downstream_writes;
   }
   Settled(encoded_bytes, records, /*durable=*/false);
 }
@@ -224,9 +245,10 @@ void BufferedSink::Run() {
     writing_.swap(pending_);  // pending_ gets the previous chunk's capacity
     in_flight_bytes_ = writing_.size();
     in_flight_records_ = pending_records_;
+    const std::uint64_t records = pending_records_;
     pending_records_ = 0;
     lock.unlock();
-    transport_->Deliver(writing_, *this);
+    transport_->Deliver(writing_, records, *this);
     writing_.clear();
     lock.lock();
     if (in_flight_records_ > 0) {

@@ -1,8 +1,9 @@
 // The machinery every sink shares: BufferedSink takes encoded records into a
 // bounded byte buffer on the engine's loop thread and hands them to a
 // SinkTransport (JSON Lines to an fd, Loki pushes) on a writer thread of its
-// own. TryWrite encodes into the buffer under a mutex and never blocks on
-// I/O; when the bytes held (buffered + being written) would exceed
+// own. TryWrite/TryWriteBatch encode into the buffer under a mutex (once per
+// batch) and never block on I/O; the writer is woken once per batch, and only
+// when it may be waiting for records; when the bytes held (buffered + being written) would exceed
 // buffer_bytes it refuses, and once the held bytes drain to half of that it
 // calls the writable callback, once per refusal episode. The writer swaps the
 // whole buffer out under the lock and delivers it outside the lock; a
@@ -83,10 +84,11 @@ class SinkTransport {
   // UTF-8 was replaced. Runs on the TryWrite thread under the sink's lock:
   // pure and cheap, no I/O.
   virtual bool Encode(const LogRecord& record, std::string& out) = 0;
-  // Delivers `chunk` (whole encoded records) downstream, reporting progress
-  // through `context`. Returns when all of it is written or dropped, or when
-  // context.aborted(); whatever it did not report is then counted dropped.
-  virtual void Deliver(std::string_view chunk, DeliveryContext& context) = 0;
+  // Delivers `chunk` (`records` whole encoded records) downstream, reporting
+  // progress through `context`. Returns when all of it is written or
+  // dropped, or when context.aborted(); whatever it did not report is then
+  // counted dropped.
+  virtual void Deliver(std::string_view chunk, std::uint64_t records, DeliveryContext& context) = 0;
   // Called from Close's thread after the deadline (context.aborted() is
   // already true): make a blocking call in Deliver return soon.
   virtual void Abort() {}
@@ -123,6 +125,7 @@ class BufferedSink final : public Sink, private DeliveryContext {
   BufferedSink& operator=(const BufferedSink&) = delete;
 
   bool TryWrite(const LogRecord& record) override;
+  std::size_t TryWriteBatch(std::span<const LogRecord> records) override;
   void SetWritableCallback(std::function<void()> callback) override;
   bool Close(std::chrono::milliseconds timeout) override;
   SinkStats stats() const override;

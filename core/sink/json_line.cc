@@ -8,6 +8,9 @@
 namespace logcap {
 namespace {
 
+// The length of AppendRfc3339Nano's output (LogRecord::ts_text).
+constexpr std::size_t kRfc3339NanoBytes = 30;
+
 constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
 constexpr std::uint64_t kHighs = 0x8080808080808080ULL;
 
@@ -184,7 +187,12 @@ bool AppendJsonEscaped(std::string_view text, std::string& out) {
 
 bool AppendJsonLine(const LogRecord& record, std::string& out) {
   out.append("{\"ts\":\"");
-  leakbench::AppendRfc3339Nano(record.ts_ns, out);
+  // The daemon's bytes when they already are what formatting would give.
+  if (record.ts_text.size() == kRfc3339NanoBytes) {
+    out.append(record.ts_text);
+  } else {
+    leakbench::AppendRfc3339Nano(record.ts_ns, out);
+  }
   out.append("\",\"container_id\":\"");
   bool replaced = AppendJsonEscaped(record.container_id, out);
   out.append("\",\"container_name\":\"");

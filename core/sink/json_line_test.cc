@@ -1,5 +1,7 @@
 #include "core/sink/json_line.h"
 
+#include "common/rfc3339_nano.h"
+
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -66,6 +68,30 @@ TEST(JsonLineTest, WritesTheRecordFormat) {
   const nlohmann::json parsed = nlohmann::json::parse(out.substr(9));
   EXPECT_EQ(parsed["line"], "hello \"world\"");
   EXPECT_EQ(parsed["stream"], "stderr");
+}
+
+// The daemon's canonical spelling of ts_ns is copied, not formatted again:
+// the same bytes. A ts_text of any other length is not used.
+TEST(JsonLineTest, TheDaemonsTimestampBytesAreCopied) {
+  for (const std::int64_t ts : {kTs, std::int64_t{0}, std::int64_t{1}, kTs + 999'999'999}) {
+    LogRecord formatted = Record("web-1", "x", ts);
+    LogRecord copied = formatted;
+    const std::string text = leakbench::FormatRfc3339Nano(ts);
+    copied.ts_text = text;
+    std::string a, b;
+    AppendJsonLine(formatted, a);
+    AppendJsonLine(copied, b);
+    EXPECT_EQ(a, b);
+  }
+  LogRecord record = Record("web-1", "x", kTs);
+  record.ts_text = "2026-11-28T14:43:59.86Z";  // not 30 bytes: formatted from ts_ns
+  std::string out;
+  AppendJsonLine(record, out);
+  EXPECT_NE(out.find("\"ts\":\"2026-11-28T14:43:59.860773509Z\""), std::string::npos) << out;
+  record.ts_text = "2099-01-01T00:00:00.000000000Z";  // 30 bytes: taken as the daemon's
+  out.clear();
+  AppendJsonLine(record, out);
+  EXPECT_NE(out.find("\"ts\":\"2099-01-01T00:00:00.000000000Z\""), std::string::npos) << out;
 }
 
 TEST(JsonLineTest, ReportsReplacementInAnyField) {

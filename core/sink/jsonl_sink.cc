@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <spdlog/spdlog.h>
 #include <sys/eventfd.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -12,6 +13,7 @@
 #include <cerrno>
 #include <climits>
 #include <csignal>
+#include <cstring>
 #include <ctime>
 #include <stdexcept>
 #include <system_error>
@@ -32,8 +34,66 @@ constexpr milliseconds kMaxRetryDelay{1000};
 // After a failed rotation or reopen, how long the writer keeps appending to
 // the file it has before it tries again.
 constexpr std::chrono::seconds kPathRetryDelay{1};
-// Bytes per write() to a regular file (progress is reported per write).
-constexpr std::size_t kFileWriteBytes = 1 << 20;
+// Bytes per write() to a regular file or a descriptor that never blocks
+// (progress is reported per write).
+constexpr std::size_t kMaxWriteBytes = 1 << 20;
+
+// How the writer waits for its descriptor.
+enum class FdMode {
+  kRegular,      // a regular file: write, never wait
+  kNonBlocking,  // O_NONBLOCK on a description no one else uses (or set by
+                 // its owner): write large blocks, poll only after EAGAIN
+  kSocket,       // send(MSG_DONTWAIT): the same without touching the flags
+  kBlocking,     // a blocking pipe/terminal shared with others: poll, then
+                 // at most PIPE_BUF bytes, so a write never blocks
+};
+
+// '\n's in `text` (memchr, not a byte loop).
+std::uint64_t CountNewlines(std::string_view text) {
+  std::uint64_t n = 0;
+  const char* p = text.data();
+  const char* const end = p + text.size();
+  while (p < end) {
+    const void* hit = std::memchr(p, '\n', static_cast<std::size_t>(end - p));
+    if (hit == nullptr) break;
+    ++n;
+    p = static_cast<const char*>(hit) + 1;
+  }
+  return n;
+}
+
+// Decides how to write to `fd` (non-regular ones may be replaced by a
+// private non-blocking description of the same pipe). `owned`: the sink
+// opened the description itself (a path), so its flags are the sink's to
+// set. A description shared with other processes (our stdout) keeps its
+// flags: setting O_NONBLOCK there would surprise whoever else writes to it.
+FdMode PrepareFd(leakbench::UniqueFd& fd, bool owned) {
+  struct stat st = {};
+  if (::fstat(fd.get(), &st) != 0) return FdMode::kBlocking;
+  if (S_ISREG(st.st_mode)) return FdMode::kRegular;
+  if (S_ISSOCK(st.st_mode)) return FdMode::kSocket;
+  const int flags = ::fcntl(fd.get(), F_GETFL);
+  if (flags < 0) return FdMode::kBlocking;
+  if ((flags & O_NONBLOCK) != 0) return FdMode::kNonBlocking;
+  if (owned) {
+    return ::fcntl(fd.get(), F_SETFL, flags | O_NONBLOCK) == 0 ? FdMode::kNonBlocking
+                                                                : FdMode::kBlocking;
+  }
+  if (S_ISFIFO(st.st_mode)) {
+    // Opening a pipe through /proc gives a new description of the same pipe,
+    // ours alone. O_NONBLOCK: fails (ENXIO) instead of waiting when the
+    // reader is gone; the write then reports the EPIPE.
+    const std::string self = "/proc/self/fd/" + std::to_string(fd.get());
+    leakbench::UniqueFd own(::open(self.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC));
+    struct stat own_st = {};
+    if (own.valid() && ::fstat(own.get(), &own_st) == 0 && own_st.st_dev == st.st_dev &&
+        own_st.st_ino == st.st_ino) {
+      fd = std::move(own);
+      return FdMode::kNonBlocking;
+    }
+  }
+  return FdMode::kBlocking;
+}
 
 std::string ErrnoText(int error) { return std::generic_category().message(error); }
 
@@ -61,6 +121,7 @@ class JsonlTransport final : public SinkTransport {
         fd_(std::move(file.fd)),
         regular_(file.regular),
         size_(file.size) {
+    mode_ = PrepareFd(fd_, /*owned=*/!path_.empty());
     wake_.Reset(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
     if (!wake_.valid()) {
       throw std::runtime_error("sink " + description_ + ": eventfd: " + ErrnoText(errno));
@@ -71,21 +132,32 @@ class JsonlTransport final : public SinkTransport {
     return AppendJsonLine(record, out);
   }
 
-  void Deliver(std::string_view chunk, DeliveryContext& context) override {
+  void Deliver(std::string_view chunk, std::uint64_t records, DeliveryContext& context) override {
     std::size_t offset = 0;
     milliseconds delay = kFirstRetryDelay;
     std::uint64_t failures = 0;
+    bool wait = mode_ == FdMode::kBlocking;  // poll before the next write
     while (offset < chunk.size() && !context.aborted()) {
       if (partial_ == 0 && !path_.empty()) {
         AtRecordBoundary(chunk.substr(offset), context);
         if (context.aborted()) break;
       }
-      if (!regular_ && !WaitWritable()) continue;
+      if (wait && !WaitWritable()) continue;
       const std::size_t want = NextWriteBytes(chunk.substr(offset));
-      const ssize_t n = ::write(fd_.get(), chunk.data() + offset, want);
+      const ssize_t n = mode_ == FdMode::kSocket
+                            ? ::send(fd_.get(), chunk.data() + offset, want, MSG_DONTWAIT | MSG_NOSIGNAL)
+                            : ::write(fd_.get(), chunk.data() + offset, want);
       if (n > 0) {
-        Report(chunk.substr(offset, static_cast<std::size_t>(n)), context);
-        offset += static_cast<std::size_t>(n);
+        const auto written = static_cast<std::size_t>(n);
+        // Whole records in the chunk: writing its rest completes them all.
+        const std::uint64_t completed =
+            offset + written == chunk.size()
+                ? records
+                : std::min(records, CountNewlines(chunk.substr(offset, written)));
+        records -= completed;
+        Report(chunk.substr(offset, written), completed, offset + written == chunk.size(), context);
+        offset += written;
+        wait = mode_ == FdMode::kBlocking;
         if (failures > 0) {
           spdlog::info("sink {}: writing again after {} failed writes", description_, failures);
           failures = 0;
@@ -95,7 +167,11 @@ class JsonlTransport final : public SinkTransport {
         continue;
       }
       const int error = n < 0 ? errno : EIO;  // write() of >0 bytes returning 0
-      if (error == EINTR || error == EAGAIN) continue;  // EAGAIN: a non-blocking fd; poll again
+      if (error == EINTR) continue;
+      if (error == EAGAIN || error == EWOULDBLOCK) {  // full: wait until it takes more
+        wait = true;
+        continue;
+      }
       if (error == EPIPE) {
         ConsumePendingSigpipe();
         if (path_.empty()) {
@@ -140,8 +216,9 @@ class JsonlTransport final : public SinkTransport {
   // How many bytes of `rest` the next write() takes. With max_bytes, whole
   // records that fit in the room the file has left (at least one).
   std::size_t NextWriteBytes(std::string_view rest) const {
-    if (!regular_) return std::min(rest.size(), std::size_t{PIPE_BUF});
-    const std::size_t limit = std::min(rest.size(), kFileWriteBytes);
+    if (mode_ == FdMode::kBlocking) return std::min(rest.size(), std::size_t{PIPE_BUF});
+    const std::size_t limit = std::min(rest.size(), kMaxWriteBytes);
+    if (!regular_) return limit;
     // A record begun in this file ends in it, whatever its size.
     if (options_.max_bytes == 0 || partial_ > 0 || Clock::now() < next_rotation_attempt_) {
       return limit;
@@ -199,6 +276,7 @@ class JsonlTransport final : public SinkTransport {
       fd_ = std::move(file.fd);
       regular_ = file.regular;
       size_ = file.size;
+      mode_ = PrepareFd(fd_, /*owned=*/true);
       reopen_pending_ = false;
       spdlog::info("sink {}: {}; writing to a new file", description_, why);
     } catch (const std::runtime_error& e) {
@@ -209,12 +287,20 @@ class JsonlTransport final : public SinkTransport {
     }
   }
 
-  void Report(std::string_view piece, DeliveryContext& context) {
-    // Escaped records hold no raw '\n': each one ends a record.
-    const auto records = static_cast<std::uint64_t>(std::count(piece.begin(), piece.end(), '\n'));
-    const std::size_t last_newline = piece.rfind('\n');
-    partial_ = last_newline == std::string_view::npos ? partial_ + piece.size()
-                                                      : piece.size() - last_newline - 1;
+  // `piece` was written: it completes `records` records and, if
+  // `chunk_end`, ends the chunk (which holds whole records).
+  void Report(std::string_view piece, std::uint64_t records, bool chunk_end,
+              DeliveryContext& context) {
+    if (chunk_end) {
+      partial_ = 0;
+    } else {
+      // Escaped records hold no raw '\n': each one ends a record.
+      const void* last = ::memrchr(piece.data(), '\n', piece.size());
+      partial_ = last == nullptr
+                     ? partial_ + piece.size()
+                     : static_cast<std::size_t>(piece.data() + piece.size() -
+                                                static_cast<const char*>(last) - 1);
+    }
     size_ += piece.size();
     if (regular_ && options_.fsync_interval.count() > 0) {
       context.WrittenNotDurable(piece.size(), records, piece.size());
@@ -281,6 +367,7 @@ class JsonlTransport final : public SinkTransport {
   leakbench::UniqueFd fd_;
   leakbench::UniqueFd wake_;  // eventfd: Abort wakes WaitWritable
   bool regular_ = false;
+  FdMode mode_ = FdMode::kBlocking;
   std::uint64_t size_ = 0;     // bytes in the current file (regular files)
   std::size_t partial_ = 0;    // bytes of a record begun but not finished
   bool unsynced_ = false;      // written since the last fdatasync

@@ -3,11 +3,16 @@
 // partial writes and EINTR; a failing write (ENOSPC, EIO...) is counted in
 // write_errors, logged when a failure streak starts and ends, and retried
 // with a capped backoff while the buffer fills up, so the engine feels the
-// backpressure; nothing is dropped before Close's deadline. On a pipe, socket
-// or terminal the writer waits for POLLOUT (or Close's abort) and writes at
-// most PIPE_BUF bytes at a time, so it never sits in a write() that Close
-// could not interrupt. EPIPE on an fd sink (stdout, a pipe) is fatal
-// (Sink::fatal_error): the reader is gone for good.
+// backpressure; nothing is dropped before Close's deadline. The writer never
+// sits in a write() that Close could not interrupt: a regular file takes
+// writes of up to 1 MiB; so does a pipe, FIFO, device or terminal written
+// without blocking (O_NONBLOCK on a description the sink opened itself, or
+// already set; a pipe given as a shared descriptor, like stdout, is reopened
+// through /proc/self/fd as a private one) and a socket (send MSG_DONTWAIT),
+// the writer polling for POLLOUT (or Close's abort) only after EAGAIN. A
+// blocking descriptor it cannot make non-blocking (a shared terminal) is
+// polled before every write of at most PIPE_BUF bytes. EPIPE on an fd sink
+// (stdout, a pipe) is fatal (Sink::fatal_error): the reader is gone for good.
 // File sinks (a path): a torn last record is cut at open
 // (jsonl_file_ops.h) and a record cut short at Close's deadline is cut
 // again, so every line is valid JSON; records in a regular file are

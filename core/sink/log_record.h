@@ -20,6 +20,10 @@ struct LogRecord {
   std::string_view container_name;    // without the leading '/'
   RecordStream stream = RecordStream::kStdout;
   std::string_view line;              // without its newline; any bytes
+  // ts_ns as the daemon spelled it, when that is the canonical RFC3339Nano
+  // spelling (30 bytes, "2026-11-28T14:43:59.860773509Z", exactly what
+  // common/rfc3339_nano.h makes of ts_ns); empty: the sink formats ts_ns.
+  std::string_view ts_text = {};
 };
 
 }  // namespace logcap

@@ -133,7 +133,7 @@ class LokiTransport final : public SinkTransport {
     return replaced;
   }
 
-  void Deliver(std::string_view chunk, DeliveryContext& context) override {
+  void Deliver(std::string_view chunk, std::uint64_t /*records*/, DeliveryContext& context) override {
     Parse(chunk);
     std::size_t next = 0;
     while (next < entries_.size()) {

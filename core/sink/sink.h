@@ -1,5 +1,7 @@
 // Where captured lines go (JSON Lines on stdout or a file, Loki's push API).
-// The engine's event loop calls TryWrite for every line; a sink never blocks
+// The engine's event loop hands lines over in batches (TryWriteBatch: what
+// one read from the daemon completed, taken under one lock with one wake of
+// the writer) or one at a time (TryWrite); a sink never blocks
 // that thread: it takes the record into a bounded buffer that its own writer
 // thread drains, or refuses it when the buffer is full. A refusal is the
 // engine's backpressure signal: it pauses reading that stream (the daemon
@@ -9,10 +11,12 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 
 #include "core/sink/log_record.h"
@@ -32,6 +36,8 @@ struct SinkStats {
   std::uint64_t records_dropped = 0;   // given up after retries (Loki)
   std::uint64_t buffered_bytes = 0;    // encoded bytes waiting now
   std::uint64_t invalid_utf8 = 0;      // lines with bytes replaced by U+FFFD
+  std::uint64_t downstream_writes = 0; // write(2)s / pushes that moved bytes downstream
+  std::uint64_t writer_wakes = 0;      // times TryWrite/TryWriteBatch woke the writer
 };
 
 class Sink {
@@ -41,6 +47,17 @@ class Sink {
   // Takes the record, or returns false (record NOT taken) when the buffer is
   // full. Never blocks.
   virtual bool TryWrite(const LogRecord& record) = 0;
+
+  // Takes records[0], records[1], ... in order until one is refused (buffer
+  // full) and returns how many were taken: the same records, order and
+  // refusal as that many TryWrite calls, which is what this default does.
+  // BufferedSink takes the whole batch under one lock and wakes its writer
+  // at most once. Never blocks.
+  virtual std::size_t TryWriteBatch(std::span<const LogRecord> records) {
+    std::size_t taken = 0;
+    while (taken < records.size() && TryWrite(records[taken])) ++taken;
+    return taken;
+  }
 
   // Called (from the sink's writer thread) once after a refusal, when the
   // buffer has drained below its low-water mark. Must be cheap and must not
