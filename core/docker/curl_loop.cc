@@ -47,8 +47,18 @@ std::string_view TransferKindName(TransferResult::Kind kind) {
   return "unknown";
 }
 
+struct CurlLoop::Shard {
+  CurlLoop* loop = nullptr;
+  std::uint32_t index = 0;
+  leakbench::CurlMultiPtr multi;
+  std::size_t transfers = 0;
+  bool timer_set = false;
+  Clock::time_point deadline{};
+};
+
 struct CurlLoop::Transfer {
   leakbench::CurlEasyPtr easy;
+  Shard* shard = nullptr;
   TransferRequest request;
   TransferResult result;
   std::string collected;
@@ -64,21 +74,35 @@ namespace {
 char kWatched = 0;
 }  // namespace
 
-CurlLoop::CurlLoop() : multi_(curl_multi_init()) {
-  if (!multi_) throw std::runtime_error("libcurl: curl_multi_init failed (out of memory?)");
-  // Idle connections kept for reuse are bounded: a rotated stream's
-  // connection is closed, never parked.
-  curl_multi_setopt(multi_.get(), CURLMOPT_MAXCONNECTS, 16L);
-  curl_multi_setopt(multi_.get(), CURLMOPT_SOCKETFUNCTION, &CurlLoop::OnSocket);
-  curl_multi_setopt(multi_.get(), CURLMOPT_SOCKETDATA, this);
-  curl_multi_setopt(multi_.get(), CURLMOPT_TIMERFUNCTION, &CurlLoop::OnTimer);
-  curl_multi_setopt(multi_.get(), CURLMOPT_TIMERDATA, this);
+CurlLoop::CurlLoop(std::size_t transfers_per_shard) : transfers_per_shard_(std::max<std::size_t>(1, transfers_per_shard)) {
+  ShardForNewTransfer();  // the first multi handle: fail early if libcurl cannot make one
 }
 
 CurlLoop::~CurlLoop() {
-  for (auto& [id, transfer] : by_id_) curl_multi_remove_handle(multi_.get(), transfer->easy.get());
+  for (auto& [id, transfer] : by_id_) curl_multi_remove_handle(transfer->shard->multi.get(), transfer->easy.get());
   by_easy_.clear();
   by_id_.clear();
+}
+
+CurlLoop::Shard& CurlLoop::ShardForNewTransfer() {
+  for (auto& shard : shards_) {
+    if (shard->transfers < transfers_per_shard_) return *shard;
+  }
+  auto shard = std::make_unique<Shard>();
+  shard->loop = this;
+  shard->index = static_cast<std::uint32_t>(shards_.size());
+  shard->multi.reset(curl_multi_init());
+  if (!shard->multi) throw std::runtime_error("libcurl: curl_multi_init failed (out of memory?)");
+  CURLM* multi = shard->multi.get();
+  // Idle connections kept for reuse are bounded: a rotated stream's
+  // connection is closed, never parked.
+  curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, 16L);
+  curl_multi_setopt(multi, CURLMOPT_SOCKETFUNCTION, &CurlLoop::OnSocket);
+  curl_multi_setopt(multi, CURLMOPT_SOCKETDATA, shard.get());
+  curl_multi_setopt(multi, CURLMOPT_TIMERFUNCTION, &CurlLoop::OnTimer);
+  curl_multi_setopt(multi, CURLMOPT_TIMERDATA, shard.get());
+  shards_.push_back(std::move(shard));
+  return *shards_.back();
 }
 
 void CurlLoop::Stop() {
@@ -101,24 +125,25 @@ void CurlLoop::Run() {
   while (!stop_.load()) {
     RunPosted();
     RunDueTimers();
-    RunCurlTimer();
+    RunCurlTimers();
     ProcessDone();
     if (stop_.load()) break;
     for (const SocketWatch::Ready& ready : watch_.Wait(WaitTimeout())) {
+      if (ready.tag >= shards_.size()) continue;
       int events = 0;
       if (ready.in) events |= CURL_CSELECT_IN;
       if (ready.out) events |= CURL_CSELECT_OUT;
       if (ready.error) events |= CURL_CSELECT_ERR;
-      SocketAction(ready.fd, events);
+      SocketAction(*shards_[ready.tag], ready.fd, events);
     }
     ProcessDone();
   }
 }
 
-void CurlLoop::SocketAction(curl_socket_t fd, int events) {
+void CurlLoop::SocketAction(Shard& shard, curl_socket_t fd, int events) {
   if (fd != CURL_SOCKET_TIMEOUT) ++socket_events_;
   int running = 0;
-  const CURLMcode mc = curl_multi_socket_action(multi_.get(), fd, events, &running);
+  const CURLMcode mc = curl_multi_socket_action(shard.multi.get(), fd, events, &running);
   if (!callback_error_.empty()) {
     throw std::runtime_error("libcurl socket callback: " + std::exchange(callback_error_, std::string()));
   }
@@ -129,10 +154,13 @@ void CurlLoop::SocketAction(curl_socket_t fd, int events) {
   }
 }
 
-void CurlLoop::RunCurlTimer() {
-  if (!curl_timer_set_ || curl_deadline_ > Clock::now()) return;
-  curl_timer_set_ = false;
-  SocketAction(CURL_SOCKET_TIMEOUT, 0);
+void CurlLoop::RunCurlTimers() {
+  const auto now = Clock::now();
+  for (auto& shard : shards_) {
+    if (!shard->timer_set || shard->deadline > now) continue;
+    shard->timer_set = false;
+    SocketAction(*shard, CURL_SOCKET_TIMEOUT, 0);
+  }
 }
 
 std::chrono::milliseconds CurlLoop::WaitTimeout() {
@@ -143,13 +171,16 @@ std::chrono::milliseconds CurlLoop::WaitTimeout() {
   }
   auto wait = Clock::duration(std::chrono::seconds(1));
   const auto now = Clock::now();
-  if (curl_timer_set_) wait = std::min(wait, curl_deadline_ - now);
+  for (const auto& shard : shards_) {
+    if (shard->timer_set) wait = std::min(wait, shard->deadline - now);
+  }
   if (!timers_.empty()) wait = std::min(wait, timers_.begin()->first.first - now);
   return std::max(milliseconds(0), std::chrono::ceil<milliseconds>(wait));
 }
 
 int CurlLoop::OnSocket(CURL* /*easy*/, curl_socket_t fd, int what, void* user, void* socket_user) noexcept {
-  auto* self = static_cast<CurlLoop*>(user);
+  auto* shard = static_cast<Shard*>(user);
+  CurlLoop* self = shard->loop;
   try {
     if (what == CURL_POLL_REMOVE) {
       if (socket_user != nullptr) {
@@ -161,11 +192,11 @@ int CurlLoop::OnSocket(CURL* /*easy*/, curl_socket_t fd, int what, void* user, v
     const bool in = what == CURL_POLL_IN || what == CURL_POLL_INOUT;
     const bool out = what == CURL_POLL_OUT || what == CURL_POLL_INOUT;
     if (socket_user == nullptr) {
-      self->watch_.Add(fd, in, out);
-      curl_multi_assign(self->multi_.get(), fd, &kWatched);
+      self->watch_.Add(fd, shard->index, in, out);
+      curl_multi_assign(shard->multi.get(), fd, &kWatched);
       ++self->sockets_;
     } else {
-      self->watch_.Change(fd, in, out);
+      self->watch_.Change(fd, shard->index, in, out);
     }
     return 0;
   } catch (const std::exception& e) {
@@ -177,13 +208,13 @@ int CurlLoop::OnSocket(CURL* /*easy*/, curl_socket_t fd, int what, void* user, v
 }
 
 int CurlLoop::OnTimer(CURLM* /*multi*/, long timeout_ms, void* user) noexcept {
-  auto* self = static_cast<CurlLoop*>(user);
+  auto* shard = static_cast<Shard*>(user);
   if (timeout_ms < 0) {
-    self->curl_timer_set_ = false;
+    shard->timer_set = false;
   } else {
     // 0 means "as soon as possible": the next loop turn, never from here.
-    self->curl_timer_set_ = true;
-    self->curl_deadline_ = Clock::now() + std::chrono::milliseconds(timeout_ms);
+    shard->timer_set = true;
+    shard->deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
   }
   return 0;
 }
@@ -248,10 +279,13 @@ TransferId CurlLoop::Start(TransferRequest request) {
   // Streams stay open for minutes with long silences; the kernel notices a
   // vanished TCP peer.
   curl_easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L);
-  const CURLMcode mc = curl_multi_add_handle(multi_.get(), easy);
+  Shard& shard = ShardForNewTransfer();
+  const CURLMcode mc = curl_multi_add_handle(shard.multi.get(), easy);
   if (mc != CURLM_OK) {
     throw std::runtime_error(std::string("libcurl: curl_multi_add_handle failed: ") + curl_multi_strerror(mc));
   }
+  transfer->shard = &shard;
+  ++shard.transfers;
   const TransferId id = next_id_++;
   by_easy_.emplace(easy, id);
   by_id_.emplace(id, std::move(transfer));
@@ -262,7 +296,9 @@ bool CurlLoop::Cancel(TransferId id) {
   auto it = by_id_.find(id);
   if (it == by_id_.end()) return false;
   CURL* easy = it->second->easy.get();
-  curl_multi_remove_handle(multi_.get(), easy);
+  Shard& shard = *it->second->shard;
+  curl_multi_remove_handle(shard.multi.get(), easy);
+  --shard.transfers;
   by_easy_.erase(easy);
   by_id_.erase(it);
   return true;
@@ -275,10 +311,15 @@ void CurlLoop::Resume(TransferId id) {
 }
 
 void CurlLoop::ProcessDone() {
+  // By index: an on_done may start a transfer, and with it a new shard.
+  for (std::size_t i = 0; i < shards_.size(); ++i) ProcessDone(*shards_[i]);
+}
+
+void CurlLoop::ProcessDone(Shard& shard) {
   int left = 0;
   // One message at a time: an on_done may cancel another transfer, and
   // curl_multi_remove_handle drops that transfer's queued message.
-  while (CURLMsg* msg = curl_multi_info_read(multi_.get(), &left)) {
+  while (CURLMsg* msg = curl_multi_info_read(shard.multi.get(), &left)) {
     if (msg->msg != CURLMSG_DONE) continue;
     CURL* easy = msg->easy_handle;
     const CURLcode code = msg->data.result;
@@ -286,7 +327,8 @@ void CurlLoop::ProcessDone() {
     if (easy_it == by_easy_.end()) continue;
     auto node = by_id_.extract(easy_it->second);
     by_easy_.erase(easy_it);
-    curl_multi_remove_handle(multi_.get(), easy);
+    curl_multi_remove_handle(shard.multi.get(), easy);
+    --shard.transfers;
     Transfer& t = *node.mapped();
     TransferResult result = std::move(t.result);
     long status = 0;

@@ -3,7 +3,10 @@
 // (curl_multi_socket_action over epoll), plus timers and tasks posted from
 // other threads. Neither the number of threads nor the cost of a loop turn
 // depends on the number of open transfers: a turn touches only the sockets
-// that are ready.
+// that are ready. Transfers are spread over several multi handles (shards)
+// of at most `transfers_per_shard` each: libcurl's socket hash has a fixed
+// 911 buckets, and at 10,000 sockets in one handle every socket event walked
+// a chain of ~11 entries.
 //
 // Ownership: the loop owns every started transfer (its easy handle, headers
 // and callbacks) until it completes (on_done is called, then it is
@@ -78,8 +81,10 @@ class CurlLoop {
  public:
   using Clock = std::chrono::steady_clock;
 
+  static constexpr std::size_t kTransfersPerShard = 1000;
+
   // Throws std::runtime_error when libcurl cannot create a multi handle.
-  CurlLoop();
+  explicit CurlLoop(std::size_t transfers_per_shard = kTransfersPerShard);
   ~CurlLoop();
   CurlLoop(const CurlLoop&) = delete;
   CurlLoop& operator=(const CurlLoop&) = delete;
@@ -106,6 +111,8 @@ class CurlLoop {
   std::size_t sockets() const { return sockets_; }
   // Ready sockets handed to libcurl so far (each is one socket's turn).
   std::uint64_t socket_events() const { return socket_events_; }
+  // Multi handles created so far (they are kept, empty or not).
+  std::size_t shards() const { return shards_.size(); }
 
   TimerId After(Clock::duration delay, std::function<void()> callback);
   TimerId At(Clock::time_point when, std::function<void()> callback);
@@ -113,6 +120,7 @@ class CurlLoop {
 
  private:
   struct Transfer;
+  struct Shard;
   static std::size_t OnWrite(char* data, std::size_t size, std::size_t n, void* user) noexcept;
   static std::size_t OnHeader(char* data, std::size_t size, std::size_t n, void* user) noexcept;
   static int OnSocket(CURL* easy, curl_socket_t fd, int what, void* user, void* socket_user) noexcept;
@@ -120,21 +128,22 @@ class CurlLoop {
 
   void RunPosted();
   void RunDueTimers();
-  void RunCurlTimer();
-  void SocketAction(curl_socket_t fd, int events);
+  void RunCurlTimers();
+  void SocketAction(Shard& shard, curl_socket_t fd, int events);
   void ProcessDone();
+  void ProcessDone(Shard& shard);
   std::chrono::milliseconds WaitTimeout();
+  Shard& ShardForNewTransfer();
 
-  // Declared before multi_: libcurl calls OnSocket/OnTimer while the multi
+  // Declared before shards_: libcurl calls OnSocket/OnTimer while a multi
   // handle is cleaned up, so what they touch must outlive it.
   SocketWatch watch_;
-  bool curl_timer_set_ = false;
-  Clock::time_point curl_deadline_{};
   std::size_t sockets_ = 0;
   std::uint64_t socket_events_ = 0;
   std::string callback_error_;  // a failure inside OnSocket, thrown by Run
 
-  leakbench::CurlMultiPtr multi_;
+  std::size_t transfers_per_shard_;
+  std::vector<std::unique_ptr<Shard>> shards_;
   TransferId next_id_ = 1;
   std::unordered_map<TransferId, std::unique_ptr<Transfer>> by_id_;
   std::unordered_map<CURL*, TransferId> by_easy_;

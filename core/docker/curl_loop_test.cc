@@ -18,6 +18,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
@@ -481,6 +482,55 @@ TEST_F(CurlLoopServerTest, IdleOpenTransfersAreNotTouchedWhileAnotherWorks) {
   // connect and end. Touching the idle ones would add kIdle per turn.
   EXPECT_LE(events, static_cast<std::uint64_t>(big_calls) + 4) << big_calls << " deliveries";
   EXPECT_EQ(loop_.transfers(), static_cast<std::size_t>(kIdle));
+}
+
+// Transfers are spread over multi handles of at most N each; every one of
+// them completes, is cancelled or is idle as if there were one handle.
+TEST_F(CurlLoopServerTest, TransfersSpreadOverShardsBehaveAsOne) {
+  CurlLoop loop(2);
+  int hung = 0;
+  std::vector<TransferId> idle;
+  for (int i = 0; i < 3; ++i) {
+    TransferRequest r = Get("/hang");
+    r.on_data = [&](std::string_view) {
+      ++hung;
+      return DataResult::kConsumed;
+    };
+    idle.push_back(loop.Start(std::move(r)));
+  }
+  std::vector<std::string> bodies;
+  int done = 0;
+  for (int i = 0; i < 4; ++i) {
+    TransferRequest r = Get(i % 2 == 0 ? "/hello" : "/big");
+    r.on_done = [&](const TransferResult& result, std::string&& body) {
+      EXPECT_EQ(result.kind, TransferResult::Kind::kComplete) << result.message;
+      bodies.push_back(std::move(body));
+      if (++done == 4) {
+        EXPECT_TRUE(loop.Cancel(idle[1]));  // from another shard than the last one
+        loop.After(20ms, [&] { loop.Stop(); });
+      }
+    };
+    loop.Start(std::move(r));
+  }
+  EXPECT_EQ(loop.shards(), 4u);  // 7 transfers, 2 per handle
+  ASSERT_TRUE(RunBounded(loop));
+  ASSERT_EQ(bodies.size(), 4u);
+  std::sort(bodies.begin(), bodies.end(), [](const std::string& a, const std::string& b) { return a.size() < b.size(); });
+  EXPECT_EQ(bodies[0], "hello world");
+  EXPECT_EQ(bodies[1], "hello world");
+  EXPECT_EQ(bodies[2], BigBody());
+  EXPECT_EQ(bodies[3], BigBody());
+  EXPECT_EQ(hung, 3);
+  EXPECT_EQ(loop.transfers(), 2u);
+  // A new transfer fills a freed place instead of making a fifth handle.
+  TransferRequest again = Get("/hang");
+  again.on_data = [&](std::string_view) {
+    loop.Stop();
+    return DataResult::kConsumed;
+  };
+  loop.Start(std::move(again));
+  ASSERT_TRUE(RunBounded(loop));
+  EXPECT_EQ(loop.shards(), 4u);
 }
 
 TEST_F(CurlLoopServerTest, DestroyingALoopWithTransfersInFlightIsClean) {

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <stdexcept>
 #include <string>
@@ -20,6 +21,13 @@ constexpr std::size_t kMaxEventsPerWait = 512;
                            (error == EMFILE || error == ENFILE ? " (raise the open-file limit: ulimit -n)" : ""));
 }
 
+// epoll's user data: the tag in the high half, the fd in the low half.
+std::uint64_t Key(int fd, std::uint32_t tag) {
+  return (static_cast<std::uint64_t>(tag) << 32) | static_cast<std::uint32_t>(fd);
+}
+
+constexpr std::uint32_t kWakeTag = UINT32_MAX;
+
 std::uint32_t Mask(bool in, bool out) {
   return (in ? EPOLLIN : 0u) | (out ? EPOLLOUT : 0u);
 }
@@ -32,20 +40,24 @@ SocketWatch::SocketWatch()
   if (!wake_.valid()) ThrowErrno("eventfd", errno);
   epoll_event ev{};
   ev.events = EPOLLIN;
-  ev.data.fd = wake_.get();
+  ev.data.u64 = Key(wake_.get(), kWakeTag);
   if (epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, wake_.get(), &ev) != 0) ThrowErrno("epoll_ctl(eventfd)", errno);
   events_.resize(kMaxEventsPerWait);
   ready_.reserve(kMaxEventsPerWait);
 }
 
-void SocketWatch::Add(int fd, bool in, bool out) { Control(EPOLL_CTL_ADD, EEXIST, EPOLL_CTL_MOD, fd, in, out); }
+void SocketWatch::Add(int fd, std::uint32_t tag, bool in, bool out) {
+  Control(EPOLL_CTL_ADD, EEXIST, EPOLL_CTL_MOD, fd, tag, in, out);
+}
 
-void SocketWatch::Change(int fd, bool in, bool out) { Control(EPOLL_CTL_MOD, ENOENT, EPOLL_CTL_ADD, fd, in, out); }
+void SocketWatch::Change(int fd, std::uint32_t tag, bool in, bool out) {
+  Control(EPOLL_CTL_MOD, ENOENT, EPOLL_CTL_ADD, fd, tag, in, out);
+}
 
-void SocketWatch::Control(int op, int disagreement, int fallback, int fd, bool in, bool out) {
+void SocketWatch::Control(int op, int disagreement, int fallback, int fd, std::uint32_t tag, bool in, bool out) {
   epoll_event ev{};
   ev.events = Mask(in, out);
-  ev.data.fd = fd;
+  ev.data.u64 = Key(fd, tag);
   if (epoll_ctl(epoll_.get(), op, fd, &ev) == 0) return;
   const auto what = [fd](int o) {
     return std::string(o == EPOLL_CTL_ADD ? "epoll_ctl(ADD" : "epoll_ctl(MOD") + ", fd " + std::to_string(fd) + ")";
@@ -78,13 +90,15 @@ const std::vector<SocketWatch::Ready>& SocketWatch::Wait(std::chrono::millisecon
   for (int i = 0; i < n; ++i) {
     // epoll_event is packed on x86-64: copy the fields out, never bind them.
     const std::uint32_t events = events_[static_cast<std::size_t>(i)].events;
-    const int fd = events_[static_cast<std::size_t>(i)].data.fd;
-    if (fd == wake_.get()) {
+    const std::uint64_t key = events_[static_cast<std::size_t>(i)].data.u64;
+    const int fd = static_cast<int>(static_cast<std::uint32_t>(key));
+    const auto tag = static_cast<std::uint32_t>(key >> 32);
+    if (tag == kWakeTag) {
       std::uint64_t count = 0;
       [[maybe_unused]] const auto got = ::read(wake_.get(), &count, sizeof count);
       continue;
     }
-    ready_.push_back(Ready{fd, (events & EPOLLIN) != 0, (events & EPOLLOUT) != 0,
+    ready_.push_back(Ready{fd, tag, (events & EPOLLIN) != 0, (events & EPOLLOUT) != 0,
                            (events & (EPOLLERR | EPOLLHUP)) != 0});
   }
   return ready_;

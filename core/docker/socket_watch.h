@@ -19,6 +19,7 @@ class SocketWatch {
   // What a ready socket is ready for.
   struct Ready {
     int fd = -1;
+    std::uint32_t tag = 0;  // what Add/Change was given with this fd
     bool in = false;
     bool out = false;
     bool error = false;  // EPOLLERR or EPOLLHUP: let libcurl find out which
@@ -31,12 +32,12 @@ class SocketWatch {
   SocketWatch& operator=(const SocketWatch&) = delete;
 
   // Starts watching `fd` for reading and/or writing (Add), or changes what
-  // is watched (Change). Each falls back to the other when the kernel
+  // is watched (Change); Wait reports it with `tag` (never UINT32_MAX). Each falls back to the other when the kernel
   // disagrees (EEXIST, ENOENT): a descriptor can be closed and its number
   // reused before libcurl says so. Throws std::runtime_error on any other
   // failure.
-  void Add(int fd, bool in, bool out);
-  void Change(int fd, bool in, bool out);
+  void Add(int fd, std::uint32_t tag, bool in, bool out);
+  void Change(int fd, std::uint32_t tag, bool in, bool out);
   // Stops watching `fd`; a descriptor already closed is not an error.
   void Forget(int fd);
 
@@ -51,7 +52,7 @@ class SocketWatch {
 
  private:
   // epoll_ctl(op); when it fails with `disagreement`, epoll_ctl(fallback).
-  void Control(int op, int disagreement, int fallback, int fd, bool in, bool out);
+  void Control(int op, int disagreement, int fallback, int fd, std::uint32_t tag, bool in, bool out);
 
   leakbench::UniqueFd epoll_;
   leakbench::UniqueFd wake_;

@@ -33,16 +33,17 @@ struct Pair {
 TEST(SocketWatchTest, ReportsOnlyReadySocketsForWhatIsWatched) {
   SocketWatch watch;
   Pair quiet, talking;
-  watch.Add(quiet.fds[0], true, false);
-  watch.Add(talking.fds[0], true, false);
+  watch.Add(quiet.fds[0], 7, true, false);
+  watch.Add(talking.fds[0], 7, true, false);
   EXPECT_TRUE(watch.Wait(0ms).empty());  // nothing to read, writability not asked for
   ASSERT_EQ(write(talking.fds[1], "x", 1), 1);
   const auto& ready = watch.Wait(1000ms);
   ASSERT_EQ(ready.size(), 1u);
   EXPECT_EQ(ready[0].fd, talking.fds[0]);
+  EXPECT_EQ(ready[0].tag, 7u);
   EXPECT_TRUE(ready[0].in);
   EXPECT_FALSE(ready[0].out);
-  watch.Change(quiet.fds[0], false, true);
+  watch.Change(quiet.fds[0], 7, false, true);
   bool quiet_writable = false;
   for (const auto& r : watch.Wait(0ms)) quiet_writable |= r.fd == quiet.fds[0] && r.out && !r.in;
   EXPECT_TRUE(quiet_writable);
@@ -51,7 +52,7 @@ TEST(SocketWatchTest, ReportsOnlyReadySocketsForWhatIsWatched) {
 TEST(SocketWatchTest, ChangeOfADescriptorNotInTheSetAddsIt) {
   SocketWatch watch;
   Pair pair;
-  watch.Change(pair.fds[0], true, false);  // libcurl thinks it is watched; the kernel does not
+  watch.Change(pair.fds[0], 7, true, false);  // libcurl thinks it is watched; the kernel does not
   ASSERT_EQ(write(pair.fds[1], "x", 1), 1);
   EXPECT_EQ(watch.Wait(1000ms).size(), 1u);
 }
@@ -59,8 +60,8 @@ TEST(SocketWatchTest, ChangeOfADescriptorNotInTheSetAddsIt) {
 TEST(SocketWatchTest, AddOfADescriptorAlreadyInTheSetChangesIt) {
   SocketWatch watch;
   Pair pair;
-  watch.Add(pair.fds[0], true, false);
-  watch.Add(pair.fds[0], false, true);  // no EEXIST escapes
+  watch.Add(pair.fds[0], 7, true, false);
+  watch.Add(pair.fds[0], 7, false, true);  // no EEXIST escapes
   const auto& ready = watch.Wait(1000ms);
   ASSERT_EQ(ready.size(), 1u);
   EXPECT_TRUE(ready[0].out);
@@ -69,7 +70,7 @@ TEST(SocketWatchTest, AddOfADescriptorAlreadyInTheSetChangesIt) {
 TEST(SocketWatchTest, ForgettingAClosedOrUnknownDescriptorIsNotAnError) {
   SocketWatch watch;
   Pair pair;
-  watch.Add(pair.fds[0], true, false);
+  watch.Add(pair.fds[0], 7, true, false);
   const int fd = pair.fds[0];
   close(fd);
   pair.fds[0] = -1;
@@ -81,7 +82,7 @@ TEST(SocketWatchTest, ForgettingAClosedOrUnknownDescriptorIsNotAnError) {
 TEST(SocketWatchTest, HangUpIsReportedAsAnError) {
   SocketWatch watch;
   Pair pair;
-  watch.Add(pair.fds[0], true, false);
+  watch.Add(pair.fds[0], 7, true, false);
   close(pair.fds[1]);
   pair.fds[1] = -1;
   const auto& ready = watch.Wait(1000ms);
