@@ -378,20 +378,30 @@ class JsonlTransport final : public SinkTransport {
   Clock::time_point next_rotation_attempt_{};
 };
 
+// Records gathered for up to gather_wait, or until a write's worth waits
+// (kMaxWriteBytes, or half the buffer when that is smaller, so that a
+// small buffer never refuses the engine while the writer waits).
+BufferedSinkOptions GatheringOptions(std::size_t buffer_bytes, const JsonlFileOptions& options) {
+  if (options.gather_wait <= std::chrono::nanoseconds::zero()) return {.buffer_bytes = buffer_bytes};
+  return {.buffer_bytes = buffer_bytes,
+          .batch_bytes = std::min(kMaxWriteBytes, buffer_bytes / 2 + 1),
+          .batch_wait = options.gather_wait};
+}
+
 }  // namespace
 
 std::unique_ptr<Sink> MakeJsonlSink(leakbench::UniqueFd fd, std::string description,
-                                    std::size_t buffer_bytes) {
+                                    std::size_t buffer_bytes, std::chrono::nanoseconds gather_wait) {
   OpenedSinkFile file;
   struct stat st = {};
   file.regular = ::fstat(fd.get(), &st) == 0 && S_ISREG(st.st_mode);
   file.fd = std::move(fd);
   JsonlFileOptions options;
   options.fsync_interval = {};  // acknowledged on write
+  options.gather_wait = gather_wait;
   return std::make_unique<BufferedSink>(
-      std::make_unique<JsonlTransport>(std::move(file), "", std::move(description),
-                                       std::move(options)),
-      BufferedSinkOptions{.buffer_bytes = buffer_bytes});
+      std::make_unique<JsonlTransport>(std::move(file), "", std::move(description), options),
+      GatheringOptions(buffer_bytes, options));
 }
 
 std::unique_ptr<Sink> MakeJsonlFileSink(const std::string& path, std::size_t buffer_bytes,
@@ -400,10 +410,11 @@ std::unique_ptr<Sink> MakeJsonlFileSink(const std::string& path, std::size_t buf
     throw std::runtime_error("sink file " + path + ": keep must be at least 1 (sink.file.keep)");
   }
   const std::string description = "file:" + path;
+  const BufferedSinkOptions buffered = GatheringOptions(buffer_bytes, options);
   return std::make_unique<BufferedSink>(
       std::make_unique<JsonlTransport>(OpenSinkFile(path, description), path, description,
                                        std::move(options)),
-      BufferedSinkOptions{.buffer_bytes = buffer_bytes});
+      buffered);
 }
 
 std::unique_ptr<Sink> MakeJsonlStdoutSink(std::size_t buffer_bytes) {

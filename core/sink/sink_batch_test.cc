@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <span>
 #include <string>
 #include <thread>
 #include <vector>
@@ -79,6 +80,66 @@ TEST(SinkBatchTest, ABatchIsTakenWholeWithOneWake) {
   ASSERT_TRUE(sink->Close(milliseconds(5000)));
   EXPECT_EQ(sink->stats().records_written, 500u);
   EXPECT_EQ(sink->acknowledged(), 500u);
+}
+
+// Sparse streams hand the sink one line per socket event. Within the
+// gather wait those are one wake and one write, not one each. Close writes
+// what waits at once, so a long wait keeps this deterministic; the pauses
+// between lines give a writer that does not gather time to write each one
+// (then this test fails).
+TEST(SinkBatchTest, LinesHandedOneByOneWithinTheGatherWaitAreOneWakeAndOneWrite) {
+  JsonlFileOptions options;
+  options.fsync_interval = {};
+  options.gather_wait = std::chrono::seconds(60);
+  auto sink = MakeJsonlFileSink("/dev/null", 8 << 20, options);
+  const std::string line(100, 'l');
+  const std::vector<LogRecord> records = Records(10, line);
+  for (const LogRecord& record : records) {
+    ASSERT_EQ(sink->TryWriteBatch(std::span<const LogRecord>(&record, 1)), 1u);
+    std::this_thread::sleep_for(milliseconds(20));
+  }
+  EXPECT_EQ(sink->stats().writer_wakes, 1u);
+  EXPECT_EQ(sink->stats().records_written, 0u);  // still gathering
+  ASSERT_TRUE(sink->Close(milliseconds(5000)));
+  EXPECT_EQ(sink->stats().records_written, 10u);
+  EXPECT_EQ(sink->stats().downstream_writes, 1u);
+  EXPECT_EQ(sink->acknowledged(), 10u);
+}
+
+// The default gather wait is short: a lone record is written without Close.
+TEST(SinkBatchTest, ALoneRecordIsWrittenAfterTheDefaultGatherWait) {
+  JsonlFileOptions options;
+  options.fsync_interval = {};
+  auto sink = MakeJsonlFileSink("/dev/null", 8 << 20, options);
+  const std::vector<LogRecord> records = Records(1, std::string(10, 'x'));
+  ASSERT_EQ(sink->TryWriteBatch(records), 1u);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (sink->acknowledged() < 1 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(milliseconds(1));
+  }
+  EXPECT_EQ(sink->acknowledged(), 1u);
+  EXPECT_EQ(sink->stats().records_written, 1u);
+  ASSERT_TRUE(sink->Close(milliseconds(5000)));
+}
+
+// A buffer smaller than a write's worth: the writer does not wait for bytes
+// that cannot arrive (it writes at half the buffer), so the engine is not
+// refused while records are gathered.
+TEST(SinkBatchTest, ASmallBufferIsWrittenAtHalfWithoutWaitingTheGatherWait) {
+  JsonlFileOptions options;
+  options.fsync_interval = {};
+  options.gather_wait = std::chrono::seconds(60);
+  auto sink = MakeJsonlFileSink("/dev/null", 16 * 1024, options);
+  const std::vector<LogRecord> records = Records(400, std::string(100, 'y'));  // ~60 KB encoded
+  std::size_t taken = 0;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (taken < records.size() && std::chrono::steady_clock::now() < deadline) {
+    taken += sink->TryWriteBatch(std::span<const LogRecord>(records).subspan(taken));
+    if (taken < records.size()) std::this_thread::sleep_for(milliseconds(1));
+  }
+  EXPECT_EQ(taken, records.size());  // with a 60 s gather this needs writes before Close
+  ASSERT_TRUE(sink->Close(milliseconds(5000)));
+  EXPECT_EQ(sink->stats().records_written, records.size());
 }
 
 // A full buffer refuses in the middle of a batch: the records before the
