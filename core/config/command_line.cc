@@ -47,6 +47,8 @@ constexpr KeyFlag kKeyFlags[] = {
     {"--max-streams", "docker.max_streams", "N", "At most N follow streams at once (default 50)"},
     {"--max-opens-per-second", "docker.max_opens_per_second", "RATE",
      "Open follow streams at most RATE times a second on average, e.g. 100 or 2.5 (default 100)"},
+    {"--stream-buffer-bytes", "docker.stream_buffer_bytes", "N",
+     "Receive buffer per follow stream, 1024..524288 bytes (default 4096)"},
     {"--max-line-bytes", "docker.max_line_bytes", "N",
      "Longest line kept whole, 1024..268435456 bytes (default 1048576)"},
     {"--long-lines", "docker.long_lines", "split|truncate",

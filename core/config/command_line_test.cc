@@ -71,7 +71,7 @@ TEST(CommandLineTest, NoFlagsGiveTheDefaults) {
 TEST(CommandLineTest, EachFlag) {
   const Config c = Ok({"--docker-host", "tcp://127.0.0.1:2375", "--rotation-interval", "2.5s",
                        "--rotation-jitter", "100ms", "--stall-timeout", "20s", "--max-streams",
-                       "3", "--max-line-bytes", "2048", "--long-lines", "truncate",
+                       "3", "--max-line-bytes", "2048", "--stream-buffer-bytes", "8192", "--long-lines", "truncate",
                        "--include-name", "web-*", "--include-name", "api", "--exclude-name",
                        "*-debug", "--include-label", "logs=on", "--exclude-label", "skip",
                        "--exclude-label", "tier=db", "--sink", "file:/tmp/out.jsonl",
@@ -83,6 +83,7 @@ TEST(CommandLineTest, EachFlag) {
   EXPECT_EQ(c.docker.stall_timeout, seconds(20));
   EXPECT_EQ(c.docker.max_streams, 3u);
   EXPECT_EQ(c.docker.max_line_bytes, 2048u);
+  EXPECT_EQ(c.docker.stream_buffer_bytes, 8192u);
   EXPECT_TRUE(c.docker.truncate_long_lines);
   EXPECT_THAT(c.docker.include_names, ElementsAre("web-*", "api"));
   EXPECT_THAT(c.docker.exclude_names, ElementsAre("*-debug"));

@@ -49,6 +49,7 @@ docker:
   exclude_labels:
     - skip
   max_line_bytes: 4096
+  stream_buffer_bytes: 16384
   long_lines: truncate
   backoff_base: 100ms
   backoff_cap: 5s
@@ -80,6 +81,7 @@ log:
   EXPECT_THAT(c.docker.include_labels, ElementsAre("logs=on"));
   EXPECT_THAT(c.docker.exclude_labels, ElementsAre("skip"));
   EXPECT_EQ(c.docker.max_line_bytes, 4096u);
+  EXPECT_EQ(c.docker.stream_buffer_bytes, 16384u);
   EXPECT_TRUE(c.docker.truncate_long_lines);
   EXPECT_EQ(c.docker.backoff_base, milliseconds(100));
   EXPECT_EQ(c.docker.backoff_cap, seconds(5));

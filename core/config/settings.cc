@@ -101,6 +101,8 @@ const Setting kSettings[] = {
      SetDuration<kDocker, &D::stall_timeout>},
     {"docker.max_opens_per_second", SettingShape::kScalar, kNumber,
      SetNumber<kDocker, &D::max_opens_per_second>},
+    {"docker.stream_buffer_bytes", SettingShape::kScalar, kCount,
+     SetSize<kDocker, &D::stream_buffer_bytes>},
 
     {"sink.type", SettingShape::kScalar, "stdout, file or loki",
      [](Config& c, std::string_view t) { c.sink.kind = ParseSinkKind(t); }},

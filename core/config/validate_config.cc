@@ -122,6 +122,12 @@ void CheckDocker(Checker& check, const DockerConfig& d) {
                                              " and " + std::to_string(kMaxLineBytes) + ", got " +
                                              std::to_string(d.max_line_bytes));
   }
+  if (d.stream_buffer_bytes < kMinStreamBufferBytes || d.stream_buffer_bytes > kMaxStreamBufferBytes) {
+    check.Add({"docker.stream_buffer_bytes"},
+              "must be between " + std::to_string(kMinStreamBufferBytes) + " and " +
+                  std::to_string(kMaxStreamBufferBytes) + " (libcurl's bounds), got " +
+                  std::to_string(d.stream_buffer_bytes));
+  }
   check.Positive("docker.backoff_base", d.backoff_base);
   if (d.backoff_cap < d.backoff_base) {
     check.Add({"docker.backoff_cap", "docker.backoff_base"},

@@ -29,6 +29,10 @@ inline constexpr std::chrono::seconds kMinRotationInterval{1};
 // Bounds on docker.max_line_bytes.
 inline constexpr std::size_t kMinLineBytes = 1024;
 inline constexpr std::size_t kMaxLineBytes = std::size_t{256} << 20;
+// docker.stream_buffer_bytes: libcurl's CURL_MIN_BUFFERSIZE and
+// CURL_MAX_READ_SIZE.
+inline constexpr std::size_t kMinStreamBufferBytes = 1024;
+inline constexpr std::size_t kMaxStreamBufferBytes = std::size_t{512} << 10;
 
 // sink.file.max_bytes: 0 or at least this (smaller would make a file per
 // record); sink.file.keep: 1 .. this many rotated files.

@@ -279,6 +279,9 @@ TransferId CurlLoop::Start(TransferRequest request) {
   // Streams stay open for minutes with long silences; the kernel notices a
   // vanished TCP peer.
   curl_easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L);
+  if (r.receive_buffer_bytes > 0) {
+    curl_easy_setopt(easy, CURLOPT_BUFFERSIZE, static_cast<long>(r.receive_buffer_bytes));
+  }
   Shard& shard = ShardForNewTransfer();
   const CURLMcode mc = curl_multi_add_handle(shard.multi.get(), easy);
   if (mc != CURLM_OK) {

@@ -75,6 +75,9 @@ struct TransferRequest {
   std::function<void(const TransferResult&, std::string&& collected)> on_done;
   // Bound for a collected body (protects against a huge container list).
   std::size_t max_collect_bytes = 64 << 20;
+  // libcurl's receive buffer (CURLOPT_BUFFERSIZE, 1 KiB .. 512 KiB): the
+  // most one read takes. 0: libcurl's default (16 KiB).
+  std::size_t receive_buffer_bytes = 0;
 };
 
 class CurlLoop {

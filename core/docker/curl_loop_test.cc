@@ -346,6 +346,29 @@ TEST_F(CurlLoopServerTest, GetCollectsTheBody) {
   EXPECT_EQ(loop_.transfers(), 0u);
 }
 
+// The receive buffer bounds each read (the engine sizes follow streams'
+// buffers small: memory per open stream). Without it libcurl reads up to
+// 16 KiB at a time, and this test fails.
+TEST_F(CurlLoopServerTest, ReceiveBufferBoundsEveryRead) {
+  for (const std::size_t buffer : {std::size_t{1024}, std::size_t{4096}}) {
+    std::size_t largest = 0;
+    std::size_t total = 0;
+    TransferRequest request = Get("/big");
+    request.receive_buffer_bytes = buffer;
+    request.on_data = [&](std::string_view data) {
+      largest = std::max(largest, data.size());
+      total += data.size();
+      return DataResult::kConsumed;
+    };
+    CurlLoop loop;  // a loop runs until one Stop()
+    const TransferResult result = RunTransfer(loop, std::move(request));
+    EXPECT_EQ(result.kind, TransferResult::Kind::kComplete) << result.message;
+    EXPECT_EQ(total, BigBody().size());
+    EXPECT_LE(largest, buffer);
+    EXPECT_GT(largest, 0u);
+  }
+}
+
 TEST_F(CurlLoopServerTest, CollectedBodyOverTheBoundFails) {
   TransferRequest request = Get("/big");
   request.max_collect_bytes = 1000;

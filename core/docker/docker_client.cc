@@ -70,6 +70,7 @@ TransferRequest DockerClient::Request(std::string_view path_and_query, bool stre
   r.unix_socket = options_.host.socket_path;
   r.connect_timeout = options_.connect_timeout;
   r.total_timeout = stream ? std::chrono::milliseconds(0) : options_.request_timeout;
+  if (stream) r.receive_buffer_bytes = options_.stream_buffer_bytes;
   return r;
 }
 

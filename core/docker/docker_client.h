@@ -22,6 +22,9 @@ struct DockerClientOptions {
   DockerEndpoint host;
   std::chrono::milliseconds request_timeout{10000};
   std::chrono::milliseconds connect_timeout{5000};
+  // Receive buffer of each follow stream (logs and events); 0: libcurl's
+  // default. See DockerConfig::stream_buffer_bytes.
+  std::size_t stream_buffer_bytes = 0;
 };
 
 class DockerClient {
