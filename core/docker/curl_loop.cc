@@ -420,9 +420,17 @@ std::size_t CurlLoop::OnHeader(char* data, std::size_t size, std::size_t n, void
     if (line.starts_with("HTTP/")) {
       t->result.api_version.clear();  // a new response (after 1xx)
       t->status_known = false;
+    } else if (line == "\r\n" || line == "\n") {
+      // The end of a response's headers; a 1xx one is followed by another.
+      long status = 0;
+      curl_easy_getinfo(t->easy.get(), CURLINFO_RESPONSE_CODE, &status);
+      if (status >= 200 && status < 300 && t->request.on_answered) t->request.on_answered();
     } else if (HeaderNameIs(line, "Api-Version")) {
       t->result.api_version = std::string(Trim(line.substr(12)));
     }
+  } catch (const std::exception& e) {
+    t->callback_error = std::string("header callback failed: ") + e.what();
+    return 0;
   } catch (...) {
     t->callback_error = "header callback failed";
     return 0;

@@ -73,6 +73,11 @@ struct TransferRequest {
   // 2xx body bytes. Not set: the body is collected into `collected`.
   std::function<DataResult(std::string_view)> on_data;
   std::function<void(const TransferResult&, std::string&& collected)> on_done;
+  // Optional: called once when a 2xx response's headers are complete,
+  // before any body byte (a follow stream is open at the server from then
+  // on, even if it stays silent). Runs inside libcurl: it must not start,
+  // cancel or resume transfers.
+  std::function<void()> on_answered;
   // Bound for a collected body (protects against a huge container list).
   std::size_t max_collect_bytes = 64 << 20;
   // libcurl's receive buffer (CURLOPT_BUFFERSIZE, 1 KiB .. 512 KiB): the

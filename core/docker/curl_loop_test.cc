@@ -369,6 +369,28 @@ TEST_F(CurlLoopServerTest, ReceiveBufferBoundsEveryRead) {
   }
 }
 
+// on_answered runs once, when a 2xx response's headers are complete and
+// before its first body byte; never for an error response.
+TEST_F(CurlLoopServerTest, AnsweredRunsOnceAtTheHeadersOfA2xxResponse) {
+  std::vector<std::string> events;
+  TransferRequest request = Get("/hello");
+  request.on_answered = [&] { events.push_back("answered"); };
+  request.on_data = [&](std::string_view data) {
+    if (events.empty() || events.back() != "data") events.push_back("data");
+    (void)data;
+    return DataResult::kConsumed;
+  };
+  EXPECT_EQ(RunTransfer(loop_, std::move(request)).http_status, 200);
+  EXPECT_EQ(events, (std::vector<std::string>{"answered", "data"}));
+
+  CurlLoop other;  // a loop runs until one Stop()
+  int answered = 0;
+  TransferRequest error = Get("/error");
+  error.on_answered = [&] { ++answered; };
+  EXPECT_EQ(RunTransfer(other, std::move(error)).http_status, 404);
+  EXPECT_EQ(answered, 0);
+}
+
 TEST_F(CurlLoopServerTest, CollectedBodyOverTheBoundFails) {
   TransferRequest request = Get("/big");
   request.max_collect_bytes = 1000;

@@ -126,7 +126,8 @@ TransferId DockerClient::Inspect(const std::string& id,
 
 TransferId DockerClient::FollowLogs(const std::string& id, const std::string& since,
                                     std::function<DataResult(std::string_view)> on_data,
-                                    std::function<void(const TransferResult&)> done) {
+                                    std::function<void(const TransferResult&)> done,
+                                    std::function<void()> answered) {
   if (!IsContainerId(id)) {
     loop_.Post([id, done = std::move(done)] { done(RejectedId(id)); });
     return 0;
@@ -136,6 +137,7 @@ TransferId DockerClient::FollowLogs(const std::string& id, const std::string& si
                               true);
   r.on_data = std::move(on_data);
   r.on_done = [done = std::move(done)](const TransferResult& result, std::string&&) { done(result); };
+  r.on_answered = std::move(answered);
   return loop_.Start(std::move(r));
 }
 

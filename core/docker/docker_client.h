@@ -47,10 +47,12 @@ class DockerClient {
   TransferId Inspect(const std::string& id,
                      std::function<void(const TransferResult&, std::optional<ContainerInfo>)> done);
   // GET /containers/{id}/logs?follow=1&stdout=1&stderr=1&timestamps=1&since=S
-  // (an id that is not IsContainerId() as for Inspect).
+  // (an id that is not IsContainerId() as for Inspect). `answered`, if set,
+  // runs when the daemon's 2xx headers arrive (TransferRequest::on_answered).
   TransferId FollowLogs(const std::string& id, const std::string& since,
                         std::function<DataResult(std::string_view)> on_data,
-                        std::function<void(const TransferResult&)> done);
+                        std::function<void(const TransferResult&)> done,
+                        std::function<void()> answered = {});
   // GET /events?filters={"type":["container"]}[&since=S]
   TransferId FollowEvents(const std::string& since, std::function<DataResult(std::string_view)> on_data,
                           std::function<void(const TransferResult&)> done);

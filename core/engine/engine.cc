@@ -247,7 +247,7 @@ void Engine::Impl::Housekeeping() {
   const SinkStats sink = sink_.stats();
   metrics_.SetSinkBufferedBytes(sink.buffered_bytes);
   metrics_.SetSinkRecordsDropped(sink.records_dropped);
-  metrics_.SetStreamsActive(counters_.streams_open);
+  metrics_.SetStreamsActive(counters_.streams_answered);
   metrics_.SetContainersWaiting(scheduler_.waiting());
   metrics_.SetContainersMonitored(containers_.size());
   metrics_.SetStreamsPaused(paused_.size());

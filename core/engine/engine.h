@@ -33,7 +33,9 @@ struct EngineStats {
   std::uint64_t short_replays = 0;    // reopens whose replay was shorter than expected
   std::uint64_t reorders = 0;
   std::uint64_t containers = 0;       // followed now
-  std::uint64_t streams_open = 0;
+  std::uint64_t streams_open = 0;     // requested and not ended (each holds a slot)
+  // Of those, the ones the daemon answered: log_capturer_container_streams_active.
+  std::uint64_t streams_answered = 0;
   std::uint64_t paused = 0;
   std::uint64_t events_connects = 0;
   bool connected = false;             // the daemon answered and the list was read

@@ -91,6 +91,7 @@ class Engine::Impl {
     bool inspected = false;  // tty known
     bool tty = false;
     bool destroyed = false;  // a destroy event came while its stream was open
+    bool answered = false;   // the daemon answered the open stream (headers)
     PositionTracker position;
     // Replaced in Track by one that draws from the engine's generator (a
     // generator per container cost ~2.5 KB each).
@@ -147,6 +148,12 @@ class Engine::Impl {
   void StartStream(Container& c);
   DataResult OnStreamData(const std::string& id, std::uint64_t serial, std::string_view data);
   void OnStreamDone(const std::string& id, std::uint64_t serial, const TransferResult& result);
+  // The daemon answered the stream (its headers arrived): it counts in
+  // streams_active from now on.
+  void OnStreamAnswered(const std::string& id, std::uint64_t serial);
+  // The open stream ended (closed here or by the daemon): the counters and
+  // the streams_active gauge.
+  void CountStreamEnded(Container& c);
   void EndOfStream(Container& c);
   void OnEndChecked(Container& c, const TransferResult& result, std::optional<ContainerInfo> info);
   void Rotate(Container& c);

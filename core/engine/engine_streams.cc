@@ -128,12 +128,31 @@ void Engine::Impl::StartStream(Container& c) {
   c.lines_this_stream = 0;
   c.decode_error.clear();
   const std::uint64_t serial = c.serial = next_serial_++;
+  c.answered = false;
   c.transfer = client_.FollowLogs(
       c.id, since, [this, id = c.id, serial](std::string_view d) { return OnStreamData(id, serial, d); },
-      [this, id = c.id, serial](const TransferResult& r) { OnStreamDone(id, serial, r); });
+      [this, id = c.id, serial](const TransferResult& r) { OnStreamDone(id, serial, r); },
+      [this, id = c.id, serial] { OnStreamAnswered(id, serial); });
   ++counters_.streams_opened;
   ++counters_.streams_open;
-  metrics_.SetStreamsActive(counters_.streams_open);
+}
+
+void Engine::Impl::OnStreamAnswered(const std::string& id, std::uint64_t serial) {
+  Container* current = Current(id, serial);
+  if (current == nullptr || !StreamOpen(current->state) || current->answered) return;
+  current->answered = true;
+  ++counters_.streams_answered;
+  metrics_.SetStreamsActive(counters_.streams_answered);
+}
+
+void Engine::Impl::CountStreamEnded(Container& c) {
+  metrics_.ObserveStreamAge(Clock::now() - c.opened);
+  --counters_.streams_open;
+  if (c.answered) {
+    c.answered = false;
+    --counters_.streams_answered;
+    metrics_.SetStreamsActive(counters_.streams_answered);
+  }
 }
 
 DataResult Engine::Impl::OnStreamData(const std::string& id, std::uint64_t serial, std::string_view data) {
@@ -171,9 +190,7 @@ void Engine::Impl::OnStreamDone(const std::string& id, std::uint64_t serial, con
     if (!status.ok()) {
       spdlog::debug("container {}: stream ended inside a frame ({})", ShortId(id), leakbench::EscapeForLog(status.detail));
     }
-    metrics_.ObserveStreamAge(Clock::now() - c.opened);
-    --counters_.streams_open;
-    metrics_.SetStreamsActive(counters_.streams_open);
+    CountStreamEnded(c);
     Enter(c, StreamEvent::kDaemonEnded);
     if (!Deliver(c)) return;  // ResumePaused finishes it
     EndOfStream(c);
@@ -304,11 +321,7 @@ void Engine::Impl::CloseStream(Container& c, bool keep_open) {
     }
     c.transfer = 0;
   }
-  if (open) {
-    metrics_.ObserveStreamAge(Clock::now() - c.opened);
-    --counters_.streams_open;
-    metrics_.SetStreamsActive(counters_.streams_open);
-  }
+  if (open) CountStreamEnded(c);
   c.unsettled.clear();
   if (c.reader) {
     counters_.replayed_dropped += c.reader->filter().replayed_dropped();

@@ -138,7 +138,7 @@ struct EngineMetrics::Impl {
   Registry& r = *registry;
 
   prometheus::Gauge& streams_active = Gauge(
-      r, "log_capturer_container_streams_active", "Docker log follow streams open now.");
+      r, "log_capturer_container_streams_active", "Docker log follow streams open now (the daemon answered them; requested ones count from its answer).");
   prometheus::Counter& rotations =
       Counter(r, "log_capturer_container_stream_rotations_total",
               "Follow streams closed by the engine because their lease ended.");

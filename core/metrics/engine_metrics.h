@@ -41,7 +41,9 @@ class EngineMetrics {
   // The bound port (0 without an endpoint).
   std::uint16_t port() const;
 
-  // log_capturer_container_streams_active (gauge): follow streams open now.
+  // log_capturer_container_streams_active (gauge): follow streams open now,
+  // counted from the daemon's answer (a request still waiting for it is
+  // not open at the daemon yet).
   void SetStreamsActive(std::size_t n);
   // log_capturer_container_stream_rotations_total (counter): a stream closed
   // by the engine because its lease ended.

@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdlib>
+#include <string>
 #include <filesystem>
 #include <thread>
 
@@ -59,6 +61,43 @@ TEST_P(EngineFaults, EveryLineArrivesOnce) {
   const CaptureReport report = WaitForExactCapture(fake, sink, 30s);
   EXPECT_TRUE(report.exact()) << GetParam().name << ": " << Describe(report);
   EXPECT_LE(Streams(fake).peak, 6u);
+}
+
+// The value of log_capturer_container_streams_active in a /metrics text;
+// -1 when the line is missing.
+double StreamsActive(const std::string& metrics) {
+  const std::string name = "\nlog_capturer_container_streams_active ";
+  const std::size_t at = metrics.find(name);
+  if (at == std::string::npos) return -1;
+  return std::strtod(metrics.c_str() + at + name.size(), nullptr);
+}
+
+// streams_active counts a stream from the daemon's answer, not from the
+// request: while every open waits 4 s for its response headers (latency
+// fault), the engine holds 3 requested streams and the gauge says 0 (the
+// daemon serves none yet); once the headers arrive, 3. Counted from the
+// request, a scrape at start-up with 10,000 containers saw 284 streams the
+// fake had not received.
+TEST(EngineStreamsActive, CountsAStreamFromTheDaemonsAnswer) {
+  InProcessFake fake(FakeConfig(3, 5));
+  fake.Control("POST", "/faults", {{"kind", "latency"}, {"delay", "4s"}, {"target", "*"}, {"probability", 1.0}});
+  MemorySink sink;
+  Config config = TestConfig(fake.socket());
+  config.docker.max_streams = 3;
+  config.docker.rotation_interval = 60s;
+  EngineUnderTest engine(config, sink);
+  ASSERT_TRUE(Eventually([&] { return engine.engine().stats().streams_open == 3; }, 10s));
+  const EngineStats requested = engine.engine().stats();
+  EXPECT_EQ(requested.streams_answered, 0u);
+  EXPECT_EQ(StreamsActive(engine.metrics().Serialize()), 0);
+  ASSERT_TRUE(Eventually([&] { return engine.engine().stats().streams_answered == 3; }, 20s));
+  EXPECT_TRUE(Eventually([&] { return StreamsActive(engine.metrics().Serialize()) == 3; }, 5s))
+      << engine.metrics().Serialize();
+  // Closing them takes them out of the gauge again.
+  fake.Control("DELETE", "/faults");
+  engine.Stop();
+  EXPECT_EQ(engine.engine().stats().streams_answered, 0u);
+  EXPECT_EQ(StreamsActive(engine.metrics().Serialize()), 0);
 }
 
 INSTANTIATE_TEST_SUITE_P(
