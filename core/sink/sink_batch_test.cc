@@ -111,7 +111,8 @@ TEST(SinkBatchTest, ALoneRecordIsWrittenAfterTheDefaultGatherWait) {
   JsonlFileOptions options;
   options.fsync_interval = {};
   auto sink = MakeJsonlFileSink("/dev/null", 8 << 20, options);
-  const std::vector<LogRecord> records = Records(1, std::string(10, 'x'));
+  const std::string line(10, 'x');  // the records view it
+  const std::vector<LogRecord> records = Records(1, line);
   ASSERT_EQ(sink->TryWriteBatch(records), 1u);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   while (sink->acknowledged() < 1 && std::chrono::steady_clock::now() < deadline) {
@@ -130,7 +131,8 @@ TEST(SinkBatchTest, ASmallBufferIsWrittenAtHalfWithoutWaitingTheGatherWait) {
   options.fsync_interval = {};
   options.gather_wait = std::chrono::seconds(60);
   auto sink = MakeJsonlFileSink("/dev/null", 16 * 1024, options);
-  const std::vector<LogRecord> records = Records(400, std::string(100, 'y'));  // ~60 KB encoded
+  const std::string line(100, 'y');  // the records view it
+  const std::vector<LogRecord> records = Records(400, line);  // ~60 KB encoded
   std::size_t taken = 0;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
   while (taken < records.size() && std::chrono::steady_clock::now() < deadline) {
