@@ -18,6 +18,9 @@
 namespace leakbench::harness {
 
 // No daemon can be started here: what() says why and what to do.
+// How result.json's run.failure starts when that was why (ci/test skips on it).
+inline constexpr const char* kNoDaemon = "no Docker daemon could be started: ";
+
 class DaemonUnavailable : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;

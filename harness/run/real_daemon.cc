@@ -174,12 +174,13 @@ class RealDaemon : public DaemonUnderTest {
 
   void Start(const RunOptions& o) {
     if (!o.docker_host.empty()) {
-      docker_ = std::make_unique<DockerClient>(o.docker_host);
-      if (!docker_->Ping()) {
+      auto client = std::make_unique<DockerClient>(o.docker_host);
+      if (!client->Ping()) {
         throw DaemonUnavailable("no Docker daemon answers /_ping at " + o.docker_host +
                                 " (--docker-host); start it, or leave --docker-host out to let leakbench start a "
                                 "private one");
       }
+      docker_ = std::move(client);
       RemoveStale();
     } else {
       private_ = std::make_unique<PrivateDockerd>(dir_ + "/d", std::vector<std::string>{RunMarker(dir_)});

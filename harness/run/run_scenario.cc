@@ -21,6 +21,7 @@
 #include "common/unique_fd.h"
 #include "harness/run/http_get.h"
 #include "harness/run/loki_output.h"
+#include "harness/run/private_dockerd.h"
 #include "harness/run/process_sweep.h"
 #include "harness/proc/process_table.h"
 #include "harness/proc/process_tree.h"
@@ -423,6 +424,8 @@ RunData RunScenario(const Scenario& s, const RunOptions& o) {
       if (run.error_examples.size() > 5) run.error_examples.resize(5);
     }
     run.completed = ran;
+  } catch (const DaemonUnavailable& e) {
+    run.failure = std::string(kNoDaemon) + e.what();
   } catch (const std::exception& e) {
     run.failure = e.what();
   }
