@@ -66,12 +66,16 @@ TEST_F(RealDaemonRunTest, TheGatePassesAndLeavesNothing) {
   const json r = Result(out_ + "/r");
   ASSERT_FALSE(r.is_discarded());
   const std::string failure = r["run"]["failure"];
-  if (failure.rfind("no Docker daemon could be started", 0) == 0) GTEST_SKIP() << failure;
+  if (failure.rfind("no Docker daemon could be started", 0) == 0) {
+    GTEST_SKIP() << failure;
+  }
   EXPECT_EQ(WEXITSTATUS(status), 0) << r["criteria"].dump();
   EXPECT_EQ(r["daemon"]["kind"], "real");
   EXPECT_EQ(r["daemon"]["storage_driver"], "vfs");
   for (const json& c : r["criteria"]) {
-    if (c["id"] == "log_loss" || c["id"] == "delivery") EXPECT_EQ(c["status"], "pass") << c.dump();
+    if (c["id"] == "log_loss" || c["id"] == "delivery") {
+      EXPECT_EQ(c["status"], "pass") << c.dump();
+    }
   }
   EXPECT_EQ(Leftovers(), "");
 }
@@ -90,7 +94,9 @@ TEST_F(RealDaemonRunTest, SigkillLeavesNoDaemonNoContainerNoDirectory) {
       [] { return Sh("pgrep -c leakbench-emit").rfind("0", 0) != 0; }, std::chrono::seconds(90));
   kill(pid, SIGKILL);
   waitpid(pid, nullptr, 0);
-  if (!running) GTEST_SKIP() << "no container started (no Docker daemon here?)";
+  if (!running) {
+    GTEST_SKIP() << "no container started (no Docker daemon here?)";
+  }
   EXPECT_TRUE(leakbench::testing::Eventually([] { return Leftovers().empty(); }, std::chrono::seconds(30)))
       << Leftovers();
 }
