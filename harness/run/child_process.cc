@@ -12,6 +12,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "harness/run/leftovers.h"
 #include "harness/run/process_sweep.h"
 
 extern char** environ;
@@ -125,7 +126,7 @@ void Send(const std::string& line) {
 
 [[noreturn]] void WatchdogMain(int read_fd) {
   std::vector<pid_t> groups;
-  std::vector<std::string> dirs;
+  std::vector<std::string> dirs, cgroups;
   std::string buffer;
   char chunk[4096];
   bool disarmed = false;
@@ -140,14 +141,17 @@ void Send(const std::string& line) {
       buffer.erase(0, nl + 1);
       if (line.rfind("group ", 0) == 0) groups.push_back(static_cast<pid_t>(std::stol(line.substr(6))));
       if (line.rfind("dir ", 0) == 0) dirs.push_back(line.substr(4));
+      if (line.rfind("cgroup ", 0) == 0) cgroups.push_back(line.substr(7));
       if (line == "disarm") disarmed = true;
     }
   }
   if (!disarmed) {
     for (pid_t g : groups) kill(-g, SIGKILL);
     std::error_code ec;
+    for (const auto& d : dirs) KillMarked(RunMarker(d), std::chrono::seconds(2));  // what left its group (setsid)
+    for (const auto& c : cgroups) KillCgroupTree(c);  // a private dockerd's containers
     for (const auto& d : dirs) {
-      KillMarked(RunMarker(d), std::chrono::seconds(2));  // what left its group (setsid)
+      UnmountUnder(d);  // and its mounts
       std::filesystem::remove_all(d, ec);
     }
   }
@@ -173,6 +177,7 @@ void Watchdog::Start() {
 
 void Watchdog::WatchGroup(pid_t pgid) { Send("group " + std::to_string(pgid)); }
 void Watchdog::WatchDirectory(const std::string& path) { Send("dir " + path); }
+void Watchdog::WatchCgroup(const std::string& name) { Send("cgroup " + name); }
 void Watchdog::Disarm() {
   Send("disarm");
   if (g_watchdog_fd >= 0) close(g_watchdog_fd);

@@ -45,7 +45,8 @@ class ChildProcess {
 // Forked before any thread exists, the watchdog outlives leakbench: when
 // leakbench dies (even by SIGKILL), the pipe to it closes and it kills every
 // process group, every process carrying a watched run directory's marker
-// (process_sweep.h) and removes every directory it was told about. Register()
+// (process_sweep.h) and in a watched cgroup, unmounts what is mounted below
+// the directories it was told about and removes them. Register()
 // and Release() talk to it over that pipe.
 class Watchdog {
  public:
@@ -53,6 +54,9 @@ class Watchdog {
   static void Start();
   static void WatchGroup(pid_t pgid);
   static void WatchDirectory(const std::string& path);
+  // A cgroup subtree (a private dockerd's --cgroup-parent) whose processes
+  // it kills, and whose cgroups it removes, before the directories.
+  static void WatchCgroup(const std::string& name);
   // Normal exit: the caller cleaned up; the watchdog exits without acting.
   static void Disarm();
 };

@@ -53,6 +53,14 @@ std::vector<FollowStream> ParseFollowStreams(const json& streams) {
     f.lines_sent = Get<std::uint64_t>(s, "lines_sent", where);
     f.first_seq = Get<std::uint64_t>(s, "first_seq", where);
     f.last_seq = Get<std::uint64_t>(s, "last_seq", where);
+    if (s.contains("seq_ranges")) {
+      for (const json& r : s["seq_ranges"]) {
+        if (!r.is_array() || r.size() != 2 || !r[0].is_number_unsigned() || !r[1].is_number_unsigned() || r[1] < r[0]) {
+          throw TruthError(where + ": 'seq_ranges' holds " + r.dump().substr(0, 100) + ", not [first, last]");
+        }
+        f.seq_ranges.emplace_back(r[0].get<std::uint64_t>(), r[1].get<std::uint64_t>());
+      }
+    }
     out.push_back(std::move(f));
   }
   return out;

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -38,6 +39,10 @@ struct FollowStream {
   std::uint64_t lines_sent = 0;
   std::uint64_t first_seq = 0;    // 0 when no line was sent
   std::uint64_t last_seq = 0;
+  // The seqs it carried as [first, last] runs, when the source knows them
+  // exactly (the counting proxy: a real daemon's stdout and stderr lines
+  // are not stored in seq order); empty: every seq in first..last.
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> seq_ranges;
   bool closed_by_client() const { return !open && close_reason == "client_closed"; }
 };
 

@@ -84,9 +84,11 @@ struct Overrides {
   std::string target_metrics, target_pprof, target_output;
   std::string inject_leak;
   std::size_t inject_leak_every = 0;
+  std::string daemon;
 };
 
 void Apply(const Overrides& o, Scenario& s) {
+  if (!o.daemon.empty()) s.daemon = o.daemon;
   if (o.containers) s.fake.containers = *o.containers;
   if (!o.duration.empty()) s.duration = DurationFlag("--duration", o.duration);
   if (!o.warmup.empty()) s.warmup = DurationFlag("--warmup", o.warmup, true);
@@ -211,6 +213,13 @@ int main(int argc, char** argv) {
   app.add_option("--inject-leak", o.inject_leak, "Make log-capturer leak on purpose (negative control)");
   app.add_option("--inject-leak-every", o.inject_leak_every, "... at one rotation in N (default 1)")
       ->check(CLI::Range(1, 1000000000));
+  std::string docker_host, proxy_binary = LEAKBENCH_PROXY, emitter_binary = LEAKBENCH_EMITTER;
+  app.add_option("--daemon", o.daemon, "fake (fake-dockerd, the default) or real (a real dockerd behind the counting proxy)")
+      ->check(CLI::IsMember({"fake", "real"}));
+  app.add_option("--docker-host", docker_host,
+                 "daemon real: use this daemon (unix:///path/docker.sock) instead of starting a private dockerd");
+  app.add_option("--proxy", proxy_binary, "leakbench-proxy binary (daemon real)");
+  app.add_option("--emitter", emitter_binary, "leakbench-emitter binary, statically linked (daemon real)");
   app.add_option("--out", out_dir, "Write result.json, junit.xml and summary.md here");
   app.add_option("--junit", junit, "Write junit.xml here instead of DIR/junit.xml");
   app.add_option("--keep-run-dir", keep_dir, "Copy the run's files (logs, sink output) here");
@@ -317,7 +326,9 @@ int main(int argc, char** argv) {
     }
     leakbench::harness::RunOptions options{fake_binary,   capturer_binary,          keep_dir,
                                            quiet,         &g_interrupted,           layout.followers_dir,
-                                           layout.go_followers_dir};
+                                           layout.go_followers_dir,
+                                           docker_host,   proxy_binary,             emitter_binary};
+    if (!docker_host.empty() && o.daemon.empty()) o.daemon = "real";
     for (const auto& b : {fake_binary, capturer_binary}) {
       if (access(b.c_str(), X_OK) != 0) {
         throw std::runtime_error(b + " is not an executable (build it: cmake --build --preset release, or pass "

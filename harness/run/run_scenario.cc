@@ -21,6 +21,7 @@
 #include "common/unique_fd.h"
 #include "harness/run/http_get.h"
 #include "harness/run/loki_output.h"
+#include "harness/run/private_dockerd.h"
 #include "harness/run/process_sweep.h"
 #include "harness/proc/process_table.h"
 #include "harness/proc/process_tree.h"
@@ -87,8 +88,6 @@ void Progress(const RunOptions& o, const Scenario& s, const Sample& x, bool tty,
     std::fprintf(stderr, "%s\n", buf);
   }
 }
-
-std::string LineBytesFlag(const std::string& s) { return s; }
 
 // How far the target's gauge may trail the fake's record: the daemon ends
 // a stream (container stopped) before the target reads the EOF, and the
@@ -179,31 +178,14 @@ RunData RunScenario(const Scenario& s, const RunOptions& o) {
     }
   } guard{dir, o.keep_dir};
 
-  const std::string sock = dir + "/docker.sock";
-  const std::string control = dir + "/control.sock";
   try {
-    // --- the fake --------------------------------------------------------
-    std::vector<std::string> fake_args = {o.fake_binary,
-                                          "--socket", sock,
-                                          "--control-socket", control,
-                                          "--containers", std::to_string(s.fake.containers),
-                                          "--rate", std::to_string(s.fake.rate),
-                                          "--line-bytes", LineBytesFlag(s.fake.line_bytes),
-                                          "--tty-fraction", std::to_string(s.fake.tty_fraction),
-                                          "--stderr-fraction", std::to_string(s.fake.stderr_fraction),
-                                          "--burst", std::to_string(s.fake.burst),
-                                          "--retention", std::to_string(s.fake.retention)};
+    // --- the daemon: fake-dockerd, or a real one behind the counting proxy
     const std::string marker = RunMarker(dir);  // inherited by everything the run starts
-    ChildProcess fake(fake_args, dir + "/fake.out", dir + "/fake.err", {marker});
-    const auto fake_deadline = Clock::now() + std::chrono::seconds(15);
-    while (ReadAll(dir + "/fake.out").find('\n') == std::string::npos) {
-      if (fake.Poll() || Clock::now() > fake_deadline) {
-        run.failure = "fake-dockerd did not start: " + ReadAll(dir + "/fake.err");
-        return run;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    for (const auto& f : s.fake.faults) FakeControl(control, "POST", "/faults", f);
+    std::unique_ptr<DaemonUnderTest> daemon =
+        s.daemon == "real" ? StartRealDaemon(s, o, dir) : StartFakeDaemon(s, o, dir);
+    run.daemon = daemon->info();
+    const std::string sock = daemon->target_socket();
+    const std::string control = daemon->control_socket();
 
     // --- the target ------------------------------------------------------
     std::vector<std::string> argv;
@@ -306,7 +288,7 @@ RunData RunScenario(const Scenario& s, const RunOptions& o) {
       for (auto& [when, index] : due) {
         if (when <= now) {
           const TimedAction& a = s.fake.timeline[index];
-          FakeControl(control, "POST", "/actions", a.action);
+          daemon->Play(a.action);
           when = a.every.count() > 0 ? when + a.every : Clock::time_point::max();
         }
       }
@@ -366,10 +348,9 @@ RunData RunScenario(const Scenario& s, const RunOptions& o) {
 
     // --- stop, catch up, collect --------------------------------------------
     const bool ran = run.failure.empty();
-    FakeControl(control, "POST", "/actions", json{{"action", "set"}, {"target", "*"}, {"rate", 0}});
-    FakeControl(control, "DELETE", "/faults");
+    daemon->StopEmission();
     const std::int64_t emission_end_ns = ParseTruth(FakeControl(control, "GET", "/truth")).now_ns;
-    const std::vector<FakeContainer> containers = ParseContainers(FakeControl(control, "GET", "/containers"));
+    const std::vector<FakeContainer> containers = daemon->Containers();
     const double rotation_s = Seconds(s.target.rotation_interval);
     run.capture_grace_ns = static_cast<std::int64_t>((rotation_s + s.criteria.rotation_tolerance_s.value_or(10)) * 1e9);
     auto read_streams = [&] {
@@ -425,7 +406,8 @@ RunData RunScenario(const Scenario& s, const RunOptions& o) {
       if (dump.ok()) run.goroutine_dump = dump.body.substr(0, 64u << 20);
     }
     run.target_exit = target.Stop(SIGTERM, std::chrono::seconds(5), &run.stop_took);
-    fake.Stop(SIGTERM, std::chrono::seconds(5));
+    daemon->Stop();
+    run.daemon = daemon->info();
     if (loki) run.loki = loki->stats();
     run.loss = JudgeLoss(outputs, containers);
     run.processes = processes.records();
@@ -442,6 +424,8 @@ RunData RunScenario(const Scenario& s, const RunOptions& o) {
       if (run.error_examples.size() > 5) run.error_examples.resize(5);
     }
     run.completed = ran;
+  } catch (const DaemonUnavailable& e) {
+    run.failure = std::string(kNoDaemon) + e.what();
   } catch (const std::exception& e) {
     run.failure = e.what();
   }

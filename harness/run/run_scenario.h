@@ -22,6 +22,7 @@
 #include "common/proc/proc_sample.h"
 #include "harness/proc/process_table.h"
 #include "harness/run/child_process.h"
+#include "harness/run/daemon_under_test.h"
 #include "harness/run/fake_truth.h"
 #include "harness/run/loki_output.h"
 #include "harness/run/stamp_count.h"
@@ -41,6 +42,11 @@ struct RunOptions {
   // shell scripts, the built Go followers) are, so scenarios can name them.
   std::string followers_dir;
   std::string go_followers_dir;
+  // `daemon: real`: an existing daemon ("" = leakbench starts a private
+  // dockerd), the counting proxy and the workload emitter binaries.
+  std::string docker_host;
+  std::string proxy_binary;
+  std::string emitter_binary;
 };
 
 struct Sample {
@@ -93,6 +99,7 @@ struct RunData {
   std::string started_at;     // RFC3339 UTC
   double wall_seconds = 0;
   int metrics_port = 0;       // log-capturer's /metrics, or the {port} given to the target
+  DaemonInfo daemon;          // which daemon ran
 };
 
 RunData RunScenario(const Scenario& scenario, const RunOptions& options);

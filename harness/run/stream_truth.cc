@@ -119,7 +119,11 @@ Delivery JudgeDelivery(const std::vector<FollowStream>& streams, const std::vect
   std::map<std::string, std::vector<std::pair<std::uint64_t, std::uint64_t>>> by_container;
   for (const FollowStream& s : streams) {
     auto& v = by_container[s.container_id];
-    if (s.lines_sent > 0 && s.first_seq > 0 && s.last_seq >= s.first_seq) v.emplace_back(s.first_seq, s.last_seq);
+    if (!s.seq_ranges.empty()) {
+      v.insert(v.end(), s.seq_ranges.begin(), s.seq_ranges.end());
+    } else if (s.lines_sent > 0 && s.first_seq > 0 && s.last_seq >= s.first_seq) {
+      v.emplace_back(s.first_seq, s.last_seq);
+    }
   }
   auto note_gaps = [&d](const std::string& id, const Coverage& c) {
     for (const auto& [a, b] : c.gaps) {

@@ -106,6 +106,24 @@ TEST(Delivery, YoungContainersAreNotJudgedAndGoneOnesAreAGapFreePrefix) {
   EXPECT_EQ(d.lost_at_source, 2u) << "11 and 12 were never sent before the container went";
 }
 
+TEST(Delivery, ExactSeqRangesFromTheProxyShowAHoleInsideOneStream) {
+  // A real daemon's stream carried 1..3 and 5..6: first/last alone would hide seq 4.
+  FollowStream s = Stream(kA, 1, 5, 1, 6);
+  s.seq_ranges = {{1, 3}, {5, 6}};
+  const Delivery d = JudgeDelivery({s}, {Container(kA, 6)}, 90 * kS);
+  EXPECT_EQ(d.lost_at_source, 1u);
+  EXPECT_EQ(d.lines_delivered, 5u);
+  const auto parsed = ParseFollowStreams(nlohmann::json::parse(
+      R"([{"endpoint":"logs","follow":true,"id":1,"container_id":"x","opened_at_ns":1,"closed_at_ns":0,"open":true,)"
+      R"("close_reason":"","lines_sent":5,"first_seq":1,"last_seq":6,"seq_ranges":[[1,3],[5,6]]}])"));
+  ASSERT_EQ(parsed.size(), 1u);
+  EXPECT_EQ(parsed[0].seq_ranges.size(), 2u);
+  EXPECT_THROW(ParseFollowStreams(nlohmann::json::parse(
+                   R"([{"endpoint":"logs","follow":true,"id":1,"container_id":"x","opened_at_ns":1,"closed_at_ns":0,)"
+                   R"("open":true,"close_reason":"","lines_sent":5,"first_seq":1,"last_seq":6,"seq_ranges":[[3,1]]}])")),
+               TruthError);
+}
+
 TEST(FakeTruth, AMissingKeyIsAnErrorNotZero) {
   nlohmann::json truth = {{"now_ns", 5},           {"follow_streams_open", 1}, {"follow_streams_peak", 2},
                           {"streams_closed_total", 3}, {"streams_closed_dropped", 0}, {"daemon_restarts", 0}};

@@ -216,6 +216,7 @@ Scenario ReadScenario(YamlDocument& doc, const YamlValue& root) {
                      if (!v.IsNull()) s.expect_fail = v.String();
                    }},
                   {"expect_also_fail", [&](const YamlValue& v) { s.expect_also_fail = v.StringList(); }},
+                  {"daemon", [&](const YamlValue& v) { s.daemon = v.String(); }},
                   {"fake", [&](const YamlValue& v) { ReadFake(doc, v, s.fake); }},
                   {"target", [&](const YamlValue& v) { ReadTarget(doc, v, s.target); }},
                   {"criteria", [&](const YamlValue& v) { ReadCriteria(doc, v, s.criteria); }},

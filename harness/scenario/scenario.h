@@ -128,6 +128,10 @@ struct CriteriaSpec {
 
 struct Scenario {
   std::string name;
+  // "fake" (fake-dockerd) or "real" (a real dockerd behind the counting
+  // proxy; `fake:` then says what the real containers do, and only what a
+  // real daemon can play is accepted: real_daemon_rules.h).
+  std::string daemon = "fake";
   std::string description;
   std::string file;  // where it was loaded from (ParseScenario: the name given for errors)
   FakeSpec fake;

@@ -1,5 +1,7 @@
 #include "harness/scenario/scenario_rules.h"
 
+#include "harness/scenario/real_daemon_rules.h"
+
 #include <algorithm>
 
 #include "common/duration.h"
@@ -83,6 +85,7 @@ void CheckScenarioRules(const YamlDocument& reader, const Scenario& s) {
 }
 
 void DeriveBounds(Scenario& s) {
+  CheckRealDaemon(s);  // after every override (--daemon real on a fake-only scenario)
   if (s.duration <= s.warmup) {
     throw ScenarioError("the warm-up (" + FormatDuration(s.warmup) + ") must be shorter than the run (" +
                         FormatDuration(s.duration) + ")");

@@ -1,0 +1,120 @@
+#include "harness/run/leftovers.h"
+
+#include <signal.h>
+#include <sys/mount.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+#include <vector>
+
+namespace leakbench::harness {
+namespace {
+
+namespace fs = std::filesystem;
+
+// /proc/self/mountinfo escapes spaces and the like as \ooo.
+std::string Unescape(const std::string& s) {
+  std::string out;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '\\' && i + 3 < s.size() && s[i + 1] >= '0' && s[i + 1] <= '3') {
+      out += static_cast<char>((s[i + 1] - '0') * 64 + (s[i + 2] - '0') * 8 + (s[i + 3] - '0'));
+      i += 3;
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
+
+struct Mount {
+  std::string point, type;
+};
+
+std::vector<Mount> Mounts() {
+  std::vector<Mount> out;
+  std::ifstream in("/proc/self/mountinfo");
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream f(line);
+    std::string id, parent, dev, root, point, opts, field;
+    f >> id >> parent >> dev >> root >> point >> opts;
+    while (f >> field && field != "-") {
+    }
+    std::string type;
+    f >> type;
+    out.push_back({Unescape(point), type});
+  }
+  return out;
+}
+
+bool Under(const std::string& path, const std::string& root) {
+  return path == root || (path.size() > root.size() && path.compare(0, root.size(), root) == 0 && path[root.size()] == '/');
+}
+
+}  // namespace
+
+std::size_t KillCgroupTree(const std::string& name) {
+  if (name.empty() || name == "/") return 0;
+  std::vector<std::string> roots;
+  for (const Mount& m : Mounts()) {
+    if (m.type != "cgroup" && m.type != "cgroup2") continue;
+    const std::string root = m.point + name;
+    std::error_code ec;
+    if (fs::is_directory(root, ec)) roots.push_back(root);
+  }
+  std::size_t killed = 0;
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  for (bool any = true; any && std::chrono::steady_clock::now() < until;) {
+    any = false;
+    for (const std::string& root : roots) {
+      std::error_code ec;
+      std::vector<std::string> dirs = {root};
+      for (auto it = fs::recursive_directory_iterator(root, ec); !ec && it != fs::recursive_directory_iterator();
+           it.increment(ec)) {
+        if (it->is_directory(ec)) dirs.push_back(it->path().string());
+      }
+      for (const std::string& d : dirs) {
+        std::ifstream procs(d + "/cgroup.procs");
+        pid_t pid;
+        while (procs >> pid) {
+          if (pid > 0 && kill(pid, SIGKILL) == 0) {
+            ++killed;
+            any = true;
+          }
+        }
+      }
+    }
+    if (any) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  for (const std::string& root : roots) {
+    std::error_code ec;
+    std::vector<std::string> dirs = {root};
+    for (auto it = fs::recursive_directory_iterator(root, ec); !ec && it != fs::recursive_directory_iterator();
+         it.increment(ec)) {
+      if (it->is_directory(ec)) dirs.push_back(it->path().string());
+    }
+    std::sort(dirs.begin(), dirs.end(), [](const auto& a, const auto& b) { return a.size() > b.size(); });
+    for (const std::string& d : dirs) rmdir(d.c_str());  // cgroup files go with their directory
+  }
+  return killed;
+}
+
+void UnmountUnder(const std::string& dir) {
+  if (dir.empty()) return;
+  for (int round = 0; round < 3; ++round) {
+    std::vector<std::string> points;
+    for (const Mount& m : Mounts()) {
+      if (Under(m.point, dir)) points.push_back(m.point);
+    }
+    if (points.empty()) return;
+    std::sort(points.begin(), points.end(), [](const auto& a, const auto& b) { return a.size() > b.size(); });
+    for (const std::string& p : points) umount2(p.c_str(), MNT_DETACH);
+  }
+}
+
+}  // namespace leakbench::harness

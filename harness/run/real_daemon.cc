@@ -1,0 +1,288 @@
+// The real daemon behind DaemonUnderTest: an existing dockerd
+// (--docker-host) or a private one, the counting proxy in front of it (the
+// target's DOCKER_HOST, the truth's control socket), the workload image
+// and the scenario's containers, each labelled with the run so leakbench
+// touches only its own; the timeline played through the Docker API; what
+// each container wrote read back from its stored log (no follow) at the end.
+#include <signal.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <ctime>
+#include <fstream>
+#include <map>
+#include <random>
+#include <sstream>
+#include <thread>
+
+#include "harness/proxy/stamp_tap.h"
+#include "harness/run/child_process.h"
+#include "harness/run/daemon_under_test.h"
+#include "harness/run/docker_client.h"
+#include "harness/run/private_dockerd.h"
+#include "harness/run/process_sweep.h"
+#include "harness/run/run_scenario.h"
+#include "harness/run/workload_image.h"
+
+namespace leakbench::harness {
+namespace {
+
+using json = nlohmann::json;
+using Clock = std::chrono::steady_clock;
+constexpr const char* kOwnerLabel = "leakbench.owner";
+constexpr const char* kRunLabel = "leakbench.run";
+constexpr const char* kPidLabel = "leakbench.pid";
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// "2026-12-05T22:30:01.123456789Z" -> Unix ns; 0 when it is not one.
+std::int64_t ParseDockerTime(const std::string& t) {
+  std::tm tm{};
+  int consumed = 0;
+  if (std::sscanf(t.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min,
+                  &tm.tm_sec, &consumed) != 6 || tm.tm_year < 1971) {
+    return 0;
+  }
+  tm.tm_year -= 1900;
+  tm.tm_mon -= 1;
+  std::int64_t ns = static_cast<std::int64_t>(timegm(&tm)) * 1'000'000'000;
+  std::size_t i = static_cast<std::size_t>(consumed);
+  if (i < t.size() && t[i] == '.') {
+    std::int64_t scale = 100'000'000;
+    for (++i; i < t.size() && std::isdigit(static_cast<unsigned char>(t[i])); ++i, scale /= 10) ns += (t[i] - '0') * scale;
+  }
+  return ns;
+}
+
+std::string Fixed(double v) {
+  std::ostringstream s;
+  s << v;
+  return s.str();
+}
+
+class RealDaemon : public DaemonUnderTest {
+ public:
+  RealDaemon(const Scenario& s, const RunOptions& o, const std::string& dir)
+      : s_(s), dir_(dir), run_id_(dir.substr(dir.rfind('.') + 1)), rng_(std::random_device{}()) {
+    try {
+      Start(o);
+    } catch (...) {
+      Stop();
+      throw;
+    }
+  }
+  ~RealDaemon() override { Stop(); }
+
+  std::string target_socket() const override { return dir_ + "/docker.sock"; }
+  std::string control_socket() const override { return dir_ + "/control.sock"; }
+  DaemonInfo info() const override { return info_; }
+
+  void Play(const json& a) override {
+    const std::string name = a.value("action", "");
+    if (name == "churn") {
+      const std::size_t count = a.value("count", std::size_t{1});
+      std::vector<std::size_t> running;
+      for (std::size_t i = 0; i < live_.size(); ++i) {
+        if (live_[i].running) running.push_back(i);
+      }
+      std::shuffle(running.begin(), running.end(), rng_);
+      running.resize(std::min(count, running.size()));
+      std::sort(running.rbegin(), running.rend());
+      for (std::size_t i : running) {
+        docker_->Remove(live_[i].id);
+        live_.erase(live_.begin() + static_cast<std::ptrdiff_t>(i));
+      }
+      AddContainers(count);
+      return;
+    }
+    const std::string target = a.value("target", "*");
+    for (Live& c : live_) {
+      if (target != "*" && target != c.name && c.id.rfind(target, 0) != 0) continue;
+      if (name == "stop") {
+        docker_->Stop(c.id, 2);
+        c.running = false;
+      } else if (name == "start") {
+        docker_->Start(c.id);
+        c.running = true;
+      } else if (name == "restart") {
+        docker_->Expect("POST", "/containers/" + c.id + "/restart?t=2", "", {}, std::chrono::seconds(60));
+        c.running = true;
+      } else if (name == "rename") {
+        c.name = a.at("name").get<std::string>();
+        docker_->Rename(c.id, c.name);
+      } else {
+        throw std::runtime_error("timeline action '" + name + "' cannot be played on a real daemon");
+      }
+    }
+  }
+
+  void StopEmission() override {
+    for (const Live& c : live_) {
+      if (!c.running) continue;
+      try {
+        docker_->Kill(c.id, "USR1");
+      } catch (const DockerApiError& e) {
+        if (e.status() != 409) throw;  // 409: it is not running any more
+      }
+    }
+    // The json-file driver stores a line shortly after it is written:
+    // read the logs until two readings agree (bounded).
+    std::map<std::string, std::uint64_t> last;
+    const auto until = Clock::now() + std::chrono::seconds(20);
+    for (;;) {
+      std::map<std::string, std::uint64_t> now;
+      for (const FakeContainer& c : ReadContainers()) now[c.id] = c.emitted;
+      if (now == last || Clock::now() > until) break;
+      last = std::move(now);
+      std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    }
+  }
+
+  std::vector<FakeContainer> Containers() override { return ReadContainers(); }
+
+  void Stop() override {
+    if (docker_) {
+      try {
+        for (const std::string& id : docker_->ListByLabel(kRunLabel, run_id_)) docker_->Remove(id);
+      } catch (const std::exception& e) {
+        std::fprintf(stderr, "leakbench: removing the run's containers: %s\n", e.what());
+      }
+      docker_.reset();
+    }
+    if (proxy_) {
+      proxy_->Stop(SIGTERM, std::chrono::seconds(3));
+      proxy_.reset();
+    }
+    if (private_) {
+      private_->Stop();
+      private_.reset();
+    }
+  }
+
+ private:
+  struct Live {
+    std::string id, name;
+    bool tty = false, running = true;
+  };
+
+  void Start(const RunOptions& o) {
+    if (!o.docker_host.empty()) {
+      auto client = std::make_unique<DockerClient>(o.docker_host);
+      if (!client->Ping()) {
+        throw DaemonUnavailable("no Docker daemon answers /_ping at " + o.docker_host +
+                                " (--docker-host); start it, or leave --docker-host out to let leakbench start a "
+                                "private one");
+      }
+      docker_ = std::move(client);
+      RemoveStale();
+    } else {
+      private_ = std::make_unique<PrivateDockerd>(dir_ + "/d", std::vector<std::string>{RunMarker(dir_)});
+      docker_ = std::make_unique<DockerClient>(private_->host());
+    }
+    const json version = docker_->Json("/version");
+    const json info = docker_->Json("/info");
+    info_ = {"real", version.value("Version", "?"), version.value("ApiVersion", "?"), info.value("Driver", "?"),
+             private_ != nullptr, ""};
+    image_ = EnsureWorkloadImage(*docker_, o.emitter_binary, "/bin/busybox", dir_ + "/image");
+    proxy_ = std::make_unique<ChildProcess>(
+        std::vector<std::string>{o.proxy_binary, "--listen", target_socket(), "--upstream", docker_->socket_path(),
+                                 "--control", control_socket()},
+        dir_ + "/proxy.out", dir_ + "/proxy.err", std::vector<std::string>{RunMarker(dir_)});
+    const auto deadline = Clock::now() + std::chrono::seconds(10);
+    while (ReadFile(dir_ + "/proxy.out").find('\n') == std::string::npos) {
+      if (proxy_->Poll() || Clock::now() > deadline) {
+        throw std::runtime_error("leakbench-proxy did not start: " + ReadFile(dir_ + "/proxy.err").substr(0, 500));
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    AddContainers(s_.fake.containers);
+  }
+
+  // Containers an earlier leakbench (now dead: SIGKILL) left on a shared daemon.
+  void RemoveStale() {
+    const json filters = {{"label", {std::string(kOwnerLabel) + "=leakbench"}}};
+    std::string q;
+    for (unsigned char ch : filters.dump()) {
+      char buf[4];
+      std::snprintf(buf, sizeof buf, "%%%02X", ch);
+      q += std::isalnum(ch) ? std::string(1, static_cast<char>(ch)) : std::string(buf);
+    }
+    for (const json& c : docker_->Json("/containers/json?all=1&filters=" + q)) {
+      const json labels = c.value("Labels", json::object());
+      const pid_t pid = static_cast<pid_t>(std::atol(labels.value(kPidLabel, "0").c_str()));
+      if (pid > 0 && (kill(pid, 0) == 0 || errno != ESRCH)) continue;  // its leakbench still runs
+      docker_->Remove(c.at("Id").get<std::string>());
+    }
+  }
+
+  void AddContainers(std::size_t count) {
+    const double frac = s_.fake.tty_fraction;
+    for (std::size_t k = 0; k < count; ++k) {
+      ++created_;
+      const bool tty = std::floor(static_cast<double>(created_) * frac) > std::floor(static_cast<double>(created_ - 1) * frac);
+      const std::string name = "leakbench-" + run_id_ + "-" + std::to_string(created_);
+      const json config = {
+          {"Image", image_},
+          {"Cmd",
+           {"/leakbench-emitter", "--rate", Fixed(s_.fake.rate), "--line-bytes", s_.fake.line_bytes, "--stderr-fraction",
+            Fixed(s_.fake.stderr_fraction), "--burst", std::to_string(s_.fake.burst), "--state", "/tmp/seq"}},
+          {"Tty", tty},
+          {"Labels", {{kOwnerLabel, "leakbench"}, {kRunLabel, run_id_}, {kPidLabel, std::to_string(getpid())}}},
+          {"HostConfig", {{"NetworkMode", "none"}, {"LogConfig", {{"Type", "json-file"}, {"Config", json::object()}}}}}};
+      const std::string id = docker_->CreateContainer(name, config);
+      live_.push_back({id, name, tty, true});
+      docker_->Start(id);
+    }
+  }
+
+  // Every live container with what its stored log holds.
+  std::vector<FakeContainer> ReadContainers() {
+    std::vector<FakeContainer> out;
+    std::uint64_t holes = 0;
+    for (const Live& c : live_) {
+      const json inspect = docker_->Json("/containers/" + c.id + "/json");
+      FakeContainer f;
+      f.id = c.id;
+      f.cid = c.id.substr(0, 12);
+      f.state = inspect.at("State").value("Status", "");
+      f.tty = c.tty;
+      f.started_at_ns = ParseDockerTime(inspect.at("State").value("StartedAt", ""));
+      proxy::StampTap tap(c.tty ? proxy::StampTap::Encoding::kRaw : proxy::StampTap::Encoding::kMultiplexed);
+      tap.Feed(docker_->Logs(c.id));
+      tap.Finish();
+      f.emitted = tap.seqs().max();
+      holes += f.emitted - tap.seqs().size();
+      out.push_back(std::move(f));
+    }
+    info_.notes = holes == 0 ? "every container's stored log holds seq 1..N without a hole"
+                             : std::to_string(holes) + " seqs missing inside the containers' stored logs (rotated "
+                                                       "away by the log driver, or never written): not the target's loss";
+    return out;
+  }
+
+  Scenario s_;
+  std::string dir_, run_id_;
+  std::unique_ptr<PrivateDockerd> private_;
+  std::unique_ptr<DockerClient> docker_;
+  std::unique_ptr<ChildProcess> proxy_;
+  std::string image_;
+  std::vector<Live> live_;
+  std::size_t created_ = 0;
+  std::mt19937 rng_;
+  DaemonInfo info_;
+};
+
+}  // namespace
+
+std::unique_ptr<DaemonUnderTest> StartRealDaemon(const Scenario& s, const RunOptions& o, const std::string& dir) {
+  return std::make_unique<RealDaemon>(s, o, dir);
+}
+
+}  // namespace leakbench::harness

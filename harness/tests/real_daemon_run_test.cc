@@ -1,0 +1,105 @@
+// leakbench --daemon real end to end on a private dockerd (label
+// real-daemon; skipped with the reason when leakbench says no daemon can be
+// started here): scenarios/real-gate.yaml passes for log-capturer with 0
+// lost and 0 duplicated against the containers' stored logs, names the
+// daemon in result.json, and leaves nothing behind — also when leakbench
+// is SIGKILLed mid-run.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "fakes/tests/support/polling.h"
+
+namespace leakbench::harness {
+namespace real_daemon_run_test {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+std::string Sh(const std::string& command) {
+  std::string out;
+  FILE* p = popen(command.c_str(), "r");
+  if (p == nullptr) return out;
+  char buf[4096];
+  std::size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  pclose(p);
+  return out;
+}
+
+// What a real-daemon run may leave: its daemons, emitters, proxies, dirs.
+std::string Leftovers() {
+  return Sh("pgrep -af 'leakbench-run\\.|leakbench-emitter|leakbench-proxy' | grep -v pgrep; "
+            "grep -c 'leakbench-run\\.' /proc/self/mountinfo | grep -v '^0$'");
+}
+
+json Result(const std::string& dir) {
+  std::ifstream in(dir + "/result.json");
+  return json::parse(in, nullptr, false);
+}
+
+class RealDaemonRunTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/leakbench-real-test.XXXXXX";
+    ASSERT_NE(mkdtemp(tmpl), nullptr);
+    out_ = tmpl;
+  }
+  void TearDown() override { fs::remove_all(out_); }
+  std::string out_;
+};
+
+TEST_F(RealDaemonRunTest, TheGatePassesAndLeavesNothing) {
+  const std::string cmd = std::string(LEAKBENCH_PATH) + " --scenario " + LEAKBENCH_SOURCE_DIR +
+                          "/scenarios/real-gate.yaml --out " + out_ + "/r --no-report --quiet";
+  const int status = std::system(cmd.c_str());
+  const json r = Result(out_ + "/r");
+  ASSERT_FALSE(r.is_discarded());
+  const std::string failure = r["run"]["failure"];
+  if (failure.rfind("no Docker daemon could be started", 0) == 0) {
+    GTEST_SKIP() << failure;
+  }
+  EXPECT_EQ(WEXITSTATUS(status), 0) << r["criteria"].dump();
+  EXPECT_EQ(r["daemon"]["kind"], "real");
+  EXPECT_EQ(r["daemon"]["storage_driver"], "vfs");
+  for (const json& c : r["criteria"]) {
+    if (c["id"] == "log_loss" || c["id"] == "delivery") {
+      EXPECT_EQ(c["status"], "pass") << c.dump();
+    }
+  }
+  EXPECT_EQ(Leftovers(), "");
+}
+
+TEST_F(RealDaemonRunTest, SigkillLeavesNoDaemonNoContainerNoDirectory) {
+  const pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    const std::string scenario = std::string(LEAKBENCH_SOURCE_DIR) + "/scenarios/real-gate.yaml";
+    execl(LEAKBENCH_PATH, LEAKBENCH_PATH, "--scenario", scenario.c_str(), "--no-report", "--quiet",
+          static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  // Until its containers write (or it gives up: no daemon here).
+  const bool running = leakbench::testing::Eventually(
+      [] { return Sh("pgrep -c leakbench-emit").rfind("0", 0) != 0; }, std::chrono::seconds(90));
+  kill(pid, SIGKILL);
+  waitpid(pid, nullptr, 0);
+  if (!running) {
+    GTEST_SKIP() << "no container started (no Docker daemon here?)";
+  }
+  EXPECT_TRUE(leakbench::testing::Eventually([] { return Leftovers().empty(); }, std::chrono::seconds(30)))
+      << Leftovers();
+}
+
+}  // namespace real_daemon_run_test
+}  // namespace leakbench::harness
