@@ -148,6 +148,31 @@ TEST(FleetJudgeTest, ALeakAcrossRestartsStillFails) {
   EXPECT_NE(Criterion(iv, "fd_growth").detail.find("segment "), std::string::npos);
 }
 
+TEST(FleetJudgeTest, GrowthInOneSegmentFailsTheInstance) {
+  History h;
+  h.restarts_at_min = {50};
+  h.threads = [](double m) { return m < 50 ? 20 : 20 + 0.5 * (m - 50); };
+  const InstanceVerdict iv = JudgeIt(h);
+  ASSERT_EQ(iv.segments.size(), 2u);
+  EXPECT_EQ(iv.segments[0].verdict.verdict, "pass");
+  EXPECT_EQ(iv.segments[1].verdict.verdict, "fail");
+  EXPECT_EQ(iv.verdict.verdict, "fail");
+  EXPECT_EQ(iv.shown, 1u) << "the figures shown are the failing segment's";
+  EXPECT_NE(Criterion(iv, "thread_growth").detail.find("segment 2 of 2"), std::string::npos);
+}
+
+TEST(FleetJudgeTest, AShortSegmentAfterARestartIsReportedNotJudged) {
+  History h;
+  h.restarts_at_min = {105};  // 15 minutes of the new process: too short
+  h.threads = [](double m) { return m < 105 ? 20 : 20 + 3 * (m - 105); };
+  const InstanceVerdict iv = JudgeIt(h);
+  ASSERT_EQ(iv.segments.size(), 2u);
+  EXPECT_TRUE(iv.segments[0].judged);
+  EXPECT_FALSE(iv.segments[1].judged);
+  EXPECT_NE(iv.segments[1].why_not.find("--min-window"), std::string::npos);
+  EXPECT_EQ(iv.verdict.verdict, "pass") << "the judged segment decides";
+}
+
 TEST(FleetJudgeTest, TooLittleHistoryIsInconclusive) {
   History h;
   h.first_min = 100;  // 20 minutes
