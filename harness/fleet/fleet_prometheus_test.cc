@@ -48,6 +48,48 @@ criteria:
 
 const char* Expected(Truth truth) { return truth == Truth::kHealthy ? "pass" : truth == Truth::kLeaking ? "fail" : "inconclusive"; }
 
+std::string Slurp(const std::string& path) {
+  std::ifstream in(path);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+std::size_t Count(const std::string& text, const std::string& what) {
+  std::size_t n = 0;
+  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
+// fleet.json, junit.xml (a suite per instance, a case per criterion),
+// summary.md, and each instance that did not pass in the run's schema.
+void CheckFiles(const std::string& out_dir, const FleetOutcome& outcome) {
+  const auto fleet = nlohmann::json::parse(Slurp(out_dir + "/fleet.json"));
+  EXPECT_EQ(fleet["source"], "prometheus");
+  EXPECT_EQ(fleet["instances_judged"], outcome.instances.size());
+  const std::string junit = Slurp(out_dir + "/junit.xml");
+  EXPECT_EQ(Count(junit, "<testsuite "), outcome.instances.size());
+  EXPECT_EQ(Count(junit, "<testcase "), outcome.instances.size() * kCriterionIds.size());
+  const std::string md = Slurp(out_dir + "/summary.md");
+  EXPECT_NE(md.find("## Failing, worst first"), std::string::npos) << md.substr(0, 2000);
+  EXPECT_NE(md.find("## Restarted"), std::string::npos);
+  std::size_t written = 0;
+  for (std::size_t i = 0; i < outcome.instances.size(); ++i) {
+    const bool pass = outcome.instances[i].verdict.verdict == "pass";
+    EXPECT_EQ(outcome.written[i].empty(), pass) << outcome.instances[i].key;
+    if (pass) continue;
+    ++written;
+    const auto r = nlohmann::json::parse(Slurp(out_dir + "/" + outcome.written[i] + "/result.json"));
+    EXPECT_EQ(r["schema_version"], 2);
+    EXPECT_EQ(r["source"], "prometheus");
+    EXPECT_EQ(r["verdict"], outcome.instances[i].verdict.verdict);
+    EXPECT_EQ(r["instance"]["key"], outcome.instances[i].key);
+    EXPECT_EQ(r["segments"].size(), outcome.instances[i].segments.size());
+    EXPECT_FALSE(r["samples"]["t"].empty()) << "the history is in result.json";
+  }
+  EXPECT_GT(written, 0u);
+  const auto& worst = fleet["failing"].at(0);
+  EXPECT_FALSE(worst["criteria"].at(0)["slope"].is_null()) << worst.dump();
+}
+
 class FleetPrometheusTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -73,7 +115,9 @@ TEST_F(FleetPrometheusTest, SyntheticFleetIsJudgedExactlyRight) {
   o.range = {spec.start, spec.start + spec.duration_s, spec.scrape_s};
   o.bounds.scenario = ParseScenario(kBounds, "fleet-test.yaml");
   o.bounds.min_window_s = 30 * 60;
-  const FleetOutcome outcome = JudgeFleet(o);
+  const std::string out_dir = dir.path() + "/out";
+  const FleetOutcome outcome = JudgeFleet(o, out_dir);
+  WriteFleetFiles(out_dir, outcome);
 
   std::map<std::string, const InstanceVerdict*> by_key;
   for (const auto& iv : outcome.instances) by_key[iv.key] = &iv;
@@ -111,6 +155,7 @@ TEST_F(FleetPrometheusTest, SyntheticFleetIsJudgedExactlyRight) {
   EXPECT_EQ(restart_called_leak, 0) << "a restart is never a leak";
   EXPECT_EQ(outcome.fleet["verdict"], "fail");
   EXPECT_EQ(outcome.fleet["exit_code"], 1);
+  CheckFiles(out_dir, outcome);
   // Worst first: severities never increase down the list.
   double last = 1e300;
   for (const auto& f : outcome.fleet["failing"]) {

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <set>
 #include <stdexcept>
 #include <thread>
@@ -31,9 +32,24 @@ void WriteFile(const std::string& path, const std::string& content) {
   if (!out) throw std::runtime_error("writing " + path + " failed (disk full?)");
 }
 
+// Unique directory names under instances/ for the instance keys.
+std::vector<std::string> DirNames(const std::vector<InstanceData>& data) {
+  std::vector<std::string> names;
+  std::set<std::string> used;
+  for (std::size_t i = 0; i < data.size(); ++i) {
+    std::string name = InstanceDirName(data[i].key);
+    if (!used.insert(name).second) {
+      name += "-" + std::to_string(i);
+      used.insert(name);
+    }
+    names.push_back("instances/" + name);
+  }
+  return names;
+}
+
 }  // namespace fleet_run
 
-FleetOutcome JudgeFleet(const FleetOptions& options) {
+FleetOutcome JudgeFleet(const FleetOptions& options, const std::string& out_dir) {
   FleetOutcome out;
   const auto t0 = std::chrono::steady_clock::now();
   std::vector<InstanceData> data = GroupInstances(
@@ -43,18 +59,37 @@ FleetOutcome JudgeFleet(const FleetOptions& options) {
   const auto t1 = std::chrono::steady_clock::now();
   out.instances.resize(data.size());
   out.results.resize(data.size());
+  out.written.resize(data.size());
+  const std::vector<std::string> names = fleet_run::DirNames(data);
   const FleetSource source = fleet_run::Source(options);
   std::atomic<std::size_t> next{0};
+  std::atomic<bool> failed{false};
+  std::mutex mu;
+  std::string write_error;
   auto worker = [&] {
     for (;;) {
       const std::size_t i = next.fetch_add(1);
-      if (i >= data.size()) return;
+      if (i >= data.size() || failed.load()) return;
       InstanceVerdict iv = JudgeInstance(data[i], options.bounds, options.range.start, options.range.end,
-                                         /*keep_history=*/true);
-      data[i] = InstanceData{};  // its history is in iv now; memory stays one copy per instance
-      if (!options.all_results && iv.verdict.verdict == "pass") iv.history.samples = {};
-      out.results[i] = InstanceResultJson(iv, source);
-      iv.history.samples = {};  // result.json holds them now
+                                         /*keep_history=*/!out_dir.empty());
+      data[i] = InstanceData{};  // judged: its history is not needed again
+      const bool write = !out_dir.empty() && (options.all_results || iv.verdict.verdict != "pass");
+      if (!write) iv.history.samples = {};
+      nlohmann::json result = InstanceResultJson(iv, source);
+      iv.history.samples = {};
+      if (write) {
+        try {
+          WriteResultFiles(out_dir + "/" + names[i], result);
+          out.written[i] = names[i];
+        } catch (const std::exception& e) {
+          std::lock_guard lock(mu);
+          if (write_error.empty()) write_error = e.what();
+          failed.store(true);
+        }
+      }
+      result.erase("samples");
+      result.erase("rotations");
+      out.results[i] = std::move(result);
       out.instances[i] = std::move(iv);
     }
   };
@@ -64,8 +99,9 @@ FleetOutcome JudgeFleet(const FleetOptions& options) {
     std::vector<std::jthread> pool;
     for (std::size_t k = 0; k < std::min(threads, std::max<std::size_t>(data.size(), 1)); ++k) pool.emplace_back(worker);
   }
+  if (!write_error.empty()) throw std::runtime_error(write_error);
   out.judge_seconds = fleet_run::SecondsSince(t1);
-  out.fleet = FleetJson(out.instances, std::vector<std::string>(out.instances.size()), source);
+  out.fleet = FleetJson(out.instances, out.written, source);
   out.fleet["timing"] = {{"query_seconds", out.query_seconds},
                          {"judge_seconds", out.judge_seconds},
                          {"requests", out.query_stats.requests},
@@ -75,31 +111,15 @@ FleetOutcome JudgeFleet(const FleetOptions& options) {
   return out;
 }
 
-std::string WriteFleetFiles(const std::string& dir, FleetOutcome& outcome, const FleetOptions& options) {
-  namespace fs = std::filesystem;
+std::string WriteFleetFiles(const std::string& dir, const FleetOutcome& outcome) {
   std::error_code ec;
-  fs::create_directories(dir, ec);
+  std::filesystem::create_directories(dir, ec);
   if (ec) throw std::runtime_error("cannot create --out directory " + dir + ": " + ec.message());
-  std::vector<std::string> written(outcome.instances.size());
-  std::set<std::string> used;
-  for (std::size_t i = 0; i < outcome.instances.size(); ++i) {
-    if (!options.all_results && outcome.instances[i].verdict.verdict == "pass") continue;
-    std::string name = InstanceDirName(outcome.instances[i].key);
-    if (!used.insert(name).second) {
-      name += "-" + std::to_string(i);
-      used.insert(name);
-    }
-    written[i] = "instances/" + name;
-    WriteResultFiles(dir + "/" + written[i], outcome.results[i]);
-  }
-  const nlohmann::json timing = outcome.fleet["timing"];
-  outcome.fleet = FleetJson(outcome.instances, written, fleet_run::Source(options));
-  outcome.fleet["timing"] = timing;
   fleet_run::WriteFile(dir + "/fleet.json", outcome.fleet.dump(1) + "\n");
   fleet_run::WriteFile(dir + "/junit.xml", FleetJunit(outcome.results));
   fleet_run::WriteFile(dir + "/summary.md", FleetSummaryMarkdown(outcome.fleet));
   std::size_t n = 0;
-  for (const auto& w : written) n += !w.empty();
+  for (const auto& w : outcome.written) n += !w.empty();
   return dir + "/fleet.json, " + dir + "/junit.xml, " + dir + "/summary.md, " + std::to_string(n) + " instance" +
          (n == 1 ? "" : "s") + " under " + dir + "/instances/";
 }

@@ -26,19 +26,23 @@ struct FleetOptions {
 
 struct FleetOutcome {
   std::vector<InstanceVerdict> instances;  // in key order
-  std::vector<nlohmann::json> results;     // instances[i]'s result.json (samples only where kept)
+  std::vector<nlohmann::json> results;     // instances[i]'s result.json, without samples and rotations (written out already)
+  std::vector<std::string> written;        // instances[i]'s directory under out_dir ("" when not written)
   nlohmann::json fleet;                    // fleet.json
   PromQueryStats query_stats;
   double query_seconds = 0, judge_seconds = 0;
 };
 
-// Fetches and judges. Throws PromQueryError (Prometheus), FleetQueryError (selector, --by).
-FleetOutcome JudgeFleet(const FleetOptions& options);
+// Fetches and judges. With `out_dir`, each instance that did not pass
+// (every instance with all_results) has its result files written into
+// out_dir/instances/<instance>/ (result.json, junit.xml, summary.md) as soon
+// as it is judged, so memory holds one instance's samples per judging
+// thread, not the fleet's. Throws PromQueryError (Prometheus),
+// FleetQueryError (selector, --by), std::runtime_error naming a file it cannot write.
+FleetOutcome JudgeFleet(const FleetOptions& options, const std::string& out_dir = "");
 
-// DIR/fleet.json, DIR/junit.xml, DIR/summary.md and DIR/instances/<instance>/
-// (result.json, junit.xml, summary.md) for each instance that did not pass
-// (every instance with all_results); fills fleet["instances"][i]["result"].
-// Returns the paths written, for the user. Throws std::runtime_error naming a file it cannot write.
-std::string WriteFleetFiles(const std::string& dir, FleetOutcome& outcome, const FleetOptions& options);
+// DIR/fleet.json, DIR/junit.xml and DIR/summary.md. Returns the paths
+// written, for the user. Throws std::runtime_error naming a file it cannot write.
+std::string WriteFleetFiles(const std::string& dir, const FleetOutcome& outcome);
 
 }  // namespace leakbench::harness

@@ -164,9 +164,9 @@ int JudgeCommand::Run(const std::string& out_dir, bool quiet, const std::atomic<
     PrepareOutputDir("--out", out_dir);
     lock.emplace("--out", out_dir);
   }
-  FleetOutcome outcome = JudgeFleet(o);
+  const FleetOutcome outcome = JudgeFleet(o, out_dir);
   std::string written;
-  if (!out_dir.empty()) written = WriteFleetFiles(out_dir, outcome, o);
+  if (!out_dir.empty()) written = WriteFleetFiles(out_dir, outcome);
   const int code = outcome.fleet["exit_code"].get<int>();
   if (quiet) {
     std::printf("%s\n", outcome.fleet["verdict"].get<std::string>().c_str());
