@@ -122,12 +122,15 @@ std::vector<InstanceData> GroupInstances(std::vector<std::vector<RangeSeries>>&&
       auto& points = inst.series[r];
       // Aggregated by the grouping labels, a group has one series a query;
       // should one come twice (a label missing on some), its points are merged in time order.
-      const bool merge = !points.empty();
-      points.insert(points.end(), s.points.begin(), s.points.end());
-      if (merge) std::stable_sort(points.begin(), points.end(), [](const Point& a, const Point& b) { return a.t < b.t; });
-      s.points = {};
+      if (points.empty()) {
+        points = std::move(s.points);  // the usual case: no copy
+      } else {
+        points.insert(points.end(), s.points.begin(), s.points.end());
+        std::stable_sort(points.begin(), points.end(), [](const Point& a, const Point& b) { return a.t < b.t; });
+      }
+      std::vector<Point>().swap(s.points);
     }
-    answers[r] = {};
+    std::vector<RangeSeries>().swap(answers[r]);
   }
   std::vector<InstanceData> out;
   out.reserve(instances.size());

@@ -92,12 +92,17 @@ std::variant<std::vector<RangeSeries>, PromError> Fetch(PromHttp& http, const Pr
 // The chunks of one query, joined per series (by labels) in time order.
 std::vector<RangeSeries> Join(std::vector<std::vector<RangeSeries>>& chunks) {
   std::map<Labels, std::size_t> index;
+  std::map<Labels, std::size_t> total;  // points per series over every chunk: one allocation each
+  for (const auto& chunk : chunks) {
+    for (const RangeSeries& s : chunk) total[s.labels] += s.points.size();
+  }
   std::vector<RangeSeries> out;
   for (auto& chunk : chunks) {
     for (RangeSeries& s : chunk) {
       auto [it, added] = index.try_emplace(s.labels, out.size());
       if (added) {
         out.push_back(std::move(s));
+        out.back().points.reserve(total[out.back().labels]);
       } else {
         auto& points = out[it->second].points;
         points.insert(points.end(), s.points.begin(), s.points.end());
