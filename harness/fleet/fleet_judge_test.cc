@@ -192,4 +192,14 @@ TEST(FleetJudgeTest, AMissingResourceIsInconclusiveNotPassed) {
   EXPECT_EQ(Criterion(iv, "fd_growth").status, Status::kPass);
 }
 
+TEST(FleetJudgeTest, AFleetWithNoInstanceIsInconclusiveNeverPassed) {
+  EXPECT_EQ(FleetVerdict({}), "inconclusive");
+  std::vector<InstanceVerdict> fleet(2);
+  fleet[0].verdict.verdict = "pass";
+  fleet[1].verdict.verdict = "inconclusive";
+  EXPECT_EQ(FleetVerdict(fleet), "inconclusive");
+  fleet[1].verdict.verdict = "fail";
+  EXPECT_EQ(FleetVerdict(fleet), "fail");
+}
+
 }  // namespace fleet_judge_test

@@ -57,6 +57,11 @@ std::string FleetSummaryMarkdown(const nlohmann::json& f, std::size_t max_bytes)
         std::to_string(f["restarts"].get<std::size_t>()) + " restarts on " +
         std::to_string(f["instances_restarted"].get<std::size_t>()) +
         " instances (a restart splits the history; it is reported, never judged a leak).\n";
+  if (f["instances_judged"].get<std::size_t>() == 0) {
+    md += "\n**No instance found**: no series of the fleet's metrics (log_capturer_process_*, process_*, go_*) "
+          "matched the selector in that range: nothing was judged. Check --selector, --by and --range against "
+          "Prometheus's own view (/api/v1/series).\n";
+  }
   const std::string tail = "\n_(cut at " + std::to_string(max_bytes) + " bytes: fleet.json has every instance)_\n";
   auto fits = [&](const std::string& more) { return md.size() + more.size() + tail.size() <= max_bytes; };
   if (!f["failing"].empty()) {

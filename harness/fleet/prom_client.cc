@@ -9,6 +9,7 @@
 #include <thread>
 #include <variant>
 
+#include "common/rfc3339_nano.h"
 #include "harness/fleet/prom_http.h"
 
 namespace leakbench::harness {
@@ -20,6 +21,12 @@ std::string Seconds(double t) {
   char buf[64];
   std::snprintf(buf, sizeof buf, "%.3f", t);
   return buf;
+}
+
+// An instant for messages: RFC 3339, UTC.
+std::string When(double t) {
+  std::string text = FormatRfc3339Nano(static_cast<std::int64_t>(t * 1e9));
+  return text.substr(0, 19) + "Z";
 }
 
 struct Task {
@@ -173,7 +180,7 @@ std::vector<std::vector<RangeSeries>> RunRangeQueries(const PromClientOptions& o
         const PromError& e = std::get<PromError>(answer);
         const RangeQuery& q = queries[task.query];
         std::string what = options.url + ": " + q.name + " (" + q.expr + ") from " +
-                           prom_client::Seconds(task.chunk.start) + " to " + prom_client::Seconds(task.chunk.end) +
+                           prom_client::When(task.chunk.start) + " to " + prom_client::When(task.chunk.end) +
                            ": " + prom_client::KindText(e) + ": " + e.message + "; " + prom_client::Advice(e, options);
         std::lock_guard lock(mu);
         if (!first_error) first_error.emplace(e, what);

@@ -60,7 +60,9 @@ RunData SegmentRun(const InstanceData& data, const Present& present, const Segme
     for (; it != pts.end() && it->t <= segment.to; ++it) rows[segment_run::Key(it->t)].v[r] = it->y;
   }
   constexpr std::array<Resource, 4> kRequired = {Resource::kThreads, Resource::kFds, Resource::kRss, Resource::kRotations};
-  for (const auto& [key, row] : rows) {
+  for (const auto& entry : rows) {  // not a structured binding: clang 14 cannot capture one
+    const long long key = entry.first;
+    const segment_run::Row& row = entry.second;
     bool complete = true;
     for (Resource r : kRequired) {
       const auto i = static_cast<std::size_t>(r);
