@@ -10,6 +10,7 @@
 //   leakbench compare base/result.json --candidate new/result.json
 //   leakbench summary results/                 Markdown of every results/*/result.json
 //   leakbench report html results/result.json -o report.html
+//   leakbench judge --prometheus http://prom:9090 --out fleet/   every instance from Prometheus
 #include <curl/curl.h>
 #include <signal.h>
 #include <unistd.h>
@@ -28,6 +29,7 @@
 #include <vector>
 
 #include "common/duration.h"
+#include "harness/fleet/judge_command.h"
 #include "harness/run/child_process.h"
 #include "harness/run/gate.h"
 #include "harness/run/install_layout.h"
@@ -257,6 +259,7 @@ int main(int argc, char** argv) {
   auto* report = app.add_subcommand("report", "Run the report tool: html RESULT.json [-o FILE] | compare ... "
                                               "(reports/leakbench-report --help)");
   report->allow_extras();  // `leakbench report ARGS...` is handled before parsing (below)
+  leakbench::harness::JudgeCommand judge(app);  // `leakbench judge --prometheus URL`
 
   // `leakbench report ARGS...`: every argument goes to the tool untouched.
   if (argc >= 2 && std::string_view(argv[1]) == "report") {
@@ -310,6 +313,12 @@ int main(int argc, char** argv) {
       args.insert(args.end(), candidates.begin(), candidates.end());
       if (!compare_format.empty()) args.insert(args.end(), {"--format", compare_format});
       code = reports.Run(args);
+      leakbench::harness::Watchdog::Disarm();
+      curl_global_cleanup();
+      return code;
+    }
+    if (judge.chosen()) {  // no fake, no target: it locks --out itself
+      code = judge.Run(out_dir, quiet, &g_interrupted);
       leakbench::harness::Watchdog::Disarm();
       curl_global_cleanup();
       return code;

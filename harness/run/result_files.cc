@@ -168,7 +168,7 @@ std::string StatusOf(const json& c) {
 
 // A criterion is a testcase: a failure is <failure>, an inconclusive one
 // <error> (it could not be judged: the suite is not green), off <skipped>.
-std::string JunitXml(const json& r) {
+std::string JunitTestsuite(const json& r) {
   const std::string suite = "leakbench." + r["scenario"]["name"].get<std::string>();
   std::size_t failures = 0, errors = 0, skipped = 0, tests = 0;
   std::ostringstream cases;
@@ -206,11 +206,19 @@ std::string JunitXml(const json& r) {
                                               r["verdict"].get<std::string>() + ")");
   }
   std::ostringstream out;
-  out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n  <testsuite name=\"" << XmlEscape(suite)
-      << "\" tests=\"" << tests << "\" failures=\"" << failures << "\" errors=\"" << errors << "\" skipped=\""
-      << skipped << "\" time=\"" << r["run"]["wall_seconds"].get<double>() << "\">\n"
-      << cases.str() << "  </testsuite>\n</testsuites>\n";
+  out << "  <testsuite name=\"" << XmlEscape(suite) << "\" tests=\"" << tests << "\" failures=\"" << failures
+      << "\" errors=\"" << errors << "\" skipped=\"" << skipped << "\" time=\""
+      << r["run"]["wall_seconds"].get<double>() << "\">\n"
+      << cases.str() << "  </testsuite>\n";
   return out.str();
+}
+
+std::string JunitXml(const json& result) { return JunitDocument({JunitTestsuite(result)}); }
+
+std::string JunitDocument(const std::vector<std::string>& testsuites) {
+  std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n";
+  for (const auto& suite : testsuites) out += suite;
+  return out + "</testsuites>\n";
 }
 
 std::string WriteResultFiles(const std::string& dir, const json& result, const std::string& junit_path) {

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -23,6 +24,10 @@ inline constexpr int kResultSchemaVersion = 2;
 
 nlohmann::json ResultJson(const RunData& run, const Verdict& verdict);
 std::string JunitXml(const nlohmann::json& result);
+// One result's <testsuite> element (one testcase per criterion), and a
+// JUnit document of several (a fleet: one suite per instance).
+std::string JunitTestsuite(const nlohmann::json& result);
+std::string JunitDocument(const std::vector<std::string>& testsuites);
 
 // Writes the three files; returns their paths joined with ", ".
 std::string WriteResultFiles(const std::string& dir, const nlohmann::json& result, const std::string& junit_path = "");

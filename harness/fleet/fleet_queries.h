@@ -1,0 +1,54 @@
+// The PromQL range queries a fleet verdict needs (threads, fds, RSS, goroutines, open streams, rotations, process start time), each one query for the whole selector, aggregated by the grouping labels; and the grouping of their answers into instances.
+// log-capturer's own gauges are preferred; the standard process_* and
+// go_* gauges of any exporter stand in (PromQL `or`, per instance and
+// step). Pure; thread-safe.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "harness/fleet/prom_client.h"
+#include "harness/fleet/prom_matrix.h"
+
+namespace leakbench::harness {
+
+enum class Resource : std::size_t { kThreads, kFds, kRss, kGoroutines, kStreamsActive, kRotations, kStartTime };
+inline constexpr std::size_t kResourceCount = 7;
+
+// "threads", "fds", ...
+const char* ResourceName(Resource r);
+// The metric names a resource is read from, in order of preference, for messages.
+std::string ResourceMetrics(Resource r);
+
+class FleetQueryError : public std::invalid_argument {
+ public:
+  using std::invalid_argument::invalid_argument;
+};
+
+// --selector must be a label matcher set ("{job=\"log-capturer\"}", "{}"
+// for everything); --by one or more label names. Throws FleetQueryError
+// saying what is accepted.
+void CheckSelector(const std::string& selector);
+std::vector<std::string> ParseByLabels(const std::string& by);
+
+// One query per Resource, in Resource order.
+std::vector<RangeQuery> FleetQueries(const std::string& selector, const std::vector<std::string>& by);
+
+// One instance: the values of the grouping labels and every resource's series.
+struct InstanceData {
+  std::string key;  // "host1:9464" (one grouping label) or "instance=host1:9464, job=x"
+  Labels labels;    // the grouping labels
+  std::array<std::vector<Point>, kResourceCount> series;
+};
+
+// Groups the answers of FleetQueries (result[i] for Resource i) by the
+// grouping labels; instances in key order. A series without a grouping
+// label is grouped under its empty value.
+std::vector<InstanceData> GroupInstances(std::vector<std::vector<RangeSeries>>&& answers,
+                                         const std::vector<std::string>& by);
+
+}  // namespace leakbench::harness

@@ -1,0 +1,120 @@
+#include "harness/fleet/testing/prometheus_server.h"
+
+#include <arpa/inet.h>
+#include <signal.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+#include "common/unique_fd.h"
+#include "harness/run/http_get.h"
+
+namespace leakbench::harness::testing {
+namespace prometheus_server {
+
+std::optional<std::string> OnPath(const std::string& name) {
+  const char* path = std::getenv("PATH");
+  std::stringstream dirs(path != nullptr ? path : "/usr/bin:/bin");
+  std::string dir;
+  while (std::getline(dirs, dir, ':')) {
+    const std::string candidate = dir + "/" + name;
+    if (::access(candidate.c_str(), X_OK) == 0) return candidate;
+  }
+  return std::nullopt;
+}
+
+int FreePort() {
+  UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  if (!fd.valid() || ::bind(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      ::getsockname(fd.get(), reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    throw std::runtime_error("cannot find a free port on 127.0.0.1");
+  }
+  return ntohs(addr.sin_port);
+}
+
+std::string Tail(const std::string& path) {
+  std::ifstream in(path);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return text.size() <= 2000 ? text : text.substr(text.size() - 2000);
+}
+
+// Runs argv to its end (at most `limit`); throws with its log when it fails.
+void RunToEnd(const std::vector<std::string>& argv, const std::string& log, std::chrono::seconds limit) {
+  ChildProcess child(argv, log, log);
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  std::optional<ChildExit> exit;
+  while (!(exit = child.Poll())) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      child.Stop(SIGKILL, std::chrono::milliseconds(0));
+      throw std::runtime_error(argv[0] + " took more than " + std::to_string(limit.count()) + " s: " + Tail(log));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));  // waiting for a child to end, under a deadline
+  }
+  if (exit->code != 0) throw std::runtime_error(argv[0] + " failed (" + exit->ToString() + "): " + Tail(log));
+}
+
+}  // namespace prometheus_server
+
+std::optional<std::string> PrometheusMissing() {
+  for (const char* tool : {"prometheus", "promtool"}) {
+    if (!prometheus_server::OnPath(tool)) {
+      return std::string(tool) + " is not on PATH (Debian's `prometheus` package: ci/setup installs it)";
+    }
+  }
+  return std::nullopt;
+}
+
+TempDir::TempDir() {
+  const char* base = std::getenv("TMPDIR");
+  std::string pattern = std::string(base != nullptr && *base != '\0' ? base : "/tmp") + "/leakbench-fleet-XXXXXX";
+  if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp " + pattern + " failed");
+  path_ = pattern;
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
+}
+
+PrometheusServer::PrometheusServer(const std::string& dir, const std::string& openmetrics_path, long max_samples,
+                                   std::chrono::seconds ready_within) {
+  const std::string promtool = prometheus_server::OnPath("promtool").value_or("promtool");
+  const std::string prometheus = prometheus_server::OnPath("prometheus").value_or("prometheus");
+  const std::string data = dir + "/tsdb";
+  const auto t0 = std::chrono::steady_clock::now();
+  prometheus_server::RunToEnd({promtool, "tsdb", "create-blocks-from", "openmetrics", openmetrics_path, data},
+                              dir + "/promtool.log", std::chrono::seconds(600));
+  import_seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const std::string config = dir + "/prometheus.yml";
+  std::ofstream(config) << "global:\n  scrape_interval: 15s\nscrape_configs: []\n";
+  const std::string log = dir + "/prometheus.log";
+  for (int attempt = 0; attempt < 3; ++attempt) {  // the free port may be taken between finding and binding it
+    port_ = prometheus_server::FreePort();
+    prometheus_.emplace(std::vector<std::string>{prometheus, "--config.file=" + config, "--storage.tsdb.path=" + data,
+                                                 "--storage.tsdb.retention.time=100y",
+                                                 "--web.listen-address=127.0.0.1:" + std::to_string(port_),
+                                                 "--query.max-samples=" + std::to_string(max_samples), "--log.level=warn"},
+                        log, log);
+    const auto deadline = std::chrono::steady_clock::now() + ready_within;
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (prometheus_->Poll()) break;  // it exited: try another port
+      if (HttpCall("GET", url() + "/-/ready", "", "", std::chrono::seconds(2)).ok()) return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));  // polling readiness under a deadline
+    }
+    prometheus_.reset();
+  }
+  throw std::runtime_error("prometheus did not become ready on 127.0.0.1: " + prometheus_server::Tail(log));
+}
+
+}  // namespace leakbench::harness::testing
