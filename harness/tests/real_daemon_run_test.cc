@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <string>
 #include <thread>
 
@@ -38,9 +39,28 @@ std::string Sh(const std::string& command) {
 }
 
 // What a real-daemon run may leave: its daemons, emitters, proxies, dirs.
-std::string Leftovers() {
-  return Sh("pgrep -af 'leakbench-run\\.|leakbench-emitter|leakbench-proxy' | grep -v pgrep; "
-            "grep -c 'leakbench-run\\.' /proc/self/mountinfo | grep -v '^0$'");
+// Scoped to one run when `run_dir` is given (/tmp/leakbench-run.XXXXXX):
+// processes naming it, processes in its containers' cgroup
+// (/leakbench-XXXXXX) and mounts under it. Another run on this machine
+// (ci/test plays real-gate beside the tests) is not this one's leftover.
+std::string Leftovers(const std::string& run_dir = "") {
+  if (run_dir.empty()) {
+    return Sh("pgrep -af 'leakbench-run\\.|leakbench-emitter|leakbench-proxy' | grep -v pgrep; "
+              "grep -c 'leakbench-run\\.' /proc/self/mountinfo | grep -v '^0$'");
+  }
+  const std::string suffix = run_dir.substr(run_dir.rfind('.') + 1);
+  return Sh("pgrep -af '" + run_dir + "' | grep -v pgrep; "
+            "grep -l '/leakbench-" + suffix + "' /proc/[0-9]*/cgroup 2>/dev/null | grep -v self; "
+            "grep -c '" + run_dir + "' /proc/self/mountinfo | grep -v '^0$'");
+}
+
+// The run directory of the leakbench with this pid, from its children's
+// command lines (its dockerd and proxy name it); "" until they run.
+std::string RunDirOf(pid_t pid) {
+  std::string dir = Sh("pgrep -a -P " + std::to_string(pid) +
+                       " | grep -o '/tmp/leakbench-run\\.[A-Za-z0-9]*' | head -n 1");
+  while (!dir.empty() && (dir.back() == '\n' || dir.back() == ' ')) dir.pop_back();
+  return dir;
 }
 
 json Result(const std::string& dir) {
@@ -89,16 +109,28 @@ TEST_F(RealDaemonRunTest, SigkillLeavesNoDaemonNoContainerNoDirectory) {
           static_cast<char*>(nullptr));
     _exit(127);
   }
-  // Until its containers write (or it gives up: no daemon here).
+  // Until its own containers write (or it gives up: no daemon here).
+  std::string run_dir;
   const bool running = leakbench::testing::Eventually(
-      [] { return Sh("pgrep -c leakbench-emit").rfind("0", 0) != 0; }, std::chrono::seconds(90));
+      [&] {
+        if (run_dir.empty()) run_dir = RunDirOf(pid);
+        if (run_dir.empty()) return false;
+        const std::string suffix = run_dir.substr(run_dir.rfind('.') + 1);
+        return !Sh("grep -l '/leakbench-" + suffix + "' /proc/[0-9]*/cgroup 2>/dev/null | head -n 1").empty();
+      },
+      std::chrono::seconds(90));
   kill(pid, SIGKILL);
   waitpid(pid, nullptr, 0);
+  std::cout << "[ figures ] SIGKILLed the leakbench of " << run_dir << " once one of its containers ran; "
+            << Sh("grep -l '/leakbench-" + run_dir.substr(run_dir.rfind('.') + 1) +
+                  "' /proc/[0-9]*/cgroup 2>/dev/null | wc -l")
+            << " processes in its containers' cgroup then\n";
   if (!running) {
     GTEST_SKIP() << "no container started (no Docker daemon here?)";
   }
-  EXPECT_TRUE(leakbench::testing::Eventually([] { return Leftovers().empty(); }, std::chrono::seconds(30)))
-      << Leftovers();
+  EXPECT_TRUE(leakbench::testing::Eventually([&] { return Leftovers(run_dir).empty(); }, std::chrono::seconds(30)))
+      << run_dir << ":\n" << Leftovers(run_dir);
+  EXPECT_FALSE(fs::exists(run_dir)) << run_dir;
 }
 
 }  // namespace real_daemon_run_test
