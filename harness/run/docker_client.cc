@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
 #include <cstdio>
 #include <memory>
 
@@ -43,6 +44,19 @@ struct FileCloser {
   void operator()(std::FILE* f) const noexcept { std::fclose(f); }
 };
 
+// What every request to the daemon sets: the API path over the Unix
+// socket, the timeout, the error text and where the answer goes.
+void SetUpRequest(CURL* e, const std::string& url, const std::string& socket, std::chrono::milliseconds timeout,
+                  char* errbuf, std::string* body) {
+  curl_easy_setopt(e, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(e, CURLOPT_UNIX_SOCKET_PATH, socket.c_str());
+  curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));
+  curl_easy_setopt(e, CURLOPT_ERRORBUFFER, errbuf);
+  curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, &Collect);
+  curl_easy_setopt(e, CURLOPT_WRITEDATA, body);
+}
+
 }  // namespace
 
 DockerClient::DockerClient(std::string host)
@@ -57,13 +71,7 @@ DockerReply DockerClient::Call(const std::string& method, const std::string& pat
   char errbuf[CURL_ERROR_SIZE] = {};
   CURL* e = easy.get();
   const std::string url = "http://docker/v1.41" + path;
-  curl_easy_setopt(e, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(e, CURLOPT_UNIX_SOCKET_PATH, socket_.c_str());
-  curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));
-  curl_easy_setopt(e, CURLOPT_ERRORBUFFER, errbuf);
-  curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, &Collect);
-  curl_easy_setopt(e, CURLOPT_WRITEDATA, &reply.body);
+  SetUpRequest(e, url, socket_, timeout, errbuf, &reply.body);
   curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, method.c_str());
   if (method == "POST" || !body.empty()) {
     headers.reset(curl_slist_append(nullptr, ("Content-Type: " + content_type).c_str()));
@@ -106,17 +114,11 @@ DockerReply DockerClient::PostFile(const std::string& path, const std::string& f
   char errbuf[CURL_ERROR_SIZE] = {};
   CURL* e = easy.get();
   const std::string url = "http://docker/v1.41" + path;
-  curl_easy_setopt(e, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(e, CURLOPT_UNIX_SOCKET_PATH, socket_.c_str());
-  curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));
-  curl_easy_setopt(e, CURLOPT_ERRORBUFFER, errbuf);
+  SetUpRequest(e, url, socket_, timeout, errbuf, &reply.body);
   curl_easy_setopt(e, CURLOPT_HTTPHEADER, headers.get());
   curl_easy_setopt(e, CURLOPT_POST, 1L);
   curl_easy_setopt(e, CURLOPT_READDATA, f.get());
   curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(size));
-  curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, &Collect);
-  curl_easy_setopt(e, CURLOPT_WRITEDATA, &reply.body);
   const CURLcode code = curl_easy_perform(e);
   if (code != CURLE_OK) {
     throw DockerApiError("POST " + path + " (" + file + "): " + curl_easy_strerror(code) +
