@@ -341,6 +341,11 @@ TEST_F(FaultsTest, LatencyDelaysTheResponseHead) {
   EXPECT_EQ(Demux(r.body).size(), 1u);
   EXPECT_GE(took, 300ms);
   EXPECT_LE(took, 1500ms);
+  // The stream's record says when the head went out, after the request came.
+  const nlohmann::json streams = fake_.Control("GET", "/streams");
+  ASSERT_EQ(streams.size(), 1u);
+  EXPECT_GE(streams[0]["answered_at_ns"].get<int64_t>() - streams[0]["opened_at_ns"].get<int64_t>(), 300'000'000)
+      << streams[0].dump();
 }
 
 TEST_F(FaultsTest, SliceSendsTinyChunksApart) {

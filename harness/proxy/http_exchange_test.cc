@@ -61,6 +61,7 @@ TEST_F(ExchangeTest, KeepAliveRequestsThenAFollowStreamTheDaemonEnds) {
   ASSERT_EQ(open.size(), 1u);
   EXPECT_EQ(open[0]["container_id"], "aaaa");
   EXPECT_EQ(open[0]["opened_at_ns"], 3000);
+  EXPECT_EQ(open[0]["answered_at_ns"], 3500) << "the response head passed at 3500";
   EXPECT_EQ(open[0]["lines_sent"], 3);
   now = 4000;
   x.FromDaemon("0\r\n\r\n");

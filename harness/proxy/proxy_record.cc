@@ -89,7 +89,8 @@ std::uint64_t ProxyRecord::StreamOpened(std::uint64_t connection, std::uint64_t 
   s.container = container.substr(0, 256);
   s.status = status;
   auto req = requests_open_.find(request);
-  s.opened_ns = req != requests_open_.end() ? req->second.started_ns : now_();
+  s.answered_ns = now_();  // called as the response head passes
+  s.opened_ns = req != requests_open_.end() ? req->second.started_ns : s.answered_ns;
   s.tap = StampTap(StampTap::EncodingOf(content_type));
   ++opened_total_;
   if (endpoint == "logs" && follow) follow_peak_ = std::max(follow_peak_, ++follow_open_);
@@ -137,6 +138,7 @@ json ProxyRecord::StreamJson(const StreamRecord& s) {
           {"container_id", s.container},
           {"status", s.status},
           {"opened_at_ns", s.opened_ns},
+          {"answered_at_ns", s.answered_ns},
           {"closed_at_ns", s.closed_ns},
           {"open", s.closed_ns == 0},
           {"close_reason", s.close_reason},

@@ -38,7 +38,8 @@ struct StreamRecord {
   bool follow = false;
   std::string target;     // the request target as sent
   std::string container;  // the ref in the path (an id, a prefix or a name)
-  std::int64_t opened_ns = 0;  // when the request head passed
+  std::int64_t opened_ns = 0;    // when the request head passed
+  std::int64_t answered_ns = 0;  // when the daemon's response head passed
   std::int64_t closed_ns = 0;  // 0 while open
   std::string close_reason;
   int status = 0;

@@ -47,6 +47,7 @@ std::vector<FollowStream> ParseFollowStreams(const json& streams) {
     f.id = Get<std::uint64_t>(s, "id", where);
     f.container_id = Get<std::string>(s, "container_id", where);
     f.opened_at_ns = Get<std::int64_t>(s, "opened_at_ns", where);
+    f.answered_at_ns = Get<std::int64_t>(s, "answered_at_ns", where);
     f.closed_at_ns = Get<std::int64_t>(s, "closed_at_ns", where);
     f.open = Get<bool>(s, "open", where);
     f.close_reason = Get<std::string>(s, "close_reason", where);

@@ -32,8 +32,9 @@ struct FakeTruth {
 struct FollowStream {
   std::uint64_t id = 0;
   std::string container_id;       // full 64-hex id
-  std::int64_t opened_at_ns = 0;
-  std::int64_t closed_at_ns = 0;  // 0 while open
+  std::int64_t opened_at_ns = 0;    // the request arrived
+  std::int64_t answered_at_ns = 0;  // the daemon's response head; 0: not (yet) answered
+  std::int64_t closed_at_ns = 0;    // 0 while open
   bool open = false;
   std::string close_reason;       // client_closed, container_stopped, fault:..., daemon_restart, ...
   std::uint64_t lines_sent = 0;

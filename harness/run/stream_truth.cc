@@ -7,16 +7,30 @@
 namespace leakbench::harness {
 
 StreamTimeline::StreamTimeline(const std::vector<FollowStream>& streams) {
-  events_.reserve(streams.size() * 2);
   for (const FollowStream& s : streams) {
-    events_.push_back({s.opened_at_ns, +1});
-    if (!s.open) events_.push_back({s.closed_at_ns, -1});
+    requested_.Add(s.opened_at_ns, s.closed_at_ns, s.open);
+    const bool answered = s.answered_at_ns != 0 && (s.open || s.answered_at_ns <= s.closed_at_ns);
+    if (answered) answered_.Add(s.answered_at_ns, s.closed_at_ns, s.open);
     if (s.closed_by_client()) client_closes_.push_back(s.closed_at_ns);
   }
+  requested_.Finish();
+  answered_.Finish();
+  std::sort(client_closes_.begin(), client_closes_.end());
+}
+
+StreamTimeline::Range StreamTimeline::OpenDuring(std::int64_t from_ns, std::int64_t to_ns) const {
+  return {answered_.Over(from_ns, to_ns).min, requested_.Over(from_ns, to_ns).max};
+}
+
+void StreamTimeline::Steps::Add(std::int64_t from_ns, std::int64_t to_ns, bool open) {
+  events_.push_back({from_ns, +1});
+  if (!open) events_.push_back({to_ns, -1});
+}
+
+void StreamTimeline::Steps::Finish() {
   std::sort(events_.begin(), events_.end(), [](const Event& a, const Event& b) {
     return a.at != b.at ? a.at < b.at : a.delta > b.delta;
   });
-  std::sort(client_closes_.begin(), client_closes_.end());
   count_after_.reserve(events_.size());
   std::int64_t open = 0;
   for (const Event& e : events_) {
@@ -25,7 +39,7 @@ StreamTimeline::StreamTimeline(const std::vector<FollowStream>& streams) {
   }
 }
 
-StreamTimeline::Range StreamTimeline::OpenDuring(std::int64_t from_ns, std::int64_t to_ns) const {
+StreamTimeline::Range StreamTimeline::Steps::Over(std::int64_t from_ns, std::int64_t to_ns) const {
   // Open at from_ns: every event at or before it applied.
   auto it = std::upper_bound(events_.begin(), events_.end(), from_ns,
                              [](std::int64_t t, const Event& e) { return t < e.at; });

@@ -25,18 +25,34 @@ class StreamTimeline {
     std::uint64_t max = 0;
   };
   // The fewest and the most follow streams open at any instant of
-  // [from_ns, to_ns] (fake clock).
+  // [from_ns, to_ns] (fake clock). A follower may count a stream from its
+  // request or only from the daemon's answer, so the fewest counts answered
+  // streams and the most counts requested ones: a daemon slow to answer
+  // (a latency fault, a loaded dockerd) widens the range instead of
+  // putting a right gauge outside it.
   Range OpenDuring(std::int64_t from_ns, std::int64_t to_ns) const;
   // Follow streams the target closed at or before `at_ns`.
   std::uint64_t ClosedByClientAt(std::int64_t at_ns) const;
 
  private:
-  struct Event {
-    std::int64_t at;
-    int delta;
+  // How many streams are open over time, as a step function.
+  class Steps {
+   public:
+    void Add(std::int64_t from_ns, std::int64_t to_ns, bool open);
+    void Finish();
+    // The lowest and highest step over [from_ns, to_ns].
+    Range Over(std::int64_t from_ns, std::int64_t to_ns) const;
+
+   private:
+    struct Event {
+      std::int64_t at;
+      int delta;
+    };
+    std::vector<Event> events_;              // sorted by time; opens before closes at a tie
+    std::vector<std::int64_t> count_after_;  // open streams after events_[i]
   };
-  std::vector<Event> events_;          // sorted by time; opens before closes at a tie
-  std::vector<std::int64_t> count_after_;  // open streams after events_[i]
+  Steps requested_;  // from the request to the close
+  Steps answered_;   // from the daemon's answer to the close
   std::vector<std::int64_t> client_closes_;  // sorted
 };
 

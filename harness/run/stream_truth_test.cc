@@ -18,6 +18,7 @@ FollowStream Stream(std::string container, std::int64_t opened_s, std::int64_t c
   FollowStream s;
   s.container_id = std::move(container);
   s.opened_at_ns = opened_s * kS;
+  s.answered_at_ns = s.opened_at_ns;
   s.closed_at_ns = closed_s * kS;
   s.open = closed_s == 0;
   s.close_reason = s.open ? "" : std::move(reason);
@@ -53,6 +54,31 @@ TEST(StreamTimeline, CountsTheFewestAndMostStreamsOpenDuringAWindow) {
   EXPECT_EQ(t.ClosedByClientAt(19 * kS), 0u);
   EXPECT_EQ(t.ClosedByClientAt(20 * kS), 1u);
   EXPECT_EQ(t.ClosedByClientAt(100 * kS), 2u);
+}
+
+TEST(StreamTimeline, AStreamTheDaemonHasNotAnsweredMayOrMayNotBeCounted) {
+  // a: requested at 10, answered at 12 (a slow daemon), closed at 20;
+  // b: requested at 11, never answered, closed at 13.
+  FollowStream a = Stream(kA, 10, 20, 1, 5);
+  a.answered_at_ns = 12 * kS;
+  FollowStream b = Stream(kB, 11, 13, 0, 0);
+  b.answered_at_ns = 0;
+  const StreamTimeline t({a, b});
+  // A follower counting from the answer reads 0, one counting from the request 2.
+  const auto waiting = t.OpenDuring(11 * kS, 11 * kS + kS / 2);
+  EXPECT_EQ(waiting.min, 0u);
+  EXPECT_EQ(waiting.max, 2u);
+  const auto answered = t.OpenDuring(14 * kS, 15 * kS);
+  EXPECT_EQ(answered.min, 1u);
+  EXPECT_EQ(answered.max, 1u);
+  EXPECT_EQ(t.OpenDuring(21 * kS, 22 * kS).max, 0u);
+}
+
+TEST(StreamTimeline, TheAnswerTimeIsPartOfTheRecord) {
+  EXPECT_THROW(ParseFollowStreams(nlohmann::json::parse(
+                   R"([{"endpoint":"logs","follow":true,"id":1,"container_id":"x","opened_at_ns":1,"closed_at_ns":0,)"
+                   R"("open":true,"close_reason":"","lines_sent":0,"first_seq":0,"last_seq":0}])")),
+               TruthError);
 }
 
 TEST(StreamTimeline, StreamsEndedByTheDaemonAreNotRotations) {
@@ -114,12 +140,12 @@ TEST(Delivery, ExactSeqRangesFromTheProxyShowAHoleInsideOneStream) {
   EXPECT_EQ(d.lost_at_source, 1u);
   EXPECT_EQ(d.lines_delivered, 5u);
   const auto parsed = ParseFollowStreams(nlohmann::json::parse(
-      R"([{"endpoint":"logs","follow":true,"id":1,"container_id":"x","opened_at_ns":1,"closed_at_ns":0,"open":true,)"
+      R"([{"endpoint":"logs","follow":true,"id":1,"container_id":"x","opened_at_ns":1,"answered_at_ns":1,"closed_at_ns":0,"open":true,)"
       R"("close_reason":"","lines_sent":5,"first_seq":1,"last_seq":6,"seq_ranges":[[1,3],[5,6]]}])"));
   ASSERT_EQ(parsed.size(), 1u);
   EXPECT_EQ(parsed[0].seq_ranges.size(), 2u);
   EXPECT_THROW(ParseFollowStreams(nlohmann::json::parse(
-                   R"([{"endpoint":"logs","follow":true,"id":1,"container_id":"x","opened_at_ns":1,"closed_at_ns":0,)"
+                   R"([{"endpoint":"logs","follow":true,"id":1,"container_id":"x","opened_at_ns":1,"answered_at_ns":1,"closed_at_ns":0,)"
                    R"("open":true,"close_reason":"","lines_sent":5,"first_seq":1,"last_seq":6,"seq_ranges":[[3,1]]}])")),
                TruthError);
 }

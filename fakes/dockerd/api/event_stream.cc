@@ -80,6 +80,7 @@ void EventStream::OnEvent(const Event& e) {
 void EventStream::Flush() {
   if (finished() || writing_) return;
   if (!head_.empty()) {  // alone, so that a stall holds back only the body
+    RecordAnswered();
     writing_ = true;
     conn_->Write(std::exchange(head_, std::string()), [self = shared_from_this()](bool ok) {
       self->writing_ = false;

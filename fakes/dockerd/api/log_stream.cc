@@ -88,6 +88,7 @@ void LogStream::Begin() {
   // dockerd 20.10 has no timer for follow=1&until=: the stream ends when a
   // line past `until` arrives or the container stops (measured).
   writing_ = true;
+  RecordAnswered();
   conn_->Write(FormatHead(head), [self = shared_from_this()](bool ok) {
     self->writing_ = false;
     if (!ok) return self->Abort("client_closed");

@@ -8,6 +8,10 @@ StreamSession::StreamSession(Daemon& daemon, std::shared_ptr<HttpConnection> con
                              uint64_t record_id)
     : daemon_(daemon), conn_(std::move(conn)), keep_alive_(keep_alive), record_id_(record_id) {}
 
+void StreamSession::RecordAnswered() {
+  if (auto* r = daemon_.truth().open_stream(record_id_); r && r->answered_at == 0) r->answered_at = NowNanos();
+}
+
 void StreamSession::EndSession(const std::string& reason, Ending ending) {
   if (finished_) return;
   finished_ = true;

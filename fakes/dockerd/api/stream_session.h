@@ -39,6 +39,9 @@ class StreamSession {
   // timers (StopTimers), closes its truth record, unregisters it.
   void EndSession(const std::string& reason, Ending ending);
   bool finished() const { return finished_; }
+  // The response head goes out now: the truth record's answer time, the
+  // instant a follower may start counting the stream as open.
+  void RecordAnswered();
   // Cancels the stream's own timers, so none fires after its end.
   virtual void StopTimers() = 0;
 

@@ -12,6 +12,7 @@ nlohmann::json StreamRecord::ToJson() const {
                       {"follow", follow},
                       {"target", target},
                       {"opened_at_ns", opened_at},
+                      {"answered_at_ns", answered_at},
                       {"closed_at_ns", closed_at},
                       {"open", closed_at == 0},
                       {"close_reason", close_reason},

@@ -24,7 +24,8 @@ struct StreamRecord {
   std::string container_id;  // logs only
   bool follow = false;       // events streams always follow
   std::string target;        // the request target, query included
-  UnixNanos opened_at = 0;
+  UnixNanos opened_at = 0;   // the request arrived
+  UnixNanos answered_at = 0; // the response head went out; 0 until then
   UnixNanos closed_at = 0;   // 0 while open
   std::string close_reason;  // client_closed, container_stopped, complete, until, fault:<kind>, daemon_restart, shutdown
   uint64_t bytes_sent = 0;   // body bytes, HTTP chunking excluded
