@@ -6,6 +6,8 @@
 // emitted. Main thread only.
 #pragma once
 
+#include <sys/types.h>
+
 #include <memory>
 #include <string>
 #include <vector>
@@ -29,6 +31,13 @@ struct DaemonInfo {
   std::string notes;            // e.g. what the daemon's own record lacked
 };
 
+// A process of the daemon that leakbench samples like the target
+// (dockerd, the containerd it started, fake-dockerd).
+struct DaemonProcess {
+  std::string name;
+  pid_t pid = -1;
+};
+
 class DaemonUnderTest {
  public:
   virtual ~DaemonUnderTest() = default;
@@ -43,6 +52,10 @@ class DaemonUnderTest {
   // Stops everything it started and removes everything it created.
   virtual void Stop() = 0;
   virtual DaemonInfo info() const = 0;
+  // The daemon's processes to sample; empty when none is visible from
+  // here (then `why_unsampled` says why).
+  virtual std::vector<DaemonProcess> processes() const = 0;
+  virtual std::string why_unsampled() const { return ""; }
 };
 
 // fake-dockerd on private sockets in `dir`. Throws std::runtime_error.

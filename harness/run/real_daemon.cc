@@ -19,6 +19,7 @@
 
 #include "harness/proxy/stamp_tap.h"
 #include "harness/run/child_process.h"
+#include "harness/run/daemon_processes.h"
 #include "harness/run/daemon_under_test.h"
 #include "harness/run/docker_client.h"
 #include "harness/run/private_dockerd.h"
@@ -83,6 +84,8 @@ class RealDaemon : public DaemonUnderTest {
   std::string target_socket() const override { return dir_ + "/docker.sock"; }
   std::string control_socket() const override { return dir_ + "/control.sock"; }
   DaemonInfo info() const override { return info_; }
+  std::vector<DaemonProcess> processes() const override { return processes_; }
+  std::string why_unsampled() const override { return why_unsampled_; }
 
   void Play(const json& a) override {
     const std::string name = a.value("action", "");
@@ -190,6 +193,7 @@ class RealDaemon : public DaemonUnderTest {
     const json info = docker_->Json("/info");
     info_ = {"real", version.value("Version", "?"), version.value("ApiVersion", "?"), info.value("Driver", "?"),
              private_ != nullptr, ""};
+    FindProcesses();
     image_ = EnsureWorkloadImage(*docker_, o.emitter_binary, "/bin/busybox", dir_ + "/image");
     proxy_ = std::make_unique<ChildProcess>(
         std::vector<std::string>{o.proxy_binary, "--listen", target_socket(), "--upstream", docker_->socket_path(),
@@ -203,6 +207,22 @@ class RealDaemon : public DaemonUnderTest {
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
     AddContainers(s_.fake.containers);
+  }
+
+  // dockerd, and the containerd it started when leakbench started it; the
+  // daemon behind --docker-host by the socket's peer (its containerd is
+  // not leakbench's to account for).
+  void FindProcesses() {
+    if (private_) {
+      processes_.push_back({"dockerd", private_->pid()});
+      const pid_t containerd = ChildNamed(private_->pid(), "containerd");
+      if (containerd > 0) processes_.push_back({"containerd", containerd});
+      return;
+    }
+    const pid_t pid = SocketPeerPid(docker_->socket_path(), &why_unsampled_);
+    if (pid <= 0) return;
+    const std::string comm = ProcComm(pid);
+    processes_.push_back({comm.empty() ? "dockerd" : comm, pid});
   }
 
   // Containers an earlier leakbench (now dead: SIGKILL) left on a shared daemon.
@@ -277,6 +297,8 @@ class RealDaemon : public DaemonUnderTest {
   std::size_t created_ = 0;
   std::mt19937 rng_;
   DaemonInfo info_;
+  std::vector<DaemonProcess> processes_;
+  std::string why_unsampled_;
 };
 
 }  // namespace

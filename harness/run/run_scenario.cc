@@ -184,6 +184,8 @@ RunData RunScenario(const Scenario& s, const RunOptions& o) {
     std::unique_ptr<DaemonUnderTest> daemon =
         s.daemon == "real" ? StartRealDaemon(s, o, dir) : StartFakeDaemon(s, o, dir);
     run.daemon = daemon->info();
+    run.daemon_processes = daemon->processes();
+    run.daemon_unsampled = daemon->why_unsampled();
     const std::string sock = daemon->target_socket();
     const std::string control = daemon->control_socket();
 
@@ -307,6 +309,7 @@ RunData RunScenario(const Scenario& s, const RunOptions& o) {
         } else {
           x.proc = ReadProcSample(target.pid());
         }
+        for (const DaemonProcess& p : run.daemon_processes) x.daemon.push_back(ReadProcSample(p.pid));
         const FakeTruth truth = ParseTruth(FakeControl(control, "GET", "/truth"));
         x.fake_ns = truth.now_ns;
         x.streams_open = truth.follow_streams_open;
@@ -395,6 +398,7 @@ RunData RunScenario(const Scenario& s, const RunOptions& o) {
     const StreamTimeline timeline(streams);
     for (Sample& x : run.samples) {
       x.streams_closed = timeline.ClosedByClientAt(x.fake_ns);
+      x.streams_opened = timeline.OpenedAt(x.fake_ns);
       if (x.scrape_to_ns != 0) {
         const auto range = timeline.OpenDuring(x.scrape_from_ns - kGaugeSkewNs, x.scrape_to_ns + kGaugeSkewNs);
         x.streams_open_min = range.min;

@@ -10,6 +10,7 @@ StreamTimeline::StreamTimeline(const std::vector<FollowStream>& streams) {
   events_.reserve(streams.size() * 2);
   for (const FollowStream& s : streams) {
     events_.push_back({s.opened_at_ns, +1});
+    opens_.push_back(s.opened_at_ns);
     if (!s.open) events_.push_back({s.closed_at_ns, -1});
     if (s.closed_by_client()) client_closes_.push_back(s.closed_at_ns);
   }
@@ -17,6 +18,7 @@ StreamTimeline::StreamTimeline(const std::vector<FollowStream>& streams) {
     return a.at != b.at ? a.at < b.at : a.delta > b.delta;
   });
   std::sort(client_closes_.begin(), client_closes_.end());
+  std::sort(opens_.begin(), opens_.end());
   count_after_.reserve(events_.size());
   std::int64_t open = 0;
   for (const Event& e : events_) {
@@ -44,6 +46,10 @@ StreamTimeline::Range StreamTimeline::OpenDuring(std::int64_t from_ns, std::int6
 std::uint64_t StreamTimeline::ClosedByClientAt(std::int64_t at_ns) const {
   return static_cast<std::uint64_t>(std::upper_bound(client_closes_.begin(), client_closes_.end(), at_ns) -
                                     client_closes_.begin());
+}
+
+std::uint64_t StreamTimeline::OpenedAt(std::int64_t at_ns) const {
+  return static_cast<std::uint64_t>(std::upper_bound(opens_.begin(), opens_.end(), at_ns) - opens_.begin());
 }
 
 StreamAges AgesOf(const std::vector<FollowStream>& streams, std::int64_t now_ns, double now_t) {

@@ -29,6 +29,8 @@ class StreamTimeline {
   Range OpenDuring(std::int64_t from_ns, std::int64_t to_ns) const;
   // Follow streams the target closed at or before `at_ns`.
   std::uint64_t ClosedByClientAt(std::int64_t at_ns) const;
+  // Follow streams opened at or before `at_ns`.
+  std::uint64_t OpenedAt(std::int64_t at_ns) const;
 
  private:
   struct Event {
@@ -38,6 +40,7 @@ class StreamTimeline {
   std::vector<Event> events_;          // sorted by time; opens before closes at a tie
   std::vector<std::int64_t> count_after_;  // open streams after events_[i]
   std::vector<std::int64_t> client_closes_;  // sorted
+  std::vector<std::int64_t> opens_;          // sorted
 };
 
 struct StreamAges {
