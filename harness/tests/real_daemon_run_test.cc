@@ -3,7 +3,9 @@
 // started here): scenarios/real-gate.yaml passes for log-capturer with 0
 // lost and 0 duplicated against the containers' stored logs, names the
 // daemon in result.json, and leaves nothing behind — also when leakbench
-// is SIGKILLed mid-run.
+// is SIGKILLed mid-run; the never-rotating `docker logs -f` negative
+// control fails on the real daemon on exactly the criteria it fails on
+// with the fake.
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -14,12 +16,14 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <set>
 #include <string>
 #include <thread>
 
 #include <nlohmann/json.hpp>
 
 #include "fakes/tests/support/polling.h"
+#include "harness/scenario/scenario.h"
 
 namespace leakbench::harness {
 namespace real_daemon_run_test {
@@ -45,7 +49,9 @@ std::string Sh(const std::string& command) {
 // (ci/test plays real-gate beside the tests) is not this one's leftover.
 std::string Leftovers(const std::string& run_dir = "") {
   if (run_dir.empty()) {
-    return Sh("pgrep -af 'leakbench-run\\.|leakbench-emitter|leakbench-proxy' | grep -v pgrep; "
+    // The emitter and the proxy by their process name (a compiler's command
+    // line naming leakbench-proxy.cc is not a leftover).
+    return Sh("pgrep -af 'leakbench-run\\.' | grep -v pgrep; ps -eo pid=,comm= | grep -E ' leakbench-(emitt|proxy)$'; "
               "grep -c 'leakbench-run\\.' /proc/self/mountinfo | grep -v '^0$'");
   }
   const std::string suffix = run_dir.substr(run_dir.rfind('.') + 1);
@@ -97,6 +103,40 @@ TEST_F(RealDaemonRunTest, TheGatePassesAndLeavesNothing) {
       EXPECT_EQ(c["status"], "pass") << c.dump();
     }
   }
+  EXPECT_EQ(Leftovers(), "");
+}
+
+// The criteria a negative control must fail on: expect_fail and expect_also_fail.
+std::set<std::string> MustFail(const Scenario& s) {
+  std::set<std::string> ids(s.expect_also_fail.begin(), s.expect_also_fail.end());
+  ids.insert(*s.expect_fail);
+  return ids;
+}
+
+TEST_F(RealDaemonRunTest, TheDockerLogsNegativeControlFailsOnTheSameCriteriaAsOnTheFake) {
+  const std::string dir = std::string(LEAKBENCH_SOURCE_DIR) + "/scenarios/";
+  const Scenario fake = LoadScenario(dir + "negative-never-rotates.yaml");
+  const Scenario real = LoadScenario(dir + "real-never-rotates.yaml");
+  ASSERT_EQ(real.daemon, "real");
+  ASSERT_EQ(real.target.command, fake.target.command) << "the same follower";
+  ASSERT_EQ(MustFail(real), MustFail(fake));
+  const std::string cmd = std::string(LEAKBENCH_PATH) + " --scenario " + dir + "real-never-rotates.yaml --out " +
+                          out_ + "/r --no-report --quiet";
+  const int status = std::system(cmd.c_str());
+  const json r = Result(out_ + "/r");
+  ASSERT_FALSE(r.is_discarded());
+  const std::string failure = r["run"]["failure"];
+  if (failure.rfind("no Docker daemon could be started", 0) == 0) {
+    GTEST_SKIP() << failure;
+  }
+  EXPECT_EQ(r["verdict"], "fail");
+  EXPECT_EQ(WEXITSTATUS(status), 0) << "a negative control that failed where it must exits 0";
+  EXPECT_EQ(r["expectation"]["met"], true) << r["expectation"].dump();
+  std::set<std::string> failed;
+  for (const json& c : r["criteria"]) {
+    if (c["status"] == "fail") failed.insert(c["id"].get<std::string>());
+  }
+  EXPECT_EQ(failed, MustFail(fake)) << r["criteria"].dump();
   EXPECT_EQ(Leftovers(), "");
 }
 
