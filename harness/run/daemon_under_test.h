@@ -29,6 +29,7 @@ struct DaemonInfo {
   std::string storage_driver;
   bool owned = false;           // leakbench started it (and removed it)
   std::string notes;            // e.g. what the daemon's own record lacked
+  double containers_start_s = 0;  // how long creating and starting the scenario's containers took (real)
 };
 
 // A process of the daemon that leakbench samples like the target

@@ -213,7 +213,9 @@ class RealDaemon : public DaemonUnderTest {
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
+    const auto adding = Clock::now();
     AddContainers(s_.fake.containers);
+    info_.containers_start_s = std::chrono::duration<double>(Clock::now() - adding).count();
   }
 
   // dockerd, and the containerd it started when leakbench started it; the

@@ -157,6 +157,7 @@ json ResultJson(const RunData& run, const Verdict& v) {
         {"storage_driver", run.daemon.storage_driver},
         {"started_by_leakbench", run.daemon.owned},
         {"notes", run.daemon.notes},
+        {"containers_start_s", run.daemon.containers_start_s},
         {"processes_sampled", daemon_processes},
         {"unsampled_reason", run.daemon_unsampled}}},
       {"criteria", criteria},
