@@ -57,6 +57,10 @@ class DaemonUnderTest {
   // here (then `why_unsampled` says why).
   virtual std::vector<DaemonProcess> processes() const = 0;
   virtual std::string why_unsampled() const { return ""; }
+  // The full id of the container a follower named `ref` in its request
+  // (a name, an id prefix); `ref` when it names none. The fake records
+  // full ids itself.
+  virtual std::string ResolveContainer(const std::string& ref) const { return ref; }
 };
 
 // fake-dockerd on private sockets in `dir`. Throws std::runtime_error.

@@ -20,6 +20,7 @@
 #include "harness/proxy/stamp_tap.h"
 #include "harness/run/bounded_parallel.h"
 #include "harness/run/child_process.h"
+#include "harness/run/container_refs.h"
 #include "harness/run/daemon_processes.h"
 #include "harness/run/daemon_under_test.h"
 #include "harness/run/docker_client.h"
@@ -90,6 +91,7 @@ class RealDaemon : public DaemonUnderTest {
   DaemonInfo info() const override { return info_; }
   std::vector<DaemonProcess> processes() const override { return processes_; }
   std::string why_unsampled() const override { return why_unsampled_; }
+  std::string ResolveContainer(const std::string& ref) const override { return refs_.Resolve(ref); }
 
   void Play(const json& a) override {
     const std::string name = a.value("action", "");
@@ -124,6 +126,7 @@ class RealDaemon : public DaemonUnderTest {
       } else if (name == "rename") {
         c.name = a.at("name").get<std::string>();
         docker_->Rename(c.id, c.name);
+        refs_.Add(c.id, c.name);
       } else {
         throw std::runtime_error("timeline action '" + name + "' cannot be played on a real daemon");
       }
@@ -283,11 +286,16 @@ class RealDaemon : public DaemonUnderTest {
     } catch (...) {
       // Created but not started: still the run's (labelled), so Stop() removes them.
       for (Live& c : added) {
-        if (!c.id.empty()) live_.push_back(std::move(c));
+        if (c.id.empty()) continue;
+        refs_.Add(c.id, c.name);
+        live_.push_back(std::move(c));
       }
       throw;
     }
-    for (Live& c : added) live_.push_back(std::move(c));
+    for (Live& c : added) {
+      refs_.Add(c.id, c.name);
+      live_.push_back(std::move(c));
+    }
   }
 
   // Every live container with what its stored log holds.
@@ -330,6 +338,7 @@ class RealDaemon : public DaemonUnderTest {
   DaemonInfo info_;
   std::vector<DaemonProcess> processes_;
   std::string why_unsampled_;
+  ContainerRefs refs_;  // every container the run created, by name and id
 };
 
 }  // namespace

@@ -356,8 +356,13 @@ RunData RunScenario(const Scenario& s, const RunOptions& o) {
     const std::vector<FakeContainer> containers = daemon->Containers();
     const double rotation_s = Seconds(s.target.rotation_interval);
     run.capture_grace_ns = static_cast<std::int64_t>((rotation_s + s.criteria.rotation_tolerance_s.value_or(10)) * 1e9);
+    // Each stream keyed by the full id of its container, whatever the
+    // follower named it by (the proxy records the request's reference).
     auto read_streams = [&] {
-      return ParseFollowStreams(FakeControl(control, "GET", "/streams?state=all&limit=" + std::to_string(kStreamsRead)));
+      std::vector<FollowStream> all =
+          ParseFollowStreams(FakeControl(control, "GET", "/streams?state=all&limit=" + std::to_string(kStreamsRead)));
+      for (FollowStream& f : all) f.container_id = daemon->ResolveContainer(f.container_id);
+      return all;
     };
     if (ran) {
       // Let the target catch up with what was written (bounded): until its
