@@ -194,6 +194,9 @@ class RealDaemon : public DaemonUnderTest {
                                 "private one");
       }
       docker_ = std::move(client);
+      // A daemon leakbench does not stop: if leakbench dies, the watchdog
+      // removes this run's containers from it.
+      Watchdog::WatchContainers(docker_->socket_path(), run_id_);
       RemoveStale();
     } else {
       private_ = std::make_unique<PrivateDockerd>(dir_ + "/d", std::vector<std::string>{RunMarker(dir_)});

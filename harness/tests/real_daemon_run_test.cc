@@ -5,7 +5,8 @@
 // daemon in result.json, and leaves nothing behind — also when leakbench
 // is SIGKILLed mid-run; the never-rotating `docker logs -f` negative
 // control fails on the real daemon on exactly the criteria it fails on
-// with the fake.
+// with the fake; with --docker-host, a SIGKILLed leakbench's containers are
+// removed from that daemon by its watchdog.
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -16,6 +17,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <memory>
 #include <set>
 #include <string>
 #include <thread>
@@ -23,6 +25,8 @@
 #include <nlohmann/json.hpp>
 
 #include "fakes/tests/support/polling.h"
+#include "harness/run/docker_client.h"
+#include "harness/run/private_dockerd.h"
 #include "harness/scenario/scenario.h"
 
 namespace leakbench::harness {
@@ -171,6 +175,41 @@ TEST_F(RealDaemonRunTest, SigkillLeavesNoDaemonNoContainerNoDirectory) {
   EXPECT_TRUE(leakbench::testing::Eventually([&] { return Leftovers(run_dir).empty(); }, std::chrono::seconds(30)))
       << run_dir << ":\n" << Leftovers(run_dir);
   EXPECT_FALSE(fs::exists(run_dir)) << run_dir;
+}
+
+TEST_F(RealDaemonRunTest, SigkillWithDockerHostLeavesNoContainerOnThatDaemon) {
+  // A daemon leakbench does not own: it stays up, so only the watchdog can
+  // remove what the killed run created there.
+  char tmpl[] = "/tmp/lbdh.XXXXXX";
+  ASSERT_NE(mkdtemp(tmpl), nullptr);
+  const std::string dir = tmpl;
+  std::unique_ptr<PrivateDockerd> daemon;
+  try {
+    daemon = std::make_unique<PrivateDockerd>(dir + "/d", std::vector<std::string>{});
+  } catch (const DaemonUnavailable& e) {
+    fs::remove_all(dir);
+    GTEST_SKIP() << e.what();
+  }
+  const DockerClient docker(daemon->socket_path());
+  const pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    const std::string scenario = std::string(LEAKBENCH_SOURCE_DIR) + "/scenarios/real-gate.yaml";
+    execl(LEAKBENCH_PATH, LEAKBENCH_PATH, "--scenario", scenario.c_str(), "--docker-host", daemon->host().c_str(),
+          "--no-report", "--quiet", static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  auto ours = [&] { return docker.ListByLabel("leakbench.owner", "leakbench"); };
+  const bool created = leakbench::testing::Eventually([&] { return ours().size() >= 5; }, std::chrono::seconds(90));
+  kill(pid, SIGKILL);
+  waitpid(pid, nullptr, 0);
+  EXPECT_TRUE(created) << "leakbench created no containers on the daemon";
+  const auto killed_with = ours().size();
+  EXPECT_TRUE(leakbench::testing::Eventually([&] { return ours().empty(); }, std::chrono::seconds(60)))
+      << ours().size() << " of the killed run's containers are still on the daemon";
+  std::cout << "[ figures ] SIGKILLed with " << killed_with << " containers on the --docker-host daemon\n";
+  daemon.reset();
+  fs::remove_all(dir);
 }
 
 }  // namespace real_daemon_run_test
