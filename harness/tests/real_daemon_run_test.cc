@@ -46,18 +46,12 @@ std::string Sh(const std::string& command) {
   return out;
 }
 
-// What a real-daemon run may leave: its daemons, emitters, proxies, dirs.
-// Scoped to one run when `run_dir` is given (/tmp/leakbench-run.XXXXXX):
-// processes naming it, processes in its containers' cgroup
-// (/leakbench-XXXXXX) and mounts under it. Another run on this machine
-// (ci/test plays real-gate beside the tests) is not this one's leftover.
-std::string Leftovers(const std::string& run_dir = "") {
-  if (run_dir.empty()) {
-    // The emitter and the proxy by their process name (a compiler's command
-    // line naming leakbench-proxy.cc is not a leftover).
-    return Sh("pgrep -af 'leakbench-run\\.' | grep -v pgrep; ps -eo pid=,comm= | grep -E ' leakbench-(emitt|proxy)$'; "
-              "grep -c 'leakbench-run\\.' /proc/self/mountinfo | grep -v '^0$'");
-  }
+// What a real-daemon run may leave: its daemons, emitters, proxies, dirs;
+// scoped to one run (/tmp/leakbench-run.XXXXXX): processes naming it,
+// processes in its containers' cgroup (/leakbench-XXXXXX) and mounts under
+// it. Another run on this machine (ci/test plays real-gate beside the
+// tests, other engineers run theirs) is not this one's leftover.
+std::string Leftovers(const std::string& run_dir) {
   const std::string suffix = run_dir.substr(run_dir.rfind('.') + 1);
   return Sh("pgrep -af '" + run_dir + "' | grep -v pgrep; "
             "grep -l '/leakbench-" + suffix + "' /proc/[0-9]*/cgroup 2>/dev/null | grep -v self; "
@@ -86,20 +80,51 @@ class RealDaemonRunTest : public ::testing::Test {
     out_ = tmpl;
   }
   void TearDown() override { fs::remove_all(out_); }
+
+  // leakbench on scenarios/<file> into out_/r: its exit code, result and
+  // run directory (seen in its children's command lines while it ran, so
+  // the leftover check looks at this run only: other real-daemon runs may
+  // share the machine); `skip` says why when no daemon could be started.
+  struct Ran {
+    int exit_code = -1;
+    json result;
+    std::string run_dir;
+    std::string skip;
+  };
+  Ran RunScenario(const std::string& file) const {
+    const std::string scenario = std::string(LEAKBENCH_SOURCE_DIR) + "/scenarios/" + file;
+    const std::string out = out_ + "/r";
+    const pid_t pid = fork();
+    if (pid == 0) {
+      execl(LEAKBENCH_PATH, LEAKBENCH_PATH, "--scenario", scenario.c_str(), "--out", out.c_str(), "--no-report",
+            "--quiet", static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    Ran ran;
+    int status = 0;
+    while (pid > 0 && waitpid(pid, &status, WNOHANG) == 0) {
+      if (ran.run_dir.empty()) ran.run_dir = RunDirOf(pid);
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+    ran.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    ran.result = Result(out);
+    if (!ran.result.is_discarded()) {
+      const std::string failure = ran.result["run"]["failure"];
+      if (failure.rfind("no Docker daemon could be started", 0) == 0) ran.skip = failure;
+    }
+    return ran;
+  }
   std::string out_;
 };
 
 TEST_F(RealDaemonRunTest, TheGatePassesAndLeavesNothing) {
-  const std::string cmd = std::string(LEAKBENCH_PATH) + " --scenario " + LEAKBENCH_SOURCE_DIR +
-                          "/scenarios/real-gate.yaml --out " + out_ + "/r --no-report --quiet";
-  const int status = std::system(cmd.c_str());
-  const json r = Result(out_ + "/r");
+  const Ran ran = RunScenario("real-gate.yaml");
+  const json& r = ran.result;
   ASSERT_FALSE(r.is_discarded());
-  const std::string failure = r["run"]["failure"];
-  if (failure.rfind("no Docker daemon could be started", 0) == 0) {
-    GTEST_SKIP() << failure;
+  if (!ran.skip.empty()) {
+    GTEST_SKIP() << ran.skip;
   }
-  EXPECT_EQ(WEXITSTATUS(status), 0) << r["criteria"].dump();
+  EXPECT_EQ(ran.exit_code, 0) << r["criteria"].dump();
   EXPECT_EQ(r["daemon"]["kind"], "real");
   EXPECT_EQ(r["daemon"]["storage_driver"], "vfs");
   for (const json& c : r["criteria"]) {
@@ -107,7 +132,9 @@ TEST_F(RealDaemonRunTest, TheGatePassesAndLeavesNothing) {
       EXPECT_EQ(c["status"], "pass") << c.dump();
     }
   }
-  EXPECT_EQ(Leftovers(), "");
+  ASSERT_FALSE(ran.run_dir.empty());
+  EXPECT_EQ(Leftovers(ran.run_dir), "");
+  EXPECT_FALSE(fs::exists(ran.run_dir)) << ran.run_dir;
 }
 
 // The criteria a negative control must fail on: expect_fail and expect_also_fail.
@@ -124,24 +151,23 @@ TEST_F(RealDaemonRunTest, TheDockerLogsNegativeControlFailsOnTheSameCriteriaAsOn
   ASSERT_EQ(real.daemon, "real");
   ASSERT_EQ(real.target.command, fake.target.command) << "the same follower";
   ASSERT_EQ(MustFail(real), MustFail(fake));
-  const std::string cmd = std::string(LEAKBENCH_PATH) + " --scenario " + dir + "real-never-rotates.yaml --out " +
-                          out_ + "/r --no-report --quiet";
-  const int status = std::system(cmd.c_str());
-  const json r = Result(out_ + "/r");
+  const Ran ran = RunScenario("real-never-rotates.yaml");
+  const json& r = ran.result;
   ASSERT_FALSE(r.is_discarded());
-  const std::string failure = r["run"]["failure"];
-  if (failure.rfind("no Docker daemon could be started", 0) == 0) {
-    GTEST_SKIP() << failure;
+  if (!ran.skip.empty()) {
+    GTEST_SKIP() << ran.skip;
   }
   EXPECT_EQ(r["verdict"], "fail");
-  EXPECT_EQ(WEXITSTATUS(status), 0) << "a negative control that failed where it must exits 0";
+  EXPECT_EQ(ran.exit_code, 0) << "a negative control that failed where it must exits 0";
   EXPECT_EQ(r["expectation"]["met"], true) << r["expectation"].dump();
   std::set<std::string> failed;
   for (const json& c : r["criteria"]) {
     if (c["status"] == "fail") failed.insert(c["id"].get<std::string>());
   }
   EXPECT_EQ(failed, MustFail(fake)) << r["criteria"].dump();
-  EXPECT_EQ(Leftovers(), "");
+  ASSERT_FALSE(ran.run_dir.empty());
+  EXPECT_EQ(Leftovers(ran.run_dir), "");
+  EXPECT_FALSE(fs::exists(ran.run_dir)) << ran.run_dir;
 }
 
 TEST_F(RealDaemonRunTest, SigkillLeavesNoDaemonNoContainerNoDirectory) {
