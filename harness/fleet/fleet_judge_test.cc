@@ -105,6 +105,14 @@ TEST(FleetJudgeTest, AFlatInstancePasses) {
   EXPECT_EQ(Criterion(iv, "concurrency").status, Status::kPass);
 }
 
+TEST(FleetJudgeTest, TheDaemonsFdsAreNotInPrometheusEvenWhenBounded) {
+  FleetBounds b = Bounds();
+  b.scenario.criteria.daemon_fd_growth_per_min = 5;
+  const InstanceVerdict iv = JudgeInstance(Make({}), b, kStart, kStart + History{}.hours * 3600, false);
+  EXPECT_EQ(Criterion(iv, "daemon_fd_growth").status, Status::kOff) << Criterion(iv, "daemon_fd_growth").detail;
+  EXPECT_EQ(iv.verdict.verdict, "pass") << "not inconclusive for want of a daemon sample";
+}
+
 TEST(FleetJudgeTest, GrowthFails) {
   History h;
   h.threads = [](double m) { return 20 + 0.5 * m; };

@@ -42,6 +42,7 @@ RunData SegmentRun(const InstanceData& data, const Present& present, const Segme
   for (const char* id : {"log_loss", "delivery", "capture", "metrics", "engine_errors", "rotation"}) {
     na[id] = segment_run::kNeedsRun;
   }
+  na["daemon_fd_growth"] = "not in Prometheus: the daemon's processes are sampled only in a leakbench run";
   const std::string same = "the gauges judged by fd_growth and memory_growth here";
   na["exported_fd_growth"] = same;
   na["exported_memory_growth"] = same;

@@ -8,10 +8,12 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <filesystem>
 #include <stdexcept>
 #include <thread>
 
+#include "harness/run/docker_client.h"
 #include "harness/run/leftovers.h"
 #include "harness/run/process_sweep.h"
 
@@ -124,9 +126,22 @@ void Send(const std::string& line) {
   (void)!write(g_watchdog_fd, msg.data(), msg.size());
 }
 
+// The run's containers on a daemon leakbench does not own; best effort (the
+// next leakbench on that daemon removes what is left: RemoveStale).
+void RemoveRunContainers(const std::string& socket, const std::string& run) {
+  try {
+    const DockerClient docker(socket);
+    for (const std::string& id : docker.ListByLabel("leakbench.run", run)) docker.Remove(id);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "leakbench watchdog: removing the containers of run %s at %s: %s\n", run.c_str(),
+                 socket.c_str(), e.what());
+  }
+}
+
 [[noreturn]] void WatchdogMain(int read_fd) {
   std::vector<pid_t> groups;
   std::vector<std::string> dirs, cgroups;
+  std::vector<std::pair<std::string, std::string>> containers;  // (run, socket)
   std::string buffer;
   char chunk[4096];
   bool disarmed = false;
@@ -142,6 +157,11 @@ void Send(const std::string& line) {
       if (line.rfind("group ", 0) == 0) groups.push_back(static_cast<pid_t>(std::stol(line.substr(6))));
       if (line.rfind("dir ", 0) == 0) dirs.push_back(line.substr(4));
       if (line.rfind("cgroup ", 0) == 0) cgroups.push_back(line.substr(7));
+      if (line.rfind("containers ", 0) == 0) {
+        const std::string rest = line.substr(11);
+        const std::size_t space = rest.find(' ');
+        if (space != std::string::npos) containers.emplace_back(rest.substr(0, space), rest.substr(space + 1));
+      }
       if (line == "disarm") disarmed = true;
     }
   }
@@ -150,6 +170,7 @@ void Send(const std::string& line) {
     std::error_code ec;
     for (const auto& d : dirs) KillMarked(RunMarker(d), std::chrono::seconds(2));  // what left its group (setsid)
     for (const auto& c : cgroups) KillCgroupTree(c);  // a private dockerd's containers
+    for (const auto& [run, socket] : containers) RemoveRunContainers(socket, run);  // --docker-host
     for (const auto& d : dirs) {
       UnmountUnder(d);  // and its mounts
       std::filesystem::remove_all(d, ec);
@@ -178,6 +199,9 @@ void Watchdog::Start() {
 void Watchdog::WatchGroup(pid_t pgid) { Send("group " + std::to_string(pgid)); }
 void Watchdog::WatchDirectory(const std::string& path) { Send("dir " + path); }
 void Watchdog::WatchCgroup(const std::string& name) { Send("cgroup " + name); }
+void Watchdog::WatchContainers(const std::string& socket, const std::string& run) {
+  Send("containers " + run + " " + socket);
+}
 void Watchdog::Disarm() {
   Send("disarm");
   if (g_watchdog_fd >= 0) close(g_watchdog_fd);

@@ -45,7 +45,8 @@ class ChildProcess {
 // Forked before any thread exists, the watchdog outlives leakbench: when
 // leakbench dies (even by SIGKILL), the pipe to it closes and it kills every
 // process group, every process carrying a watched run directory's marker
-// (process_sweep.h) and in a watched cgroup, unmounts what is mounted below
+// (process_sweep.h) and in a watched cgroup, removes the run's containers
+// from a daemon it does not own, unmounts what is mounted below
 // the directories it was told about and removes them. Register()
 // and Release() talk to it over that pipe.
 class Watchdog {
@@ -57,6 +58,10 @@ class Watchdog {
   // A cgroup subtree (a private dockerd's --cgroup-parent) whose processes
   // it kills, and whose cgroups it removes, before the directories.
   static void WatchCgroup(const std::string& name);
+  // The containers labelled leakbench.run=`run` on the daemon at `socket`
+  // (--docker-host: a daemon leakbench does not stop), which it removes
+  // through the Docker API.
+  static void WatchContainers(const std::string& socket, const std::string& run);
   // Normal exit: the caller cleaned up; the watchdog exits without acting.
   static void Disarm();
 };

@@ -31,8 +31,9 @@ Measurement Unjudged(std::string why) {
 
 // Bounded per minute and per 1,000 rotations; fails only when a slope's
 // 95% CI lies above its bound.
+// `per` names the second axis: "rotations", or "follow streams opened" for the daemon's series.
 Measurement MeasureGrowth(const Growth& g, double scale, const std::string& unit, std::optional<double> per_min_bound,
-                          std::optional<double> per_rot_bound) {
+                          std::optional<double> per_rot_bound, const std::string& per = "rotations") {
   if (!g.per_second.valid) {
     return Unjudged("too few samples after the warm-up to fit a slope (" + std::to_string(g.per_second.n) + ")");
   }
@@ -50,11 +51,13 @@ Measurement MeasureGrowth(const Growth& g, double scale, const std::string& unit
              FormatFixed(per_min_hi) + ", bound " + BoundText(per_min_bound) +
              (min_above ? ": CI above the bound" : "") + "); ";
   if (g.per_rotation.valid) {
-    m.detail += FormatFixed(per_rot) + " " + unit + " per 1,000 rotations (95% CI " + FormatFixed(per_rot_lo) + " .. " +
+    m.detail += FormatFixed(per_rot) + " " + unit + " per 1,000 " + per + " (95% CI " + FormatFixed(per_rot_lo) + " .. " +
                 FormatFixed(per_rot_hi) + ", bound " + BoundText(per_rot_bound) +
                 (rot_above ? ": CI above the bound" : "") + ")";
   } else {
-    m.detail += "per 1,000 rotations not fitted (the target closed too few streams after the warm-up)";
+    m.detail += "per 1,000 " + per + " not fitted (" +
+                (per == "rotations" ? "the target closed too few streams" : "too few follow streams opened") +
+                " after the warm-up)";
   }
   if (m.pass && ((per_min_bound && per_min > *per_min_bound) || (per_rot_bound && per_rot > *per_rot_bound))) {
     m.detail += "; the point estimate is above a bound but its CI reaches below it: not shown to grow past it";
@@ -275,6 +278,31 @@ Measurement MeasureGoroutinesBaseline(const JudgeInputs& in, double bound) {
   return m;
 }
 
+// Every daemon process sampled, each fitted as the target's fds are; fails
+// when one of them grows past a bound, inconclusive when one cannot be fitted.
+Measurement MeasureDaemonFdGrowth(const JudgeInputs& in, std::optional<double> per_min_bound,
+                                  std::optional<double> per_1000_bound) {
+  if (in.series.daemon.empty()) {
+    return Unjudged("no daemon process was sampled: " +
+                    (in.run.daemon_unsampled.empty() ? std::string("none is visible from here")
+                                                     : in.run.daemon_unsampled));
+  }
+  Measurement all;
+  all.pass = true;
+  for (const DaemonSeries& d : in.series.daemon) {
+    const Measurement m =
+        MeasureGrowth(d.fds_fit, 1, "fds", per_min_bound, per_1000_bound, "follow streams opened");
+    if (m.inconclusive) return Unjudged(d.name + ": " + *m.inconclusive);
+    if (all.detail.empty() || m.measured > all.measured) {
+      all.measured = m.measured;
+      all.bound = m.bound;
+    }
+    all.pass = all.pass && m.pass;
+    all.detail += (all.detail.empty() ? "" : "; ") + d.name + ": " + m.detail;
+  }
+  return all;
+}
+
 }  // namespace
 
 std::vector<CriterionRow> CriteriaTable(const CriteriaSpec& c) {
@@ -365,6 +393,19 @@ std::vector<CriterionRow> CriteriaTable(const CriteriaSpec& c) {
   rows.push_back(ExportedGrowthRow("exported_memory_growth", "resident memory", "process_resident_memory_bytes", "MiB",
                                    &JudgeSeries::exported_rss, &JudgeSeries::exported_rss_fit, kPerMiB,
                                    c.rss_growth_mib_per_min, c.rss_growth_mib_per_1000_rotations));
+  // What the follower costs the daemon (moby#37391: follow streams leaking
+  // json-log fds inside dockerd).
+  rows.push_back({.id = "daemon_fd_growth",
+                  .description = "the daemon's open fds (each of its processes sampled) after the warm-up "
+                                 "(Theil-Sen slope), per minute and per 1,000 follow streams opened; fails when "
+                                 "the slope's 95% CI lies above the bound",
+                  .unit = "fds/min",
+                  .on = c.daemon_fd_growth_per_min || c.daemon_fd_growth_per_1000_streams,
+                  .needs_stream_history = true,
+                  .measure = [&c](const JudgeInputs& in) {
+                    return MeasureDaemonFdGrowth(in, c.daemon_fd_growth_per_min,
+                                                 c.daemon_fd_growth_per_1000_streams);
+                  }});
   return rows;
 }
 

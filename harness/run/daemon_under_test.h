@@ -6,6 +6,8 @@
 // emitted. Main thread only.
 #pragma once
 
+#include <sys/types.h>
+
 #include <memory>
 #include <string>
 #include <vector>
@@ -27,6 +29,14 @@ struct DaemonInfo {
   std::string storage_driver;
   bool owned = false;           // leakbench started it (and removed it)
   std::string notes;            // e.g. what the daemon's own record lacked
+  double containers_start_s = 0;  // how long creating and starting the scenario's containers took (real)
+};
+
+// A process of the daemon that leakbench samples like the target
+// (dockerd, the containerd it started, fake-dockerd).
+struct DaemonProcess {
+  std::string name;
+  pid_t pid = -1;
 };
 
 class DaemonUnderTest {
@@ -43,6 +53,14 @@ class DaemonUnderTest {
   // Stops everything it started and removes everything it created.
   virtual void Stop() = 0;
   virtual DaemonInfo info() const = 0;
+  // The daemon's processes to sample; empty when none is visible from
+  // here (then `why_unsampled` says why).
+  virtual std::vector<DaemonProcess> processes() const = 0;
+  virtual std::string why_unsampled() const { return ""; }
+  // The full id of the container a follower named `ref` in its request
+  // (a name, an id prefix); `ref` when it names none. The fake records
+  // full ids itself.
+  virtual std::string ResolveContainer(const std::string& ref) const { return ref; }
 };
 
 // fake-dockerd on private sockets in `dir`. Throws std::runtime_error.

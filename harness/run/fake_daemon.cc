@@ -59,6 +59,7 @@ class FakeDaemon : public DaemonUnderTest {
     if (fake_) fake_->Stop(SIGTERM, std::chrono::seconds(5));
   }
   DaemonInfo info() const override { return {"fake", "fake-dockerd", "1.41", "none", true, ""}; }
+  std::vector<DaemonProcess> processes() const override { return {{"fake-dockerd", fake_->pid()}}; }
 
  private:
   std::string sock_, control_;

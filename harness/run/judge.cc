@@ -1,6 +1,7 @@
 #include "harness/run/judge.h"
 
 #include <algorithm>
+#include <chrono>
 
 #include "harness/run/criteria_table.h"
 #include "harness/run/judge_series.h"
@@ -70,6 +71,38 @@ void CheckExpectation(const Scenario& s, Verdict& v) {
   v.expectation_met = failed_there && !failed_elsewhere;
 }
 
+// Follow streams opened by the first sample after the warm-up.
+std::uint64_t FirstJudgedOpened(const RunData& run) {
+  const double warmup = std::chrono::duration<double>(run.scenario.warmup).count();
+  for (const Sample& x : run.samples) {
+    if (x.t >= warmup) return x.streams_opened;
+  }
+  return run.samples.empty() ? 0 : run.samples.back().streams_opened;
+}
+
+// Each daemon process: growth of threads, fds and RSS per minute and per
+// 1,000 follow streams opened, its CPU (cores used, CPU seconds per 1,000
+// follow streams) and peaks.
+nlohmann::json DaemonFigures(const RunData& run, const JudgeSeries& j) {
+  nlohmann::json out = nlohmann::json::array();
+  for (std::size_t i = 0; i < j.daemon.size(); ++i) {
+    const DaemonSeries& d = j.daemon[i];
+    const Growth& cpu = d.cpu_fit;
+    out.push_back(
+        {{"name", d.name},
+         {"pid", run.daemon_processes[i].pid},
+         {"threads", GrowthJson(d.threads_fit, 1, "streams")},
+         {"fds", GrowthJson(d.fds_fit, 1, "streams")},
+         {"rss_mib", GrowthJson(d.rss_fit, kPerMiB, "streams")},
+         {"cpu_cores", cpu.per_second.valid ? cpu.per_second.slope : 0.0},
+         {"cpu_s_per_1000_streams", cpu.per_rotation.valid ? cpu.per_rotation.slope * 1000 : 0.0},
+         {"threads_max", d.threads.by_time.empty() ? 0.0 : Summarize(d.threads.by_time).max},
+         {"fds_max", d.fds.by_time.empty() ? 0.0 : Summarize(d.fds.by_time).max},
+         {"rss_mib_max", d.rss.by_time.empty() ? 0.0 : Summarize(d.rss.by_time).max * kPerMiB}});
+  }
+  return out;
+}
+
 nlohmann::json Figures(const RunData& run, const JudgeSeries& j) {
   double cost_max = 0, cost_sum = 0;
   for (const Sample& x : run.samples) {
@@ -87,6 +120,8 @@ nlohmann::json Figures(const RunData& run, const JudgeSeries& j) {
       {"stream_age_max_s", run.ages.max_age_s},
       {"stream_age_median_s", run.ages.median_age_s},
       {"streams_closed_by_target", run.ages.rotated},
+      {"follow_streams_opened_judged",
+       run.samples.empty() ? 0 : run.samples.back().streams_opened - FirstJudgedOpened(run)},
       {"streams_closed_dropped", run.truth_end.streams_closed_dropped},
       {"lines_emitted", run.loss.emitted},
       {"lines_captured", run.loss.captured},
@@ -107,6 +142,7 @@ nlohmann::json Figures(const RunData& run, const JudgeSeries& j) {
   if (!j.goroutines.by_time.empty()) figures["goroutines"] = GrowthJson(j.goroutines_fit, 1);
   if (!j.exported_fds.by_time.empty()) figures["exported_fds"] = GrowthJson(j.exported_fds_fit, 1);
   if (!j.exported_rss.by_time.empty()) figures["exported_rss_mib"] = GrowthJson(j.exported_rss_fit, kPerMiB);
+  if (!j.daemon.empty()) figures["daemon"] = DaemonFigures(run, j);
   if (!run.processes.empty()) {
     nlohmann::json processes = nlohmann::json::array();
     for (const ProcessRecord& p : run.processes) {

@@ -4,7 +4,7 @@
 
 namespace leakbench::harness {
 
-Series Extract(const RunData& run, const std::function<std::optional<double>(const Sample&)>& value) {
+Series Extract(const RunData& run, const std::function<std::optional<double>(const Sample&)>& value, Axis axis) {
   Series s;
   const double warmup = std::chrono::duration<double>(run.scenario.warmup).count();
   for (const Sample& x : run.samples) {
@@ -12,7 +12,8 @@ Series Extract(const RunData& run, const std::function<std::optional<double>(con
     const auto v = value(x);
     if (!v) continue;
     s.by_time.push_back({x.t, *v});
-    s.by_rotations.push_back({static_cast<double>(x.streams_closed), *v});
+    const std::uint64_t along = axis == Axis::kRotations ? x.streams_closed : x.streams_opened;
+    s.by_rotations.push_back({static_cast<double>(along), *v});
   }
   return s;
 }
@@ -26,12 +27,12 @@ Growth Fit(const Series& s, double trend_p_value) {
   return g;
 }
 
-nlohmann::json GrowthJson(const Growth& g, double scale) {
+nlohmann::json GrowthJson(const Growth& g, double scale, const std::string& per) {
   return {{"per_minute", g.per_second.valid ? g.per_second.slope * 60 * scale : 0.0},
           {"per_minute_ci", {g.per_second.lower * 60 * scale, g.per_second.upper * 60 * scale}},
           {"intercept", g.per_second.valid ? g.per_second.intercept * scale : 0.0},
-          {"per_1000_rotations", g.per_rotation.valid ? g.per_rotation.slope * 1000 * scale : 0.0},
-          {"per_1000_rotations_ci", {g.per_rotation.lower * 1000 * scale, g.per_rotation.upper * 1000 * scale}},
+          {"per_1000_" + per, g.per_rotation.valid ? g.per_rotation.slope * 1000 * scale : 0.0},
+          {"per_1000_" + per + "_ci", {g.per_rotation.lower * 1000 * scale, g.per_rotation.upper * 1000 * scale}},
           {"trend_p_value", g.trend.p_value},
           {"trend_direction", g.trend.direction},
           {"points", g.per_second.n}};
@@ -66,6 +67,28 @@ JudgeSeries ReadJudgeSeries(const RunData& run) {
   j.goroutines_fit = Fit(j.goroutines, p);
   j.exported_fds_fit = Fit(j.exported_fds, p);
   j.exported_rss_fit = Fit(j.exported_rss, p);
+  for (std::size_t i = 0; i < run.daemon_processes.size(); ++i) {
+    auto daemon = [i](auto f) {
+      return [i, f](const Sample& x) -> std::optional<double> {
+        if (i >= x.daemon.size() || !x.daemon[i].ok) return std::nullopt;
+        return f(x.daemon[i]);
+      };
+    };
+    DaemonSeries d;
+    d.name = run.daemon_processes[i].name;
+    d.threads = Extract(run, daemon([](const ProcSample& ps) { return static_cast<double>(ps.threads); }),
+                        Axis::kStreamsOpened);
+    d.fds = Extract(run, daemon([](const ProcSample& ps) { return static_cast<double>(ps.fds.total()); }),
+                    Axis::kStreamsOpened);
+    d.rss = Extract(run, daemon([](const ProcSample& ps) { return static_cast<double>(ps.rss_bytes); }),
+                    Axis::kStreamsOpened);
+    d.cpu_seconds = Extract(run, daemon([](const ProcSample& ps) { return ps.cpu_seconds; }), Axis::kStreamsOpened);
+    d.threads_fit = Fit(d.threads, p);
+    d.fds_fit = Fit(d.fds, p);
+    d.rss_fit = Fit(d.rss, p);
+    d.cpu_fit = Fit(d.cpu_seconds, p);
+    j.daemon.push_back(std::move(d));
+  }
   return j;
 }
 

@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -18,11 +19,17 @@ namespace leakbench::harness {
 // One resource series after the warm-up, against time and against rotations.
 struct Series {
   std::vector<Point> by_time;       // t in seconds
-  std::vector<Point> by_rotations;  // t in rotations (follow streams the target closed)
+  std::vector<Point> by_rotations;  // t in rotations (or, for the daemon's series, follow streams opened)
 };
 
+// What a series is fitted against besides time: the follow streams the
+// target closed (its rotations: the target's cost), or those it opened
+// (what a daemon pays for).
+enum class Axis { kRotations, kStreamsOpened };
+
 // The samples at or after the warm-up for which `value` has a value.
-Series Extract(const RunData& run, const std::function<std::optional<double>(const Sample&)>& value);
+Series Extract(const RunData& run, const std::function<std::optional<double>(const Sample&)>& value,
+               Axis axis = Axis::kRotations);
 
 struct Growth {
   SlopeFit per_second;
@@ -34,10 +41,19 @@ struct Growth {
 // Both slopes, and the trend at significance `trend_p_value`.
 Growth Fit(const Series& s, double trend_p_value);
 
-// A fit as result.json's figures show it, in units of `scale` (1/MiB for bytes as MiB).
-nlohmann::json GrowthJson(const Growth& g, double scale);
+// A fit as result.json's figures show it, in units of `scale` (1/MiB for
+// bytes as MiB); the second slope under "per_1000_<per>".
+nlohmann::json GrowthJson(const Growth& g, double scale, const std::string& per = "rotations");
 
 inline constexpr double kPerMiB = 1.0 / (1 << 20);
+
+// One daemon process's series (RunData::daemon_processes), against time
+// and follow streams opened, and their fits.
+struct DaemonSeries {
+  std::string name;
+  Series threads, fds, rss, cpu_seconds;
+  Growth threads_fit, fds_fit, rss_fit, cpu_fit;
+};
 
 // Every series the judge reads from a completed run, and its fit (trends at
 // the scenario's criteria.trend_p_value).
@@ -46,6 +62,7 @@ struct JudgeSeries {
   Series exported_fds, exported_rss;  // the target's own process_open_fds / process_resident_memory_bytes
   Series per_process_threads, process_count;  // a command target's largest process, and how many
   Growth threads_fit, fds_fit, rss_fit, metric_series_fit, goroutines_fit, exported_fds_fit, exported_rss_fit;
+  std::vector<DaemonSeries> daemon;  // one per daemon process sampled
 };
 JudgeSeries ReadJudgeSeries(const RunData& run);
 

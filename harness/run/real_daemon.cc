@@ -18,7 +18,10 @@
 #include <thread>
 
 #include "harness/proxy/stamp_tap.h"
+#include "harness/run/bounded_parallel.h"
 #include "harness/run/child_process.h"
+#include "harness/run/container_refs.h"
+#include "harness/run/daemon_processes.h"
 #include "harness/run/daemon_under_test.h"
 #include "harness/run/docker_client.h"
 #include "harness/run/private_dockerd.h"
@@ -34,6 +37,9 @@ using Clock = std::chrono::steady_clock;
 constexpr const char* kOwnerLabel = "leakbench.owner";
 constexpr const char* kRunLabel = "leakbench.run";
 constexpr const char* kPidLabel = "leakbench.pid";
+// Docker API calls in flight at once when creating, starting, signalling,
+// reading or removing many containers.
+constexpr std::size_t kApiParallelism = 8;
 
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -83,6 +89,9 @@ class RealDaemon : public DaemonUnderTest {
   std::string target_socket() const override { return dir_ + "/docker.sock"; }
   std::string control_socket() const override { return dir_ + "/control.sock"; }
   DaemonInfo info() const override { return info_; }
+  std::vector<DaemonProcess> processes() const override { return processes_; }
+  std::string why_unsampled() const override { return why_unsampled_; }
+  std::string ResolveContainer(const std::string& ref) const override { return refs_.Resolve(ref); }
 
   void Play(const json& a) override {
     const std::string name = a.value("action", "");
@@ -117,6 +126,7 @@ class RealDaemon : public DaemonUnderTest {
       } else if (name == "rename") {
         c.name = a.at("name").get<std::string>();
         docker_->Rename(c.id, c.name);
+        refs_.Add(c.id, c.name);
       } else {
         throw std::runtime_error("timeline action '" + name + "' cannot be played on a real daemon");
       }
@@ -124,14 +134,15 @@ class RealDaemon : public DaemonUnderTest {
   }
 
   void StopEmission() override {
-    for (const Live& c : live_) {
-      if (!c.running) continue;
+    const DockerClient& docker = *docker_;
+    BoundedParallel(live_.size(), kApiParallelism, [&](std::size_t i) {
+      if (!live_[i].running) return;
       try {
-        docker_->Kill(c.id, "USR1");
+        docker.Kill(live_[i].id, "USR1");
       } catch (const DockerApiError& e) {
         if (e.status() != 409) throw;  // 409: it is not running any more
       }
-    }
+    });
     // The json-file driver stores a line shortly after it is written:
     // read the logs until two readings agree (bounded).
     std::map<std::string, std::uint64_t> last;
@@ -150,7 +161,9 @@ class RealDaemon : public DaemonUnderTest {
   void Stop() override {
     if (docker_) {
       try {
-        for (const std::string& id : docker_->ListByLabel(kRunLabel, run_id_)) docker_->Remove(id);
+        const std::vector<std::string> ids = docker_->ListByLabel(kRunLabel, run_id_);
+        const DockerClient& docker = *docker_;
+        BoundedParallel(ids.size(), kApiParallelism, [&](std::size_t i) { docker.Remove(ids[i]); });
       } catch (const std::exception& e) {
         std::fprintf(stderr, "leakbench: removing the run's containers: %s\n", e.what());
       }
@@ -181,6 +194,9 @@ class RealDaemon : public DaemonUnderTest {
                                 "private one");
       }
       docker_ = std::move(client);
+      // A daemon leakbench does not stop: if leakbench dies, the watchdog
+      // removes this run's containers from it.
+      Watchdog::WatchContainers(docker_->socket_path(), run_id_);
       RemoveStale();
     } else {
       private_ = std::make_unique<PrivateDockerd>(dir_ + "/d", std::vector<std::string>{RunMarker(dir_)});
@@ -190,6 +206,7 @@ class RealDaemon : public DaemonUnderTest {
     const json info = docker_->Json("/info");
     info_ = {"real", version.value("Version", "?"), version.value("ApiVersion", "?"), info.value("Driver", "?"),
              private_ != nullptr, ""};
+    FindProcesses();
     image_ = EnsureWorkloadImage(*docker_, o.emitter_binary, "/bin/busybox", dir_ + "/image");
     proxy_ = std::make_unique<ChildProcess>(
         std::vector<std::string>{o.proxy_binary, "--listen", target_socket(), "--upstream", docker_->socket_path(),
@@ -202,7 +219,25 @@ class RealDaemon : public DaemonUnderTest {
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
+    const auto adding = Clock::now();
     AddContainers(s_.fake.containers);
+    info_.containers_start_s = std::chrono::duration<double>(Clock::now() - adding).count();
+  }
+
+  // dockerd, and the containerd it started when leakbench started it; the
+  // daemon behind --docker-host by the socket's peer (its containerd is
+  // not leakbench's to account for).
+  void FindProcesses() {
+    if (private_) {
+      processes_.push_back({"dockerd", private_->pid()});
+      const pid_t containerd = ChildNamed(private_->pid(), "containerd");
+      if (containerd > 0) processes_.push_back({"containerd", containerd});
+      return;
+    }
+    const pid_t pid = SocketPeerPid(docker_->socket_path(), &why_unsampled_);
+    if (pid <= 0) return;
+    const std::string comm = ProcComm(pid);
+    processes_.push_back({comm.empty() ? "dockerd" : comm, pid});
   }
 
   // Containers an earlier leakbench (now dead: SIGKILL) left on a shared daemon.
@@ -222,45 +257,72 @@ class RealDaemon : public DaemonUnderTest {
     }
   }
 
+  // Created and started kApiParallelism at a time (one by one, 200 took
+  // minutes: each create and start waits for containerd and runc); live_
+  // keeps the order they were asked for.
   void AddContainers(std::size_t count) {
     const double frac = s_.fake.tty_fraction;
+    std::vector<Live> added;
+    std::vector<json> configs;
     for (std::size_t k = 0; k < count; ++k) {
       ++created_;
       const bool tty = std::floor(static_cast<double>(created_) * frac) > std::floor(static_cast<double>(created_ - 1) * frac);
       const std::string name = "leakbench-" + run_id_ + "-" + std::to_string(created_);
-      const json config = {
-          {"Image", image_},
-          {"Cmd",
-           {"/leakbench-emitter", "--rate", Fixed(s_.fake.rate), "--line-bytes", s_.fake.line_bytes, "--stderr-fraction",
-            Fixed(s_.fake.stderr_fraction), "--burst", std::to_string(s_.fake.burst), "--state", "/tmp/seq"}},
-          {"Tty", tty},
-          {"Labels", {{kOwnerLabel, "leakbench"}, {kRunLabel, run_id_}, {kPidLabel, std::to_string(getpid())}}},
-          {"HostConfig", {{"NetworkMode", "none"}, {"LogConfig", {{"Type", "json-file"}, {"Config", json::object()}}}}}};
-      const std::string id = docker_->CreateContainer(name, config);
-      live_.push_back({id, name, tty, true});
-      docker_->Start(id);
+      configs.push_back(
+          {{"Image", image_},
+           {"Cmd",
+            {"/leakbench-emitter", "--rate", Fixed(s_.fake.rate), "--line-bytes", s_.fake.line_bytes,
+             "--stderr-fraction", Fixed(s_.fake.stderr_fraction), "--burst", std::to_string(s_.fake.burst), "--state",
+             "/tmp/seq"}},
+           {"Tty", tty},
+           {"Labels", {{kOwnerLabel, "leakbench"}, {kRunLabel, run_id_}, {kPidLabel, std::to_string(getpid())}}},
+           {"HostConfig",
+            {{"NetworkMode", "none"}, {"LogConfig", {{"Type", "json-file"}, {"Config", json::object()}}}}}});
+      added.push_back({"", name, tty, true});
+    }
+    const DockerClient& docker = *docker_;
+    try {
+      BoundedParallel(count, kApiParallelism, [&](std::size_t k) {
+        added[k].id = docker.CreateContainer(added[k].name, configs[k]);
+        docker.Start(added[k].id);
+      });
+    } catch (...) {
+      // Created but not started: still the run's (labelled), so Stop() removes them.
+      for (Live& c : added) {
+        if (c.id.empty()) continue;
+        refs_.Add(c.id, c.name);
+        live_.push_back(std::move(c));
+      }
+      throw;
+    }
+    for (Live& c : added) {
+      refs_.Add(c.id, c.name);
+      live_.push_back(std::move(c));
     }
   }
 
   // Every live container with what its stored log holds.
   std::vector<FakeContainer> ReadContainers() {
-    std::vector<FakeContainer> out;
-    std::uint64_t holes = 0;
-    for (const Live& c : live_) {
-      const json inspect = docker_->Json("/containers/" + c.id + "/json");
-      FakeContainer f;
+    std::vector<FakeContainer> out(live_.size());
+    std::vector<std::uint64_t> holes_in(live_.size(), 0);
+    const DockerClient& docker = *docker_;
+    BoundedParallel(live_.size(), kApiParallelism, [&](std::size_t i) {
+      const Live& c = live_[i];
+      const json inspect = docker.Json("/containers/" + c.id + "/json");
+      FakeContainer& f = out[i];
       f.id = c.id;
       f.cid = c.id.substr(0, 12);
       f.state = inspect.at("State").value("Status", "");
       f.tty = c.tty;
       f.started_at_ns = ParseDockerTime(inspect.at("State").value("StartedAt", ""));
       proxy::StampTap tap(c.tty ? proxy::StampTap::Encoding::kRaw : proxy::StampTap::Encoding::kMultiplexed);
-      tap.Feed(docker_->Logs(c.id));
+      tap.Feed(docker.Logs(c.id));
       tap.Finish();
       f.emitted = tap.seqs().max();
-      holes += f.emitted - tap.seqs().size();
-      out.push_back(std::move(f));
-    }
+      holes_in[i] = f.emitted - tap.seqs().size();
+    });
+    std::uint64_t holes = 0;
+    for (std::uint64_t h : holes_in) holes += h;
     info_.notes = holes == 0 ? "every container's stored log holds seq 1..N without a hole"
                              : std::to_string(holes) + " seqs missing inside the containers' stored logs (rotated "
                                                        "away by the log driver, or never written): not the target's loss";
@@ -277,6 +339,9 @@ class RealDaemon : public DaemonUnderTest {
   std::size_t created_ = 0;
   std::mt19937 rng_;
   DaemonInfo info_;
+  std::vector<DaemonProcess> processes_;
+  std::string why_unsampled_;
+  ContainerRefs refs_;  // every container the run created, by name and id
 };
 
 }  // namespace

@@ -65,7 +65,13 @@ json ResultJson(const RunData& run, const Verdict& v) {
                   {"streams_open_min", json::array()}, {"streams_open_max", json::array()},
                   {"goroutines", json::array()}, {"processes", json::array()},
                   {"threads_max_per_process", json::array()}, {"target_open_fds", json::array()},
-                  {"target_rss_bytes", json::array()}};
+                  {"target_rss_bytes", json::array()}, {"streams_opened", json::array()}};
+  // The daemon's processes, each sampled as the target: by name.
+  json daemon_samples = json::object();
+  for (const DaemonProcess& p : run.daemon_processes) {
+    daemon_samples[p.name] = {{"threads", json::array()}, {"fds", json::array()}, {"rss_bytes", json::array()},
+                              {"cpu_seconds", json::array()}};
+  }
   const auto opt = [](const std::optional<double>& value) { return value ? json(*value) : json(nullptr); };
   for (const Sample& x : run.samples) {
     samples["t"].push_back(x.t);
@@ -94,7 +100,19 @@ json ResultJson(const RunData& run, const Verdict& v) {
                                                                            : json(nullptr));
     samples["target_open_fds"].push_back(opt(x.target_open_fds));
     samples["target_rss_bytes"].push_back(opt(x.target_rss_bytes));
+    samples["streams_opened"].push_back(x.streams_opened);
+    for (std::size_t i = 0; i < run.daemon_processes.size(); ++i) {
+      json& d = daemon_samples[run.daemon_processes[i].name];
+      const bool ok = i < x.daemon.size() && x.daemon[i].ok;
+      d["threads"].push_back(ok ? json(x.daemon[i].threads) : json(nullptr));
+      d["fds"].push_back(ok ? json(x.daemon[i].fds.total()) : json(nullptr));
+      d["rss_bytes"].push_back(ok ? json(x.daemon[i].rss_bytes) : json(nullptr));
+      d["cpu_seconds"].push_back(ok ? json(x.daemon[i].cpu_seconds) : json(nullptr));
+    }
   }
+  if (!daemon_samples.empty()) samples["daemon"] = daemon_samples;
+  json daemon_processes = json::array();
+  for (const DaemonProcess& p : run.daemon_processes) daemon_processes.push_back({{"name", p.name}, {"pid", p.pid}});
   json rotations = {{"total", run.ages.rotated}, {"t", json::array()}, {"age_s", json::array()}};
   for (const auto& r : run.ages.rotations) {
     rotations["t"].push_back(r.t);
@@ -138,7 +156,10 @@ json ResultJson(const RunData& run, const Verdict& v) {
         {"api_version", run.daemon.api_version},
         {"storage_driver", run.daemon.storage_driver},
         {"started_by_leakbench", run.daemon.owned},
-        {"notes", run.daemon.notes}}},
+        {"notes", run.daemon.notes},
+        {"containers_start_s", run.daemon.containers_start_s},
+        {"processes_sampled", daemon_processes},
+        {"unsampled_reason", run.daemon_unsampled}}},
       {"criteria", criteria},
       {"figures", v.figures},
       {"samples", samples},

@@ -184,6 +184,8 @@ RunData RunScenario(const Scenario& s, const RunOptions& o) {
     std::unique_ptr<DaemonUnderTest> daemon =
         s.daemon == "real" ? StartRealDaemon(s, o, dir) : StartFakeDaemon(s, o, dir);
     run.daemon = daemon->info();
+    run.daemon_processes = daemon->processes();
+    run.daemon_unsampled = daemon->why_unsampled();
     const std::string sock = daemon->target_socket();
     const std::string control = daemon->control_socket();
 
@@ -307,6 +309,7 @@ RunData RunScenario(const Scenario& s, const RunOptions& o) {
         } else {
           x.proc = ReadProcSample(target.pid());
         }
+        for (const DaemonProcess& p : run.daemon_processes) x.daemon.push_back(ReadProcSample(p.pid));
         const FakeTruth truth = ParseTruth(FakeControl(control, "GET", "/truth"));
         x.fake_ns = truth.now_ns;
         x.streams_open = truth.follow_streams_open;
@@ -353,8 +356,13 @@ RunData RunScenario(const Scenario& s, const RunOptions& o) {
     const std::vector<FakeContainer> containers = daemon->Containers();
     const double rotation_s = Seconds(s.target.rotation_interval);
     run.capture_grace_ns = static_cast<std::int64_t>((rotation_s + s.criteria.rotation_tolerance_s.value_or(10)) * 1e9);
+    // Each stream keyed by the full id of its container, whatever the
+    // follower named it by (the proxy records the request's reference).
     auto read_streams = [&] {
-      return ParseFollowStreams(FakeControl(control, "GET", "/streams?state=all&limit=" + std::to_string(kStreamsRead)));
+      std::vector<FollowStream> all =
+          ParseFollowStreams(FakeControl(control, "GET", "/streams?state=all&limit=" + std::to_string(kStreamsRead)));
+      for (FollowStream& f : all) f.container_id = daemon->ResolveContainer(f.container_id);
+      return all;
     };
     if (ran) {
       // Let the target catch up with what was written (bounded): until its
@@ -395,6 +403,7 @@ RunData RunScenario(const Scenario& s, const RunOptions& o) {
     const StreamTimeline timeline(streams);
     for (Sample& x : run.samples) {
       x.streams_closed = timeline.ClosedByClientAt(x.fake_ns);
+      x.streams_opened = timeline.OpenedAt(x.fake_ns);
       if (x.scrape_to_ns != 0) {
         const auto range = timeline.OpenDuring(x.scrape_from_ns - kGaugeSkewNs, x.scrape_to_ns + kGaugeSkewNs);
         x.streams_open_min = range.min;

@@ -55,6 +55,8 @@ struct Sample {
   ProcSample proc;                 // the target: one process, or all of a command target's processes summed
   std::uint64_t streams_open = 0;  // follow streams open at the fake at fake_ns
   std::uint64_t streams_closed = 0;  // follow streams the target had closed by fake_ns (its rotations)
+  std::uint64_t streams_opened = 0;  // follow streams the target had opened by fake_ns
+  std::vector<ProcSample> daemon;    // the daemon's processes (RunData::daemon_processes), in that order
   // The fewest and most follow streams open while /metrics was scraped
   // (from the fake's per-stream record, filled in after the run).
   std::optional<std::uint64_t> streams_open_min, streams_open_max;
@@ -100,6 +102,8 @@ struct RunData {
   double wall_seconds = 0;
   int metrics_port = 0;       // log-capturer's /metrics, or the {port} given to the target
   DaemonInfo daemon;          // which daemon ran
+  std::vector<DaemonProcess> daemon_processes;  // sampled beside the target
+  std::string daemon_unsampled;  // why none was, when daemon_processes is empty
 };
 
 RunData RunScenario(const Scenario& scenario, const RunOptions& options);

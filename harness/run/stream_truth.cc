@@ -11,11 +11,13 @@ StreamTimeline::StreamTimeline(const std::vector<FollowStream>& streams) {
     requested_.Add(s.opened_at_ns, s.closed_at_ns, s.open);
     const bool answered = s.answered_at_ns != 0 && (s.open || s.answered_at_ns <= s.closed_at_ns);
     if (answered) answered_.Add(s.answered_at_ns, s.closed_at_ns, s.open);
+    opens_.push_back(s.opened_at_ns);
     if (s.closed_by_client()) client_closes_.push_back(s.closed_at_ns);
   }
   requested_.Finish();
   answered_.Finish();
   std::sort(client_closes_.begin(), client_closes_.end());
+  std::sort(opens_.begin(), opens_.end());
 }
 
 StreamTimeline::Range StreamTimeline::OpenDuring(std::int64_t from_ns, std::int64_t to_ns) const {
@@ -58,6 +60,10 @@ StreamTimeline::Range StreamTimeline::Steps::Over(std::int64_t from_ns, std::int
 std::uint64_t StreamTimeline::ClosedByClientAt(std::int64_t at_ns) const {
   return static_cast<std::uint64_t>(std::upper_bound(client_closes_.begin(), client_closes_.end(), at_ns) -
                                     client_closes_.begin());
+}
+
+std::uint64_t StreamTimeline::OpenedAt(std::int64_t at_ns) const {
+  return static_cast<std::uint64_t>(std::upper_bound(opens_.begin(), opens_.end(), at_ns) - opens_.begin());
 }
 
 StreamAges AgesOf(const std::vector<FollowStream>& streams, std::int64_t now_ns, double now_t) {

@@ -33,6 +33,8 @@ class StreamTimeline {
   Range OpenDuring(std::int64_t from_ns, std::int64_t to_ns) const;
   // Follow streams the target closed at or before `at_ns`.
   std::uint64_t ClosedByClientAt(std::int64_t at_ns) const;
+  // Follow streams opened at or before `at_ns`.
+  std::uint64_t OpenedAt(std::int64_t at_ns) const;
 
  private:
   // How many streams are open over time, as a step function.
@@ -54,6 +56,7 @@ class StreamTimeline {
   Steps requested_;  // from the request to the close
   Steps answered_;   // from the daemon's answer to the close
   std::vector<std::int64_t> client_closes_;  // sorted
+  std::vector<std::int64_t> opens_;          // sorted
 };
 
 struct StreamAges {

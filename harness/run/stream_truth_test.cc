@@ -84,6 +84,9 @@ TEST(StreamTimeline, TheAnswerTimeIsPartOfTheRecord) {
 TEST(StreamTimeline, StreamsEndedByTheDaemonAreNotRotations) {
   const StreamTimeline t({Stream(kA, 1, 5, 1, 5, "container_stopped"), Stream(kA, 5, 9, 6, 9)});
   EXPECT_EQ(t.ClosedByClientAt(100 * kS), 1u);
+  EXPECT_EQ(t.OpenedAt(0), 0u);
+  EXPECT_EQ(t.OpenedAt(1 * kS), 1u) << "every stream opened counts, whoever ended it";
+  EXPECT_EQ(t.OpenedAt(100 * kS), 2u);
   const StreamAges ages = AgesOf({Stream(kA, 1, 50, 1, 5, "daemon_restart"), Stream(kA, 5, 9, 6, 9)}, 60 * kS, 60);
   EXPECT_EQ(ages.rotated, 1u);
   EXPECT_EQ(ages.streams, 2u);

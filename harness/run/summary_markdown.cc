@@ -279,6 +279,36 @@ std::string FiguresLine(const View& v) {
   return line;
 }
 
+// Which daemon ran and what the run cost it: each sampled daemon process's
+// growth per minute and per 1,000 follow streams opened, and its CPU.
+std::string DaemonLines(const View& v) {
+  const json& d = At(v.r, "daemon");
+  if (!d.is_object() || Str(At(d, "kind")).empty()) return "";
+  std::string out = "Daemon: " + Md(Str(At(d, "kind")), 20) + " " + Md(Str(At(d, "version")), 60);
+  if (!Str(At(d, "storage_driver")).empty()) {
+    out += " (API " + Md(Str(At(d, "api_version")), 20) + ", storage driver " + Md(Str(At(d, "storage_driver")), 40) +
+           (At(d, "started_by_leakbench").is_boolean() && d["started_by_leakbench"].get<bool>()
+                ? ", started by leakbench)"
+                : ")");
+  }
+  out += "\n";
+  const auto per_1000 = [](const json& g, const std::string& unit) {
+    if (!IsNum(At(g, "per_minute"))) return std::string("n/a");
+    const json& ci = At(g, "per_minute_ci");
+    std::string text = Num(g["per_minute"], true) + " " + unit + "/min";
+    if (ci.is_array() && ci.size() == 2) text += " [" + Num(ci[0]) + " .. " + Num(ci[1]) + "]";
+    return text + ", " + Num(At(g, "per_1000_streams"), true) + " per 1,000 follow streams";
+  };
+  for (const auto& p : Items(At(v.figures, "daemon"))) {
+    out += "- `" + Md(Str(At(p, "name")), 40) + "`: fds " + per_1000(At(p, "fds"), "fds") + " (max " +
+           Num(At(p, "fds_max")) + ") · threads " + per_1000(At(p, "threads"), "threads") + " · RSS " +
+           per_1000(At(p, "rss_mib"), "MiB") + " · CPU " + Num(At(p, "cpu_cores")) + " cores, " +
+           Num(At(p, "cpu_s_per_1000_streams")) + " CPU-s per 1,000 follow streams\n";
+  }
+  if (!Str(At(d, "unsampled_reason")).empty()) out += "- not sampled: " + Md(Str(d["unsampled_reason"])) + "\n";
+  return out + "\n";
+}
+
 std::string CriterionLine(const json& c, const std::string& expected = "") {
   const std::string s = CriterionStatus(c);
   const bool judged = s == "pass" || s == "fail";
@@ -324,7 +354,8 @@ std::string Details(const View& v) {
   if (At(s, "inject_faults").is_array() && !s["inject_faults"].empty()) {
     scenario += ", injected faults " + s["inject_faults"].dump();
   }
-  std::string out = "### " + Headline(v) + "\n\n" + Md(scenario, 600) + "\n\n" + FiguresLine(v) + "\n\n" + RepeatLines(v);
+  std::string out = "### " + Headline(v) + "\n\n" + Md(scenario, 600) + "\n\n" + FiguresLine(v) + "\n\n" + DaemonLines(v) +
+                    RepeatLines(v);
   const std::string expected = Str(At(v.expectation, "expect_fail"));
   if (const auto failed = v.criteria("fail"); !failed.empty()) {
     out += "Failed criteria:\n";

@@ -28,6 +28,17 @@ TEST(RealDaemonRules, TheKeyIsReadAndDefaultsToFake) {
   EXPECT_EQ(s.daemon, "real");
 }
 
+TEST(RealDaemonRules, DaemonFdGrowthIsOffUnlessItsBoundsAreGiven) {
+  const Scenario off = ParseScenario("name: a\ndaemon: real\n", "t.yaml");
+  EXPECT_FALSE(off.criteria.daemon_fd_growth_per_min || off.criteria.daemon_fd_growth_per_1000_streams);
+  const Scenario on = ParseScenario(
+      "name: a\ndaemon: real\ncriteria: {daemon_fd_growth_per_min: 12, daemon_fd_growth_per_1000_streams: 30}\n",
+      "t.yaml");
+  EXPECT_EQ(on.criteria.daemon_fd_growth_per_min, 12);
+  EXPECT_EQ(on.criteria.daemon_fd_growth_per_1000_streams, 30);
+  EXPECT_TRUE(IsCriterionId("daemon_fd_growth"));
+}
+
 TEST(RealDaemonRules, RefusesWhatOnlyTheFakeCanPlay) {
   EXPECT_NE(Refusal("name: a\ndaemon: real\nfake:\n  faults:\n    - {kind: reset, probability: 0.2}\n")
                 .find("fault injection is played by fake-dockerd only"),

@@ -193,6 +193,8 @@ void ReadCriteria(YamlDocument& doc, const YamlValue& node, CriteriaSpec& c) {
                   bound("goroutines_max", c.goroutines_max),
                   bound("goroutine_growth_per_min", c.goroutine_growth_per_min),
                   bound("goroutine_growth_per_1000_rotations", c.goroutine_growth_per_1000_rotations),
+                  bound("daemon_fd_growth_per_min", c.daemon_fd_growth_per_min),
+                  bound("daemon_fd_growth_per_1000_streams", c.daemon_fd_growth_per_1000_streams),
               },
               "a map");
   if (c.trend_p_value <= 0 || c.trend_p_value > 1) {

@@ -27,11 +27,11 @@ class ScenarioError : public std::runtime_error {
 
 // The id of every acceptance criterion the judge decides; `expect_fail`
 // must name one of them. Shared by the parser and the judge.
-inline constexpr std::array<std::string_view, 17> kCriterionIds = {
+inline constexpr std::array<std::string_view, 18> kCriterionIds = {
     "threads_baseline", "thread_growth",       "fd_growth",        "memory_growth", "thread_trend",
     "fd_trend",         "rotation",            "log_loss",         "delivery",      "concurrency",
     "capture",          "engine_errors",       "metrics",          "goroutines_baseline", "goroutine_growth",
-    "exported_fd_growth", "exported_memory_growth"};
+    "exported_fd_growth", "exported_memory_growth", "daemon_fd_growth"};
 
 // True when `id` is one of kCriterionIds.
 constexpr bool IsCriterionId(std::string_view id) {
@@ -124,6 +124,11 @@ struct CriteriaSpec {
   std::optional<double> goroutines_max = 100;        // after warm-up (target.metrics_url / pprof_url)
   std::optional<double> goroutine_growth_per_min = 2;
   std::optional<double> goroutine_growth_per_1000_rotations = 2;
+  // The daemon's open fds (dockerd and the containerd leakbench started, or
+  // fake-dockerd), per minute and per 1,000 follow streams the target
+  // opened; off unless set (a follower that makes the daemon leak).
+  std::optional<double> daemon_fd_growth_per_min;
+  std::optional<double> daemon_fd_growth_per_1000_streams;
 };
 
 struct Scenario {

@@ -409,7 +409,7 @@ TEST(LoadScenario, EveryShippedScenarioLoads) {
     EXPECT_EQ(is_negative, s.expect_fail.has_value()) << "negative controls, and only they, expect a failure";
   }
   EXPECT_EQ(gate.size(), 21u);
-  EXPECT_EQ(negative.size(), 14u);
+  EXPECT_EQ(negative.size(), 15u);
   // Every criterion is shown to fail by a negative control in the gate set
   // (the goroutine criteria by the naive Go follower).
   for (std::string_view id : kCriterionIds) {
@@ -454,7 +454,8 @@ nlohmann::json Values(const Scenario& s) {
                         opt(c.max_concurrent_streams), c.max_concurrent_streams_set, c.no_loss, c.no_loss_at_source,
                         c.capture_all, opt(c.max_error_lines), c.metrics_consistent,
                         c.max_metric_series_per_1000_rotations, opt(c.goroutines_max),
-                        opt(c.goroutine_growth_per_min), opt(c.goroutine_growth_per_1000_rotations)}}};
+                        opt(c.goroutine_growth_per_min), opt(c.goroutine_growth_per_1000_rotations),
+                        opt(c.daemon_fd_growth_per_min), opt(c.daemon_fd_growth_per_1000_streams)}}};
 }
 
 // scenarios/quick.yaml is the run of `leakbench --containers N`; it was built

@@ -3,7 +3,10 @@
 // started here): scenarios/real-gate.yaml passes for log-capturer with 0
 // lost and 0 duplicated against the containers' stored logs, names the
 // daemon in result.json, and leaves nothing behind — also when leakbench
-// is SIGKILLed mid-run.
+// is SIGKILLed mid-run; the never-rotating `docker logs -f` negative
+// control fails on the real daemon on exactly the criteria it fails on
+// with the fake; with --docker-host, a SIGKILLed leakbench's containers are
+// removed from that daemon by its watchdog.
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -14,13 +17,17 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <memory>
+#include <set>
 #include <string>
 #include <thread>
-#include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "fakes/tests/support/polling.h"
+#include "harness/run/docker_client.h"
+#include "harness/run/private_dockerd.h"
+#include "harness/scenario/scenario.h"
 
 namespace leakbench::harness {
 namespace real_daemon_run_test {
@@ -39,11 +46,11 @@ std::string Sh(const std::string& command) {
   return out;
 }
 
-// What a real-daemon run may leave: its daemons, emitters, proxies, dirs.
-// Scoped to the run in `run_dir` (/tmp/leakbench-run.XXXXXX): processes
-// naming it, processes in its containers' cgroup (/leakbench-XXXXXX) and
-// mounts under it. Another run on this machine (the gate beside the tests
-// in ci/test, a soak image's leakbench) is not this one's leftover.
+// What a real-daemon run may leave: its daemons, emitters, proxies, dirs;
+// scoped to one run (/tmp/leakbench-run.XXXXXX): processes naming it,
+// processes in its containers' cgroup (/leakbench-XXXXXX) and mounts under
+// it. Another run on this machine (ci/test plays real-gate beside the
+// tests, other engineers run theirs) is not this one's leftover.
 std::string Leftovers(const std::string& run_dir) {
   const std::string suffix = run_dir.substr(run_dir.rfind('.') + 1);
   return Sh("pgrep -af '" + run_dir + "' | grep -v pgrep; "
@@ -60,31 +67,6 @@ std::string RunDirOf(pid_t pid) {
   return dir;
 }
 
-// Runs leakbench with `args` to its end, noting its run directory while it
-// runs (so that what is left afterwards is looked for in that run only).
-struct Ran {
-  int status = 0;
-  std::string run_dir;  // "" when it never started a daemon
-};
-Ran RunToEnd(const std::vector<std::string>& args) {
-  std::vector<char*> argv;
-  argv.push_back(const_cast<char*>(LEAKBENCH_PATH));
-  for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  const pid_t pid = fork();
-  if (pid == 0) {
-    execv(LEAKBENCH_PATH, argv.data());
-    _exit(127);
-  }
-  Ran ran;
-  if (pid < 0) return ran;
-  while (waitpid(pid, &ran.status, WNOHANG) == 0) {
-    if (ran.run_dir.empty()) ran.run_dir = RunDirOf(pid);
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  }
-  return ran;
-}
-
 json Result(const std::string& dir) {
   std::ifstream in(dir + "/result.json");
   return json::parse(in, nullptr, false);
@@ -98,19 +80,51 @@ class RealDaemonRunTest : public ::testing::Test {
     out_ = tmpl;
   }
   void TearDown() override { fs::remove_all(out_); }
+
+  // leakbench on scenarios/<file> into out_/r: its exit code, result and
+  // run directory (seen in its children's command lines while it ran, so
+  // the leftover check looks at this run only: other real-daemon runs may
+  // share the machine); `skip` says why when no daemon could be started.
+  struct Ran {
+    int exit_code = -1;
+    json result;
+    std::string run_dir;
+    std::string skip;
+  };
+  Ran RunScenario(const std::string& file) const {
+    const std::string scenario = std::string(LEAKBENCH_SOURCE_DIR) + "/scenarios/" + file;
+    const std::string out = out_ + "/r";
+    const pid_t pid = fork();
+    if (pid == 0) {
+      execl(LEAKBENCH_PATH, LEAKBENCH_PATH, "--scenario", scenario.c_str(), "--out", out.c_str(), "--no-report",
+            "--quiet", static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    Ran ran;
+    int status = 0;
+    while (pid > 0 && waitpid(pid, &status, WNOHANG) == 0) {
+      if (ran.run_dir.empty()) ran.run_dir = RunDirOf(pid);
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+    ran.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    ran.result = Result(out);
+    if (!ran.result.is_discarded()) {
+      const std::string failure = ran.result["run"]["failure"];
+      if (failure.rfind("no Docker daemon could be started", 0) == 0) ran.skip = failure;
+    }
+    return ran;
+  }
   std::string out_;
 };
 
 TEST_F(RealDaemonRunTest, TheGatePassesAndLeavesNothing) {
-  const Ran ran = RunToEnd({"--scenario", std::string(LEAKBENCH_SOURCE_DIR) + "/scenarios/real-gate.yaml", "--out",
-                            out_ + "/r", "--no-report", "--quiet"});
-  const json r = Result(out_ + "/r");
+  const Ran ran = RunScenario("real-gate.yaml");
+  const json& r = ran.result;
   ASSERT_FALSE(r.is_discarded());
-  const std::string failure = r["run"]["failure"];
-  if (failure.rfind("no Docker daemon could be started", 0) == 0) {
-    GTEST_SKIP() << failure;
+  if (!ran.skip.empty()) {
+    GTEST_SKIP() << ran.skip;
   }
-  EXPECT_EQ(WEXITSTATUS(ran.status), 0) << r["criteria"].dump();
+  EXPECT_EQ(ran.exit_code, 0) << r["criteria"].dump();
   EXPECT_EQ(r["daemon"]["kind"], "real");
   EXPECT_EQ(r["daemon"]["storage_driver"], "vfs");
   for (const json& c : r["criteria"]) {
@@ -118,7 +132,40 @@ TEST_F(RealDaemonRunTest, TheGatePassesAndLeavesNothing) {
       EXPECT_EQ(c["status"], "pass") << c.dump();
     }
   }
-  ASSERT_FALSE(ran.run_dir.empty()) << "its run directory was never seen on its children's command lines";
+  ASSERT_FALSE(ran.run_dir.empty());
+  EXPECT_EQ(Leftovers(ran.run_dir), "");
+  EXPECT_FALSE(fs::exists(ran.run_dir)) << ran.run_dir;
+}
+
+// The criteria a negative control must fail on: expect_fail and expect_also_fail.
+std::set<std::string> MustFail(const Scenario& s) {
+  std::set<std::string> ids(s.expect_also_fail.begin(), s.expect_also_fail.end());
+  ids.insert(*s.expect_fail);
+  return ids;
+}
+
+TEST_F(RealDaemonRunTest, TheDockerLogsNegativeControlFailsOnTheSameCriteriaAsOnTheFake) {
+  const std::string dir = std::string(LEAKBENCH_SOURCE_DIR) + "/scenarios/";
+  const Scenario fake = LoadScenario(dir + "negative-never-rotates.yaml");
+  const Scenario real = LoadScenario(dir + "real-never-rotates.yaml");
+  ASSERT_EQ(real.daemon, "real");
+  ASSERT_EQ(real.target.command, fake.target.command) << "the same follower";
+  ASSERT_EQ(MustFail(real), MustFail(fake));
+  const Ran ran = RunScenario("real-never-rotates.yaml");
+  const json& r = ran.result;
+  ASSERT_FALSE(r.is_discarded());
+  if (!ran.skip.empty()) {
+    GTEST_SKIP() << ran.skip;
+  }
+  EXPECT_EQ(r["verdict"], "fail");
+  EXPECT_EQ(ran.exit_code, 0) << "a negative control that failed where it must exits 0";
+  EXPECT_EQ(r["expectation"]["met"], true) << r["expectation"].dump();
+  std::set<std::string> failed;
+  for (const json& c : r["criteria"]) {
+    if (c["status"] == "fail") failed.insert(c["id"].get<std::string>());
+  }
+  EXPECT_EQ(failed, MustFail(fake)) << r["criteria"].dump();
+  ASSERT_FALSE(ran.run_dir.empty());
   EXPECT_EQ(Leftovers(ran.run_dir), "");
   EXPECT_FALSE(fs::exists(ran.run_dir)) << ran.run_dir;
 }
@@ -154,6 +201,41 @@ TEST_F(RealDaemonRunTest, SigkillLeavesNoDaemonNoContainerNoDirectory) {
   EXPECT_TRUE(leakbench::testing::Eventually([&] { return Leftovers(run_dir).empty(); }, std::chrono::seconds(30)))
       << run_dir << ":\n" << Leftovers(run_dir);
   EXPECT_FALSE(fs::exists(run_dir)) << run_dir;
+}
+
+TEST_F(RealDaemonRunTest, SigkillWithDockerHostLeavesNoContainerOnThatDaemon) {
+  // A daemon leakbench does not own: it stays up, so only the watchdog can
+  // remove what the killed run created there.
+  char tmpl[] = "/tmp/lbdh.XXXXXX";
+  ASSERT_NE(mkdtemp(tmpl), nullptr);
+  const std::string dir = tmpl;
+  std::unique_ptr<PrivateDockerd> daemon;
+  try {
+    daemon = std::make_unique<PrivateDockerd>(dir + "/d", std::vector<std::string>{});
+  } catch (const DaemonUnavailable& e) {
+    fs::remove_all(dir);
+    GTEST_SKIP() << e.what();
+  }
+  const DockerClient docker(daemon->socket_path());
+  const pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    const std::string scenario = std::string(LEAKBENCH_SOURCE_DIR) + "/scenarios/real-gate.yaml";
+    execl(LEAKBENCH_PATH, LEAKBENCH_PATH, "--scenario", scenario.c_str(), "--docker-host", daemon->host().c_str(),
+          "--no-report", "--quiet", static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  auto ours = [&] { return docker.ListByLabel("leakbench.owner", "leakbench"); };
+  const bool created = leakbench::testing::Eventually([&] { return ours().size() >= 5; }, std::chrono::seconds(90));
+  kill(pid, SIGKILL);
+  waitpid(pid, nullptr, 0);
+  EXPECT_TRUE(created) << "leakbench created no containers on the daemon";
+  const auto killed_with = ours().size();
+  EXPECT_TRUE(leakbench::testing::Eventually([&] { return ours().empty(); }, std::chrono::seconds(60)))
+      << ours().size() << " of the killed run's containers are still on the daemon";
+  std::cout << "[ figures ] SIGKILLed with " << killed_with << " containers on the --docker-host daemon\n";
+  daemon.reset();
+  fs::remove_all(dir);
 }
 
 }  // namespace real_daemon_run_test

@@ -77,6 +77,13 @@ def _scenario_table(r):
                      f"a sample every {num(s.get('sample_interval_s'))} s"),
         ("started", f"{run.get('started_at') or 'n/a'} (UTC), took {seconds(run.get('wall_seconds'))}"),
     ]
+    d = r.daemon
+    if d.get("kind"):
+        text = f"{d['kind']} {d.get('version') or ''}".strip()
+        if d.get("storage_driver"):
+            text += f" (API {d.get('api_version')}, storage driver {d['storage_driver']}"
+            text += ", started by leakbench)" if d.get("started_by_leakbench") else ")"
+        rows.append(("daemon", text))
     if r.exit_code is not None:
         rows.append(("exit code", f"{num(r.exit_code)} (verdict {r.verdict})"))
     if s.get("inject_leak"):
@@ -166,6 +173,32 @@ def _processes_table(r):
     return "<h3>Processes of the target</h3>" + "".join(out)
 
 
+def _daemon_table(r):
+    """Each daemon process sampled: growth per minute and per 1,000 follow streams opened, CPU, peaks."""
+    procs = [p for p in r.figures.get("daemon") or [] if isinstance(p, dict)]
+    reason = r.daemon.get("unsampled_reason")
+    if not procs:
+        return f'<p class="na" id="daemon-unsampled">Daemon not sampled: {e(reason)}</p>' if reason else ""
+
+    def growth(g, unit):
+        if not isinstance(g, dict) or (g.get("points") or 0) < 3:
+            return "n/a"
+        return (f"{num(g.get('per_minute'), signed=True)} {unit}/min {fmt_ci(g.get('per_minute_ci'))}; "
+                f"{num(g.get('per_1000_streams'), signed=True)} per 1,000 follow streams")
+
+    out = ['<table id="daemon-figures"><thead><tr><th>daemon process</th><th>open fds</th><th>threads</th>'
+           "<th>RSS</th><th>CPU</th></tr></thead><tbody>"]
+    for p in procs:
+        out.append(f"<tr><td><code>{e(p.get('name'))}</code> (pid {e(p.get('pid'))})</td>"
+                   f"<td>{e(growth(p.get('fds'), 'fds'))}; max {e(num(p.get('fds_max')))}</td>"
+                   f"<td>{e(growth(p.get('threads'), 'threads'))}; max {e(num(p.get('threads_max')))}</td>"
+                   f"<td>{e(growth(p.get('rss_mib'), 'MiB'))}; max {e(num(p.get('rss_mib_max')))} MiB</td>"
+                   f"<td>{e(num(p.get('cpu_cores')))} cores; {e(num(p.get('cpu_s_per_1000_streams')))} CPU-s per "
+                   "1,000 follow streams</td></tr>")
+    out.append("</tbody></table>")
+    return "<h3>The daemon's side</h3>" + "".join(out)
+
+
 def _figures_table(r):
     rows = []
     keys = [("threads", "threads", "threads"), ("fds", "open fds", "fds"),
@@ -216,6 +249,7 @@ def _figures_table(r):
         facts.append(("processes", f"{num(float(np.nanmax(procs)))} at most at once"))
     out.append('<dl class="kv">' + "".join(f"<dt>{e(k)}</dt><dd>{e(v)}</dd>" for k, v in facts) + "</dl>")
     out.append(_processes_table(r))
+    out.append(_daemon_table(r))
     return "".join(out)
 
 

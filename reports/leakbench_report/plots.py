@@ -340,8 +340,10 @@ CATALOGUE = [
 
 def render_all(r):
     """Every plot of CATALOGUE for result r, drawn or with the reason it is not available."""
+    from . import daemon_plots  # noqa: PLC0415  (it imports this module)
+    catalogue = CATALOGUE + (daemon_plots.CATALOGUE if r.daemon_processes() else [])
     out = []
-    for pid, title, draw, caption in CATALOGUE:
+    for pid, title, draw, caption in catalogue:
         plot = Plot(pid, title, caption)
         try:
             if not len(r.t):

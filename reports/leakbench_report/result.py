@@ -54,6 +54,7 @@ class Result:
         self.rotations = doc.get("rotations")
         self.repeat = doc.get("repeat")          # version 2, `leakbench --repeat N`
         self.exit_code = doc.get("exit_code")    # version 2
+        self.daemon = doc.get("daemon") or {}    # which daemon ran (absent before issue 13)
 
     # --- identity and outcome -------------------------------------------------------------
     @property
@@ -182,6 +183,28 @@ class Result:
         if values is None:
             return None
         return np.array([math.nan if v is None else float(v) for v in values], dtype=float)
+
+    def daemon_processes(self):
+        """Names of the daemon processes sampled beside the target (samples.daemon), in figures order."""
+        sampled = self.samples.get("daemon")
+        if not isinstance(sampled, dict):
+            return []
+        named = [p.get("name") for p in self.figures.get("daemon") or [] if isinstance(p, dict)]
+        return [n for n in named if n in sampled] + [n for n in sampled if n not in named]
+
+    def daemon_column(self, name, key):
+        """samples.daemon[name][key] as a float array (null -> NaN), or None."""
+        values = (self.samples.get("daemon") or {}).get(name, {}).get(key)
+        if values is None:
+            return None
+        return np.array([math.nan if v is None else float(v) for v in values], dtype=float)
+
+    def daemon_figures(self, name):
+        """figures.daemon[] entry of process `name`, or {}."""
+        for p in self.figures.get("daemon") or []:
+            if isinstance(p, dict) and p.get("name") == name:
+                return p
+        return {}
 
     def has_values(self, key):
         col = self.column(key)

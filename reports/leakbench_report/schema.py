@@ -196,6 +196,7 @@ def validate(doc, name):
             elif t is not None and len(values) != len(t):
                 c.fail(f"'samples.{key}' has {len(values)} entries but 'samples.t' has {len(t)} "
                        "(columns must have equal length)")
+        _daemon_samples(c, samples, t)
 
     rot = c.get(doc, "", "rotations", "obj", required=False)
     if rot is not None:
@@ -210,6 +211,20 @@ def validate(doc, name):
     rep = c.get(doc, "", "repeat", "obj", required=False)
     if rep is not None:
         _repeat(c, rep)
+
+
+def _daemon_samples(c, samples, t):
+    """samples.daemon (issue 13): per daemon process, columns as long as samples.t."""
+    daemon = c.get(samples, "samples", "daemon", "obj", required=False)
+    for name, cols in (daemon or {}).items():
+        p = f"samples.daemon.{name}"
+        c.check(cols, p, "obj")
+        for key in ("threads", "fds", "rss_bytes", "cpu_seconds"):
+            values = c.get(cols, p, key, "list")
+            c.numbers(values, f"{p}.{key}", nullable=True)
+            if t is not None and len(values) != len(t):
+                c.fail(f"'{p}.{key}' has {len(values)} entries but 'samples.t' has {len(t)} "
+                       "(columns must have equal length)")
 
 
 def _growth(c, g, p):
