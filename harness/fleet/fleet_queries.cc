@@ -9,12 +9,6 @@ bool LabelNameChar(char c, bool first) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || (!first && c >= '0' && c <= '9');
 }
 
-// name{matchers} for a selector "{matchers}".
-std::string Select(const std::string& metric, const std::string& selector) {
-  const std::string inner = selector.substr(1, selector.size() - 2);
-  return inner.find_first_not_of(" \t") == std::string::npos ? metric : metric + "{" + inner + "}";
-}
-
 std::string Join(const std::vector<std::string>& by) {
   std::string out;
   for (const auto& l : by) out += (out.empty() ? "" : ", ") + l;
@@ -27,7 +21,7 @@ std::string Expr(const char* agg, const std::vector<std::string>& metrics, const
   std::string out;
   for (const auto& m : metrics) {
     if (!out.empty()) out += " or ";
-    out += std::string(agg) + " by (" + Join(by) + ") (" + Select(m, selector) + ")";
+    out += std::string(agg) + " by (" + Join(by) + ") (" + SelectSeries(m, selector) + ")";
   }
   return out;
 }
@@ -92,6 +86,13 @@ std::vector<std::string> ParseByLabels(const std::string& by) {
   }
   flush();
   return labels;
+}
+
+std::string SelectSeries(const std::string& metric, const std::string& selector, const std::string& extra) {
+  std::string inner = selector.size() >= 2 ? selector.substr(1, selector.size() - 2) : "";
+  if (inner.find_first_not_of(" \t") == std::string::npos) inner.clear();
+  if (!extra.empty()) inner += (inner.empty() ? "" : ", ") + extra;
+  return inner.empty() ? metric : metric + "{" + inner + "}";
 }
 
 std::vector<RangeQuery> FleetQueries(const std::string& selector, const std::vector<std::string>& by) {

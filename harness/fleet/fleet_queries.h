@@ -35,6 +35,10 @@ class FleetQueryError : public std::invalid_argument {
 void CheckSelector(const std::string& selector);
 std::vector<std::string> ParseByLabels(const std::string& by);
 
+// `metric{matchers}` for a selector "{matchers}" (CheckSelector's shape),
+// with `extra` matchers (`le="+Inf"`) added: "log_capturer_process_threads{job=\"x\"}".
+std::string SelectSeries(const std::string& metric, const std::string& selector, const std::string& extra = "");
+
 // One query per Resource, in Resource order.
 std::vector<RangeQuery> FleetQueries(const std::string& selector, const std::vector<std::string>& by);
 
