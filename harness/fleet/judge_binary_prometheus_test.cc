@@ -6,6 +6,7 @@
 // prometheus is not installed.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -102,6 +103,17 @@ TEST_F(JudgeBinary, ExitCodesAndFilesAsForARun) {
       EXPECT_EQ(result["verdict"], "fail");
     }
     EXPECT_EQ(results, 1u) << "one result.json for the one instance that did not pass";
+    // The fleet report, where Debian's python3 has matplotlib (else leakbench says what is missing).
+    const auto matplotlib = lt::RunCommand({"/usr/bin/python3", "-c", "import matplotlib"}, dir_.path(), 60s);
+    if (matplotlib.exit.code == 0) {
+      std::string report = "instances/" + leaking + "/report.html";
+      std::replace(report.begin(), report.end(), ':', '_');  // host-0007:9464 -> host-0007_9464
+      const std::string index = Slurp(out_dir + "/index.html");
+      EXPECT_NE(index.find(report), std::string::npos) << index.substr(0, 2000);
+      EXPECT_TRUE(std::filesystem::exists(out_dir + "/" + report));
+    } else {
+      EXPECT_NE(r.err.find("matplotlib"), std::string::npos) << r.err;
+    }
   }
   {
     SCOPED_TRACE("an instance with too little history: inconclusive, exit 3");

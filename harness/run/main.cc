@@ -326,7 +326,7 @@ int main(int argc, char** argv) {
       return code;
     }
     if (judge.chosen()) {  // no fake, no target: it locks --out itself
-      code = judge.Run(out_dir, quiet, &g_interrupted);
+      code = judge.Run(out_dir, quiet, &g_interrupted, auto_reports);
       leakbench::harness::Watchdog::Disarm();
       curl_global_cleanup();
       return code;
