@@ -205,13 +205,7 @@ AlertRules BuildAlertRules(const AlertRulesOptions& options) {
                         " every stream that lives on is reopened; " + PromDuration(quiet) +
                         " without one means rotation stopped (or every stream is shorter-lived than its lease)."});
     const double limit = rotation + *k.rotation_tolerance_s;
-    double bucket = 0;
-    for (double b : logcap::kStreamAgeBucketsSeconds) {
-      if (b >= limit) {
-        bucket = b;
-        break;
-      }
-    }
+    const double bucket = StreamAgeBucketAtOrAbove(limit).value_or(0);
     if (bucket == 0) {
       out.notes.push_back("rotation: no alert on stream age: rotation + tolerance is " + Number(limit) +
                           " s, above the top bucket of log_capturer_container_stream_age_seconds (" +

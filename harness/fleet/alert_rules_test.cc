@@ -53,7 +53,7 @@ TEST(AlertRules, StreamAgeIsJudgedAtTheFirstBucketAboveRotationPlusTolerance) {
 
 TEST(AlertRules, StreamAgeAboveTheTopBucketIsANoteNotAnAlert) {
   AlertRulesOptions o = Options();
-  o.bounds.target.rotation_interval = std::chrono::minutes(30);
+  o.bounds.target.rotation_interval = std::chrono::hours(3);
   const AlertRules rules = BuildAlertRules(o);
   EXPECT_EQ(Find(rules, "LogCapturerStreamOutlivedRotation"), nullptr);
   ASSERT_EQ(rules.notes.size(), 1u);
