@@ -22,11 +22,6 @@ namespace judge_binary_prometheus_test {
 namespace lt = leakbench::harness::testing;
 using namespace std::chrono_literals;
 
-std::string Slurp(const std::string& path) {
-  std::ifstream in(path);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
-
 class JudgeBinary : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -88,17 +83,17 @@ TEST_F(JudgeBinary, ExitCodesAndFilesAsForARun) {
     const auto r = Judge(leaking, {"--out", out_dir});
     EXPECT_EQ(r.exit.code, 1) << r.out << r.err;
     EXPECT_NE(r.out.find(leaking), std::string::npos) << "the summary names it: " << r.out;
-    const auto fleet = nlohmann::json::parse(Slurp(out_dir + "/fleet.json"));
+    const auto fleet = nlohmann::json::parse(lt::ReadFile(out_dir + "/fleet.json"));
     EXPECT_EQ(fleet["verdict"], "fail");
     EXPECT_EQ(fleet["exit_code"], 1);
     EXPECT_EQ(fleet["failing"].at(0)["criteria"].at(0)["id"], "thread_growth") << fleet["failing"].dump();
-    EXPECT_NE(Slurp(out_dir + "/junit.xml").find("<failure"), std::string::npos);
-    EXPECT_NE(Slurp(out_dir + "/summary.md").find("## Failing, worst first"), std::string::npos);
+    EXPECT_NE(lt::ReadFile(out_dir + "/junit.xml").find("<failure"), std::string::npos);
+    EXPECT_NE(lt::ReadFile(out_dir + "/summary.md").find("## Failing, worst first"), std::string::npos);
     std::size_t results = 0;
     for (const auto& e : std::filesystem::recursive_directory_iterator(out_dir)) {
       if (e.path().filename() != "result.json") continue;
       ++results;
-      const auto result = nlohmann::json::parse(Slurp(e.path()));
+      const auto result = nlohmann::json::parse(lt::ReadFile(e.path()));
       EXPECT_EQ(result["source"], "prometheus");
       EXPECT_EQ(result["verdict"], "fail");
     }
@@ -108,7 +103,7 @@ TEST_F(JudgeBinary, ExitCodesAndFilesAsForARun) {
     if (matplotlib.exit.code == 0) {
       std::string report = "instances/" + leaking + "/report.html";
       std::replace(report.begin(), report.end(), ':', '_');  // host-0007:9464 -> host-0007_9464
-      const std::string index = Slurp(out_dir + "/index.html");
+      const std::string index = lt::ReadFile(out_dir + "/index.html");
       EXPECT_NE(index.find(report), std::string::npos) << index.substr(0, 2000);
       EXPECT_TRUE(std::filesystem::exists(out_dir + "/" + report));
     } else {

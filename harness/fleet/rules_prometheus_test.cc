@@ -28,11 +28,6 @@ const std::string kSource = LEAKBENCH_SOURCE_DIR;
 const std::string kBoundsFile = "soak/prometheus/bounds.yaml";
 const std::string kRegenerate = "regenerate: leakbench rules --bounds " + kBoundsFile + " -o soak/prometheus/alerts.yml";
 
-std::string Slurp(const std::string& path) {
-  std::ifstream in(path);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
-
 class RulesPrometheus : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -73,7 +68,7 @@ TEST_F(RulesPrometheus, CommittedSoakRulesAreWhatLeakbenchRulesWrites) {
                                  LEAKBENCH_PATH, kBoundsFile},
                                 dir_.path(), 60s);
   ASSERT_EQ(r.exit.code, 0) << r.err;
-  EXPECT_EQ(r.out, Slurp(kSource + "/soak/prometheus/alerts.yml")) << "soak/prometheus/alerts.yml is stale: "
+  EXPECT_EQ(r.out, lt::ReadFile(kSource + "/soak/prometheus/alerts.yml")) << "soak/prometheus/alerts.yml is stale: "
                                                                    << kRegenerate;
   const auto check = lt::RunCommand({*lt::OnPath("promtool"), "check", "rules", kSource + "/soak/prometheus/alerts.yml"},
                                     dir_.path(), 60s);

@@ -11,14 +11,10 @@
 #include <thread>
 
 namespace leakbench::harness::testing {
-namespace run_command {
-
-std::string Slurp(const std::string& path) {
+std::string ReadFile(const std::string& path) {
   std::ifstream in(path);
   return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 }
-
-}  // namespace run_command
 
 std::optional<std::string> OnPath(const std::string& name) {
   const char* path = std::getenv("PATH");
@@ -41,11 +37,11 @@ CommandResult RunCommand(const std::vector<std::string>& argv, const std::string
     if (std::chrono::steady_clock::now() > deadline) {
       child.Stop(SIGKILL, std::chrono::milliseconds(0));
       throw std::runtime_error(argv[0] + " took more than " + std::to_string(limit.count()) +
-                               " s: " + run_command::Slurp(base + ".err").substr(0, 2000));
+                               " s: " + ReadFile(base + ".err").substr(0, 2000));
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(10));  // waiting for a child to end, under a deadline
   }
-  return {*exit, run_command::Slurp(base + ".out"), run_command::Slurp(base + ".err")};
+  return {*exit, ReadFile(base + ".out"), ReadFile(base + ".err")};
 }
 
 }  // namespace leakbench::harness::testing

@@ -11,6 +11,9 @@
 
 namespace leakbench::harness::testing {
 
+// The whole text of a file ("" when it cannot be read).
+std::string ReadFile(const std::string& path);
+
 // The full path of `name` on $PATH, or nullopt.
 std::optional<std::string> OnPath(const std::string& name);
 
