@@ -45,7 +45,8 @@ TEST(AlertRules, ThresholdsAreTheBounds) {
 TEST(AlertRules, StreamAgeIsJudgedAtTheFirstBucketAboveRotationPlusTolerance) {
   AlertRulesOptions o = Options();
   o.bounds.target.rotation_interval = std::chrono::seconds(100);  // + 10 s: the 120 s bucket
-  const PromRule* r = Find(BuildAlertRules(o), "LogCapturerStreamOutlivedRotation");
+  const AlertRules rules = BuildAlertRules(o);  // a named value: Find points into it
+  const PromRule* r = Find(rules, "LogCapturerStreamOutlivedRotation");
   ASSERT_NE(r, nullptr);
   EXPECT_NE(r->measure.find("le=\"120\""), std::string::npos) << r->measure;
   EXPECT_EQ(r->measure.find("le=\"60\""), std::string::npos) << r->measure;
