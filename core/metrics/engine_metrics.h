@@ -49,7 +49,7 @@ class EngineMetrics {
   // by the engine because its lease ended.
   void AddRotation();
   // log_capturer_container_stream_age_seconds (histogram, buckets
-  // 60,120,180,240,300,360): age of every follow stream when it closed.
+  // kStreamAgeBucketsSeconds: 60 s to 2 h): age of every follow stream when it closed.
   void ObserveStreamAge(std::chrono::nanoseconds age);
   // log_capturer_container_stream_errors_total{error_type} (counter):
   // error_type is ToString(type); every kind's series exists from the start.

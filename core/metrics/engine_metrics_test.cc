@@ -260,6 +260,7 @@ TEST(EngineMetricsTest, StreamAgeHistogramHasDesignBuckets) {
   m.ObserveStreamAge(seconds(3));
   m.ObserveStreamAge(seconds(299));
   m.ObserveStreamAge(seconds(400));
+  m.ObserveStreamAge(seconds(5000));  // a long rotation interval: judged against the buckets up to 2 h
   const std::string text = m.Serialize();
   const std::string h = "log_capturer_container_stream_age_seconds";
   EXPECT_EQ(Sample(text, h + "_bucket{le=\"60\"}"), 1);
@@ -268,16 +269,19 @@ TEST(EngineMetricsTest, StreamAgeHistogramHasDesignBuckets) {
   EXPECT_EQ(Sample(text, h + "_bucket{le=\"240\"}"), 1);
   EXPECT_EQ(Sample(text, h + "_bucket{le=\"300\"}"), 2);
   EXPECT_EQ(Sample(text, h + "_bucket{le=\"360\"}"), 2);
-  EXPECT_EQ(Sample(text, h + "_bucket{le=\"+Inf\"}"), 3);
-  EXPECT_EQ(Sample(text, h + "_count"), 3);
-  EXPECT_EQ(Sample(text, h + "_sum"), 702);
+  EXPECT_EQ(Sample(text, h + "_bucket{le=\"420\"}"), 3);
+  EXPECT_EQ(Sample(text, h + "_bucket{le=\"3600\"}"), 3);
+  EXPECT_EQ(Sample(text, h + "_bucket{le=\"7200\"}"), 4);
+  EXPECT_EQ(Sample(text, h + "_bucket{le=\"+Inf\"}"), 4);
+  EXPECT_EQ(Sample(text, h + "_count"), 4);
+  EXPECT_EQ(Sample(text, h + "_sum"), 5702);
   // Exactly those buckets.
   std::size_t buckets = 0;
   for (std::size_t at = text.find(h + "_bucket"); at != std::string::npos;
        at = text.find(h + "_bucket", at + 1)) {
     ++buckets;
   }
-  EXPECT_EQ(buckets, 7u);
+  EXPECT_EQ(buckets, 15u);
 }
 
 TEST(EngineMetricsTest, ContainerSeriesAppearAndDisappear) {

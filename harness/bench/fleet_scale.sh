@@ -53,7 +53,7 @@ done
 set +e
 /usr/bin/time -v -o "$work/time.txt" "$leakbench" judge --prometheus "http://127.0.0.1:$port" \
   --start "$start" --end "$end" --step "${step}s" --concurrency "$concurrency" \
-  --bounds harness/fleet/fleet-bounds.yaml --out "$work/out" --quiet
+  --bounds harness/fleet/fleet-bounds.yaml --out "$work/out" --quiet --no-report
 code=$?
 set -e
 echo "leakbench judge: exit $code, wall $(grep 'Elapsed (wall' "$work/time.txt" | awk '{print $NF}'), max RSS $(( $(grep 'Maximum resident' "$work/time.txt" | awk '{print $NF}') / 1024 )) MiB, CPU user $(grep 'User time' "$work/time.txt" | awk '{print $NF}') s"

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <limits>
 
+#include "harness/fleet/counter_criteria.h"
 #include "harness/fleet/segment_run.h"
 
 namespace leakbench::harness {
@@ -137,6 +138,8 @@ InstanceVerdict JudgeInstance(const InstanceData& data, const FleetBounds& bound
     if (sv.window_s + 1e-6 >= bounds.min_window_s) {
       sv.judged = true;
       sv.verdict = Judge(run);
+      const double judged_from = SegmentOrigin(segments[i], i == 0, warmup_s) + warmup_s;
+      JudgeCounters(sv.verdict, data, std::max(judged_from, segments[i].from), segments[i].to, bounds);
       fleet_judge::MarkMissing(sv.verdict, present);
       fleet_judge::SetVerdictWord(sv.verdict);
     } else {

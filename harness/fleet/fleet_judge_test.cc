@@ -20,7 +20,7 @@ constexpr double kStart = 1'000'000, kStep = 30, kMiB = 1 << 20;
 
 FleetBounds Bounds() {
   FleetBounds b;
-  b.scenario = ParseScenario("name: t\nduration: 6h\nwarmup: 5m\ncriteria: {thread_growth_per_min: 0.1, fd_growth_per_min: 0.2, "
+  b.scenario = ParseScenario("name: t\nduration: 6h\nwarmup: 5m\ntarget: {rotation_interval: 5m}\ncriteria: {thread_growth_per_min: 0.1, fd_growth_per_min: 0.2, "
                              "rss_growth_mib_per_min: 0.15, threads_max: 500}\n",
                              "t.yaml");
   b.min_window_s = 1800;
@@ -37,6 +37,9 @@ struct History {
   bool start_time = true;
   bool rotations_reset = true;
   double first_min = 0;
+  bool counters = true;                 // the stream-age histogram and the error counters
+  std::vector<double> late_close_at_min;  // a stream closed older than the judged bucket
+  std::vector<double> error_at_min;       // an error counted
 };
 
 InstanceData Make(const History& h) {
@@ -45,7 +48,7 @@ InstanceData Make(const History& h) {
   d.labels = {{"instance", d.key}};
   std::mt19937 rng(7);
   std::normal_distribution<double> noise(0, 1);
-  double start = kStart - 86400, rotations = 100;
+  double start = kStart - 86400, rotations = 100, closes = 50, late = 1, errors = 4;
   std::size_t next_restart = 0;
   for (double t = kStart; t <= kStart + h.hours * 3600 + 1e-9; t += kStep) {
     const double minute = (t - kStart) / 60;
@@ -53,8 +56,12 @@ InstanceData Make(const History& h) {
       ++next_restart;
       start = t;
       if (h.rotations_reset) rotations = 0;
+      closes = late = errors = 0;  // a new process's counters
     }
     rotations += 3;
+    closes += 3;
+    for (double m : h.late_close_at_min) late += std::fabs(minute - m) < 0.25 ? 1 : 0;
+    for (double m : h.error_at_min) errors += std::fabs(minute - m) < 0.25 ? 1 : 0;
     if (minute < h.first_min) continue;
     auto push = [&](Resource r, double v) { d.series[static_cast<std::size_t>(r)].push_back({t, v}); };
     if (h.threads) push(Resource::kThreads, std::round(h.threads(minute)));
@@ -63,6 +70,11 @@ InstanceData Make(const History& h) {
     push(Resource::kRotations, rotations);
     push(Resource::kStreamsActive, 30);
     if (h.start_time) push(Resource::kStartTime, start);
+    if (h.counters) {
+      push(Resource::kAgeAll, closes + late);
+      push(Resource::kAgeWithin, closes);
+      push(Resource::kErrors, errors);
+    }
   }
   return d;
 }
@@ -208,6 +220,72 @@ TEST(FleetJudgeTest, AFleetWithNoInstanceIsInconclusiveNeverPassed) {
   EXPECT_EQ(FleetVerdict(fleet), "inconclusive");
   fleet[1].verdict.verdict = "fail";
   EXPECT_EQ(FleetVerdict(fleet), "fail");
+}
+
+// rotation and engine_errors from the counters: the stream-age histogram
+// at the bucket above rotation + tolerance (360 s for 5 m + 10 s), and the
+// error counters, counted after the warm-up of each segment.
+TEST(FleetJudgeCounters, HealthyCountersPass) {
+  const auto iv = JudgeIt(History{});
+  EXPECT_EQ(Criterion(iv, "rotation").status, Status::kPass) << Criterion(iv, "rotation").detail;
+  EXPECT_NE(Criterion(iv, "rotation").detail.find("older than 360 s"), std::string::npos)
+      << Criterion(iv, "rotation").detail;
+  EXPECT_EQ(Criterion(iv, "engine_errors").status, Status::kPass) << Criterion(iv, "engine_errors").detail;
+}
+
+TEST(FleetJudgeCounters, AStreamClosedTooOldFailsRotation) {
+  History h;
+  h.late_close_at_min = {60};
+  const auto iv = JudgeIt(h);
+  EXPECT_EQ(Criterion(iv, "rotation").status, Status::kFail) << Criterion(iv, "rotation").detail;
+  EXPECT_EQ(Criterion(iv, "rotation").measured, 1);
+  EXPECT_EQ(iv.verdict.verdict, "fail");
+}
+
+TEST(FleetJudgeCounters, ErrorsFailEngineErrorsButARestartsResetIsNone) {
+  History h;
+  h.error_at_min = {30, 31};
+  const auto iv = JudgeIt(h);
+  EXPECT_EQ(Criterion(iv, "engine_errors").status, Status::kFail) << Criterion(iv, "engine_errors").detail;
+  EXPECT_EQ(Criterion(iv, "engine_errors").measured, 2);
+  History restarted;
+  restarted.restarts_at_min = {60};  // every counter starts again from 0
+  restarted.late_close_at_min = {62};  // within the new process's warm-up: not judged
+  const auto ir = JudgeIt(restarted);
+  EXPECT_EQ(ir.restarts, 1u);
+  EXPECT_EQ(Criterion(ir, "engine_errors").status, Status::kPass) << Criterion(ir, "engine_errors").detail;
+  EXPECT_EQ(Criterion(ir, "rotation").status, Status::kPass) << Criterion(ir, "rotation").detail;
+}
+
+TEST(FleetJudgeCounters, ACounterResetNobodySawIsNotANegativeIncrease) {
+  History h;
+  h.start_time = false;
+  h.rotations_reset = false;  // the restart at 60 min splits nothing
+  h.restarts_at_min = {60};
+  h.late_close_at_min = {90};
+  const auto iv = JudgeIt(h);
+  EXPECT_EQ(iv.restarts, 0u);
+  EXPECT_EQ(Criterion(iv, "rotation").status, Status::kFail) << Criterion(iv, "rotation").detail;
+  EXPECT_EQ(Criterion(iv, "rotation").measured, 1);
+}
+
+TEST(FleetJudgeCounters, WithoutTheCountersBothAreOffSayingWhy) {
+  History h;
+  h.counters = false;
+  const auto iv = JudgeIt(h);
+  EXPECT_EQ(Criterion(iv, "rotation").status, Status::kOff);
+  EXPECT_NE(Criterion(iv, "rotation").detail.find("no log_capturer_container_stream_age_seconds"), std::string::npos);
+  EXPECT_EQ(Criterion(iv, "engine_errors").status, Status::kOff);
+  EXPECT_EQ(iv.verdict.verdict, "pass");
+}
+
+TEST(FleetJudgeCounters, ARotationAboveTheTopBucketIsOffSayingWhy) {
+  FleetBounds b = Bounds();
+  b.scenario.target.rotation_interval = std::chrono::hours(3);
+  const auto iv = JudgeInstance(Make(History{}), b, kStart, kStart + 2 * 3600, false);
+  EXPECT_EQ(Criterion(iv, "rotation").status, Status::kOff);
+  EXPECT_NE(Criterion(iv, "rotation").detail.find("above the top bucket"), std::string::npos)
+      << Criterion(iv, "rotation").detail;
 }
 
 }  // namespace fleet_judge_test

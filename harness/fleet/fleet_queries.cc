@@ -1,18 +1,15 @@
 #include "harness/fleet/fleet_queries.h"
 
 #include <algorithm>
+#include <cstdio>
+
+#include "core/metrics/stream_age_buckets.h"
 
 namespace leakbench::harness {
 namespace fleet_queries {
 
 bool LabelNameChar(char c, bool first) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || (!first && c >= '0' && c <= '9');
-}
-
-// name{matchers} for a selector "{matchers}".
-std::string Select(const std::string& metric, const std::string& selector) {
-  const std::string inner = selector.substr(1, selector.size() - 2);
-  return inner.find_first_not_of(" \t") == std::string::npos ? metric : metric + "{" + inner + "}";
 }
 
 std::string Join(const std::vector<std::string>& by) {
@@ -23,11 +20,11 @@ std::string Join(const std::vector<std::string>& by) {
 
 // agg by (labels) (first{sel}) or agg by (labels) (second{sel}) ...
 std::string Expr(const char* agg, const std::vector<std::string>& metrics, const std::string& selector,
-                 const std::vector<std::string>& by) {
+                 const std::vector<std::string>& by, const std::string& extra = "") {
   std::string out;
   for (const auto& m : metrics) {
     if (!out.empty()) out += " or ";
-    out += std::string(agg) + " by (" + Join(by) + ") (" + Select(m, selector) + ")";
+    out += std::string(agg) + " by (" + Join(by) + ") (" + SelectSeries(m, selector, extra) + ")";
   }
   return out;
 }
@@ -48,6 +45,10 @@ const std::array<ResourceSpec, kResourceCount>& Specs() {
       {"rotations", "sum", {"log_capturer_container_stream_rotations_total"}},
       // The newest process of the group: a change is a restart.
       {"start_time", "max", {"process_start_time_seconds"}},
+      // Counters of the rotation and engine_errors criteria (their matchers: FleetQueries).
+      {"stream_age_all", "sum", {"log_capturer_container_stream_age_seconds_bucket"}},
+      {"stream_age_within", "sum", {"log_capturer_container_stream_age_seconds_bucket"}},
+      {"errors", "sum", {"log_capturer_container_stream_errors_total"}},
   }};
   return specs;
 }
@@ -94,11 +95,37 @@ std::vector<std::string> ParseByLabels(const std::string& by) {
   return labels;
 }
 
-std::vector<RangeQuery> FleetQueries(const std::string& selector, const std::vector<std::string>& by) {
+std::string SelectSeries(const std::string& metric, const std::string& selector, const std::string& extra) {
+  std::string inner = selector.size() >= 2 ? selector.substr(1, selector.size() - 2) : "";
+  if (inner.find_first_not_of(" \t") == std::string::npos) inner.clear();
+  if (!extra.empty()) inner += (inner.empty() ? "" : ", ") + extra;
+  return inner.empty() ? metric : metric + "{" + inner + "}";
+}
+
+std::optional<double> StreamAgeBucketAtOrAbove(double seconds) {
+  for (double b : logcap::kStreamAgeBucketsSeconds) {
+    if (b >= seconds) return b;
+  }
+  return std::nullopt;
+}
+
+std::vector<RangeQuery> FleetQueries(const std::string& selector, const std::vector<std::string>& by,
+                                     std::optional<double> age_bucket) {
   CheckSelector(selector);
   std::vector<RangeQuery> queries;
-  for (const auto& spec : fleet_queries::Specs()) {
-    queries.push_back({spec.name, fleet_queries::Expr(spec.agg, spec.metrics, selector, by)});
+  char le[64];
+  std::snprintf(le, sizeof le, "le=\"%g\"", age_bucket.value_or(0));
+  for (std::size_t r = 0; r < kResourceCount; ++r) {
+    const auto& spec = fleet_queries::Specs()[r];
+    std::string extra;
+    switch (static_cast<Resource>(r)) {
+      case Resource::kAgeAll: extra = "le=\"+Inf\""; break;
+      case Resource::kAgeWithin: extra = le; break;
+      case Resource::kErrors: extra = "error_type!~\"not_found|conflict\""; break;
+      default: break;
+    }
+    const bool age = r == static_cast<std::size_t>(Resource::kAgeAll) || r == static_cast<std::size_t>(Resource::kAgeWithin);
+    queries.push_back({spec.name, age && !age_bucket ? "" : fleet_queries::Expr(spec.agg, spec.metrics, selector, by, extra)});
   }
   return queries;
 }

@@ -7,6 +7,7 @@
 #include <array>
 #include <cstddef>
 #include <map>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -16,8 +17,13 @@
 
 namespace leakbench::harness {
 
-enum class Resource : std::size_t { kThreads, kFds, kRss, kGoroutines, kStreamsActive, kRotations, kStartTime };
-inline constexpr std::size_t kResourceCount = 7;
+// kAgeAll / kAgeWithin: log_capturer_container_stream_age_seconds_bucket at
+// le="+Inf" and at the bucket the rotation bound is judged at; kErrors: the
+// engine's error counters but not_found and conflict.
+enum class Resource : std::size_t {
+  kThreads, kFds, kRss, kGoroutines, kStreamsActive, kRotations, kStartTime, kAgeAll, kAgeWithin, kErrors
+};
+inline constexpr std::size_t kResourceCount = 10;
 
 // "threads", "fds", ...
 const char* ResourceName(Resource r);
@@ -35,8 +41,18 @@ class FleetQueryError : public std::invalid_argument {
 void CheckSelector(const std::string& selector);
 std::vector<std::string> ParseByLabels(const std::string& by);
 
-// One query per Resource, in Resource order.
-std::vector<RangeQuery> FleetQueries(const std::string& selector, const std::vector<std::string>& by);
+// `metric{matchers}` for a selector "{matchers}" (CheckSelector's shape),
+// with `extra` matchers (`le="+Inf"`) added: "log_capturer_process_threads{job=\"x\"}".
+std::string SelectSeries(const std::string& metric, const std::string& selector, const std::string& extra = "");
+
+// The first bucket of log_capturer_container_stream_age_seconds at or above
+// `seconds` (rotation interval + tolerance), or nullopt above the top one.
+std::optional<double> StreamAgeBucketAtOrAbove(double seconds);
+
+// One query per Resource, in Resource order; without `age_bucket` the two
+// stream-age queries have an empty expr (not to be sent).
+std::vector<RangeQuery> FleetQueries(const std::string& selector, const std::vector<std::string>& by,
+                                     std::optional<double> age_bucket = std::nullopt);
 
 // One instance: the values of the grouping labels and every resource's series.
 struct InstanceData {

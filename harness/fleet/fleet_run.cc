@@ -12,6 +12,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "harness/fleet/counter_criteria.h"
 #include "harness/fleet/fleet_queries.h"
 #include "harness/fleet/fleet_summary_markdown.h"
 #include "harness/run/result_files.h"
@@ -49,14 +50,27 @@ std::vector<std::string> DirNames(const std::vector<InstanceData>& data) {
   return names;
 }
 
+// Runs the queries that have an expression; the others answer nothing.
+std::vector<std::vector<RangeSeries>> RunQueries(const FleetOptions& options, PromQueryStats* stats) {
+  const std::vector<RangeQuery> all = FleetQueries(options.selector, options.by, StreamAgeBucket(options.bounds));
+  std::vector<RangeQuery> sent;
+  for (const auto& q : all) {
+    if (!q.expr.empty()) sent.push_back(q);
+  }
+  std::vector<std::vector<RangeSeries>> answers = RunRangeQueries(options.client, sent, options.range, stats);
+  std::vector<std::vector<RangeSeries>> out(all.size());
+  for (std::size_t i = 0, j = 0; i < all.size(); ++i) {
+    if (!all[i].expr.empty()) out[i] = std::move(answers[j++]);
+  }
+  return out;
+}
+
 }  // namespace fleet_run
 
 FleetOutcome JudgeFleet(const FleetOptions& options, const std::string& out_dir) {
   FleetOutcome out;
   const auto t0 = std::chrono::steady_clock::now();
-  std::vector<InstanceData> data = GroupInstances(
-      RunRangeQueries(options.client, FleetQueries(options.selector, options.by), options.range, &out.query_stats),
-      options.by);
+  std::vector<InstanceData> data = GroupInstances(fleet_run::RunQueries(options, &out.query_stats), options.by);
   out.query_seconds = fleet_run::SecondsSince(t0);
   ::malloc_trim(0);  // the answers' JSON and chunks are gone: give their pages back before judging
   const auto t1 = std::chrono::steady_clock::now();

@@ -11,6 +11,7 @@
 #include "harness/fleet/fleet_run.h"
 #include "harness/fleet/fleet_summary_markdown.h"
 #include "harness/run/output_paths.h"
+#include "harness/run/report_tool.h"
 #include "harness/scenario/scenario.h"
 
 namespace leakbench::harness {
@@ -107,7 +108,7 @@ JudgeCommand::JudgeCommand(CLI::App& app) {
                      "Write every instance's result files (default: only those that did not pass)");
 }
 
-int JudgeCommand::Run(const std::string& out_dir, bool quiet, const std::atomic<bool>* interrupted,
+int JudgeCommand::Run(const std::string& out_dir, bool quiet, const std::atomic<bool>* interrupted, ReportTool* reports,
                       const std::function<std::chrono::system_clock::time_point()>& now) {
   FleetOptions o;
   o.client.url = url_;
@@ -166,7 +167,13 @@ int JudgeCommand::Run(const std::string& out_dir, bool quiet, const std::atomic<
   }
   const FleetOutcome outcome = JudgeFleet(o, out_dir);
   std::string written;
-  if (!out_dir.empty()) written = WriteFleetFiles(out_dir, outcome);
+  if (!out_dir.empty()) {
+    written = WriteFleetFiles(out_dir, outcome);
+    if (reports != nullptr) {
+      const std::string index = RenderFleetReport(*reports, out_dir);
+      if (!index.empty()) written += ", " + index;
+    }
+  }
   const int code = outcome.fleet["exit_code"].get<int>();
   if (quiet) {
     std::printf("%s\n", outcome.fleet["verdict"].get<std::string>().c_str());

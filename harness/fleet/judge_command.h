@@ -12,6 +12,8 @@
 
 namespace leakbench::harness {
 
+class ReportTool;
+
 class JudgeCommand {
  public:
   // Adds `judge` and its flags to `app`.
@@ -20,8 +22,10 @@ class JudgeCommand {
   bool chosen() const { return command_->parsed(); }
 
   // Exit code as for a run: 0 pass, 1 fail, 2 error (printed on stderr
-  // with what to do), 3 inconclusive. `out_dir` "" writes nothing.
-  int Run(const std::string& out_dir, bool quiet, const std::atomic<bool>* interrupted,
+  // with what to do), 3 inconclusive. `out_dir` "" writes nothing; with
+  // `reports` (not --no-report) out_dir/index.html is rendered too (the
+  // verdict stands when it cannot be).
+  int Run(const std::string& out_dir, bool quiet, const std::atomic<bool>* interrupted, ReportTool* reports,
           const std::function<std::chrono::system_clock::time_point()>& now = std::chrono::system_clock::now);
 
  private:

@@ -19,7 +19,8 @@ Present PresentResources(const InstanceData& data);
 // sample exists at every step where each present resource among threads,
 // fds, RSS and rotations has a value. Criteria that need the daemon's
 // record or the target's log (log_loss, delivery, capture, metrics,
-// engine_errors, rotation) are not applicable, and so are goroutines and
+// engine_errors, rotation) are not applicable (the last two are then judged
+// from counters: counter_criteria.h), and so are goroutines and
 // concurrency without their series, and the exported_* criteria (their
 // gauges are the ones judged here).
 RunData SegmentRun(const InstanceData& data, const Present& present, const Segment& segment, double origin,

@@ -30,6 +30,7 @@
 
 #include "common/duration.h"
 #include "harness/fleet/judge_command.h"
+#include "harness/fleet/rules_command.h"
 #include "harness/run/child_process.h"
 #include "harness/run/gate.h"
 #include "harness/run/install_layout.h"
@@ -260,6 +261,7 @@ int main(int argc, char** argv) {
                                               "(reports/leakbench-report --help)");
   report->allow_extras();  // `leakbench report ARGS...` is handled before parsing (below)
   leakbench::harness::JudgeCommand judge(app);  // `leakbench judge --prometheus URL`
+  leakbench::harness::RulesCommand rules_command(app);  // `leakbench rules --bounds FILE`
 
   // `leakbench report ARGS...`: every argument goes to the tool untouched.
   if (argc >= 2 && std::string_view(argv[1]) == "report") {
@@ -317,8 +319,14 @@ int main(int argc, char** argv) {
       curl_global_cleanup();
       return code;
     }
+    if (rules_command.chosen()) {
+      code = rules_command.Run();
+      leakbench::harness::Watchdog::Disarm();
+      curl_global_cleanup();
+      return code;
+    }
     if (judge.chosen()) {  // no fake, no target: it locks --out itself
-      code = judge.Run(out_dir, quiet, &g_interrupted);
+      code = judge.Run(out_dir, quiet, &g_interrupted, auto_reports);
       leakbench::harness::Watchdog::Disarm();
       curl_global_cleanup();
       return code;

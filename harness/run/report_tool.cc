@@ -94,7 +94,11 @@ int ReportTool::Run(const std::vector<std::string>& args, std::chrono::seconds t
   return code;
 }
 
-std::string RenderHtmlReport(ReportTool& reports, const std::string& dir) {
+namespace report_tool {
+
+// Runs the tool's `args` to write `page`; says once why it cannot, and when it failed.
+std::string Render(ReportTool& reports, const std::vector<std::string>& args, const std::string& page,
+                   const char* what) {
   static bool told = false;
   if (!reports.Unavailable().empty()) {
     if (!std::exchange(told, true)) {
@@ -102,14 +106,24 @@ std::string RenderHtmlReport(ReportTool& reports, const std::string& dir) {
     }
     return "";
   }
-  const std::string html = dir + "/report.html";
-  std::vector<std::string> args = {"html", dir + "/result.json", "-o", html};
   if (reports.Run(args) != 0) {
-    std::fprintf(stderr, "leakbench: the HTML report for %s could not be rendered (see above); the verdict stands\n",
-                 dir.c_str());
+    std::fprintf(stderr, "leakbench: the %s %s could not be rendered (see above); the verdict stands\n", what,
+                 page.c_str());
     return "";
   }
-  return html;
+  return page;
+}
+
+}  // namespace report_tool
+
+std::string RenderHtmlReport(ReportTool& reports, const std::string& dir) {
+  const std::string html = dir + "/report.html";
+  return report_tool::Render(reports, {"html", dir + "/result.json", "-o", html}, html, "HTML report");
+}
+
+std::string RenderFleetReport(ReportTool& reports, const std::string& dir) {
+  const std::string html = dir + "/index.html";
+  return report_tool::Render(reports, {"fleet", dir, "-o", html}, html, "fleet report");
 }
 
 }  // namespace leakbench::harness

@@ -38,4 +38,8 @@ class ReportTool {
 // or "". Main thread only.
 std::string RenderHtmlReport(ReportTool& reports, const std::string& dir);
 
+// Renders DIR/index.html (and the reports of its worst instances) from the
+// fleet verdict in DIR (`leakbench judge --out DIR`), like RenderHtmlReport.
+std::string RenderFleetReport(ReportTool& reports, const std::string& dir);
+
 }  // namespace leakbench::harness

@@ -24,6 +24,16 @@ def _parser():
     h.add_argument("-o", "--output", metavar="FILE",
                    help="where to write (default: report.html beside RESULT.json; '-' for stdout)")
 
+    f = sub.add_parser("fleet", help="a fleet's index.html from `leakbench judge --out DIR`",
+                       description="Render DIR/index.html for the fleet verdict in DIR (fleet.json): small multiples "
+                                   "of the worst failing instances, each linking its own report (rendered as "
+                                   "DIR/instances/NAME/report.html), and the failing and inconclusive tables.")
+    f.add_argument("dir", metavar="DIR")
+    f.add_argument("-o", "--output", metavar="FILE", help="where to write (default: DIR/index.html)")
+    f.add_argument("--worst", type=int, default=12, metavar="N", help="small multiples of the N worst (default 12)")
+    f.add_argument("--max-reports", type=int, default=50, metavar="N",
+                   help="render the reports of at most N instances, worst first (default 50)")
+
     sub.add_parser("summary", help="moved: the Markdown summary is written by leakbench (`leakbench summary`)",
                    description="The Markdown summary is written by leakbench itself, so that it needs no "
                                "Python: summary.md beside each result.json, DIR/summary.md for a gate, and "
@@ -65,6 +75,18 @@ def _html(args):
     return EXIT_OK
 
 
+def _fleet(args):
+    from .fleet_report import render_fleet
+    from .output import write_text
+    page, drawn, rendered, warnings = render_fleet(args.dir, worst=args.worst, max_reports=args.max_reports)
+    out = args.output or os.path.join(args.dir, "index.html")
+    write_text(out, page)
+    for w in warnings:
+        print(f"leakbench-report: warning: {w}", file=sys.stderr)
+    print(f"wrote {out} ({drawn} plots, {rendered} instance reports)", file=sys.stderr)
+    return EXIT_OK
+
+
 def _summary(_args=None):
     raise ReportError("summary: the Markdown summary is written by leakbench itself now: summary.md beside each "
                       "result.json, DIR/summary.md for a gate, or `leakbench summary [--max-bytes N] "
@@ -93,7 +115,7 @@ def main(argv=None):
             return EXIT_BAD_INPUT
     args = _parser().parse_args(argv)
     try:
-        return {"html": _html, "summary": _summary, "compare": _compare}[args.command](args)
+        return {"html": _html, "fleet": _fleet, "summary": _summary, "compare": _compare}[args.command](args)
     except ReportError as e:
         print(f"leakbench-report: {e}", file=sys.stderr)
         return EXIT_BAD_INPUT

@@ -14,21 +14,11 @@
 #include <thread>
 
 #include "common/unique_fd.h"
+#include "harness/fleet/testing/run_command.h"
 #include "harness/run/http_get.h"
 
 namespace leakbench::harness::testing {
 namespace prometheus_server {
-
-std::optional<std::string> OnPath(const std::string& name) {
-  const char* path = std::getenv("PATH");
-  std::stringstream dirs(path != nullptr ? path : "/usr/bin:/bin");
-  std::string dir;
-  while (std::getline(dirs, dir, ':')) {
-    const std::string candidate = dir + "/" + name;
-    if (::access(candidate.c_str(), X_OK) == 0) return candidate;
-  }
-  return std::nullopt;
-}
 
 int FreePort() {
   UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
@@ -50,25 +40,19 @@ std::string Tail(const std::string& path) {
 }
 
 // Runs argv to its end (at most `limit`); throws with its log when it fails.
-void RunToEnd(const std::vector<std::string>& argv, const std::string& log, std::chrono::seconds limit) {
-  ChildProcess child(argv, log, log);
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  std::optional<ChildExit> exit;
-  while (!(exit = child.Poll())) {
-    if (std::chrono::steady_clock::now() > deadline) {
-      child.Stop(SIGKILL, std::chrono::milliseconds(0));
-      throw std::runtime_error(argv[0] + " took more than " + std::to_string(limit.count()) + " s: " + Tail(log));
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));  // waiting for a child to end, under a deadline
+void RunToEnd(const std::vector<std::string>& argv, const std::string& dir, std::chrono::seconds limit) {
+  const CommandResult r = RunCommand(argv, dir, limit);
+  if (r.exit.code != 0) {
+    throw std::runtime_error(argv[0] + " failed (" + r.exit.ToString() + "): " + r.err.substr(0, 2000) +
+                             r.out.substr(0, 2000));
   }
-  if (exit->code != 0) throw std::runtime_error(argv[0] + " failed (" + exit->ToString() + "): " + Tail(log));
 }
 
 }  // namespace prometheus_server
 
 std::optional<std::string> PrometheusMissing() {
   for (const char* tool : {"prometheus", "promtool"}) {
-    if (!prometheus_server::OnPath(tool)) {
+    if (!OnPath(tool)) {
       return std::string(tool) + " is not on PATH (Debian's `prometheus` package: ci/setup installs it)";
     }
   }
@@ -89,12 +73,12 @@ TempDir::~TempDir() {
 
 PrometheusServer::PrometheusServer(const std::string& dir, const std::string& openmetrics_path, long max_samples,
                                    std::chrono::seconds ready_within) {
-  const std::string promtool = prometheus_server::OnPath("promtool").value_or("promtool");
-  const std::string prometheus = prometheus_server::OnPath("prometheus").value_or("prometheus");
+  const std::string promtool = OnPath("promtool").value_or("promtool");
+  const std::string prometheus = OnPath("prometheus").value_or("prometheus");
   const std::string data = dir + "/tsdb";
   const auto t0 = std::chrono::steady_clock::now();
   prometheus_server::RunToEnd({promtool, "tsdb", "create-blocks-from", "openmetrics", openmetrics_path, data},
-                              dir + "/promtool.log", std::chrono::seconds(600));
+                              dir, std::chrono::seconds(600));
   import_seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   const std::string config = dir + "/prometheus.yml";
   std::ofstream(config) << "global:\n  scrape_interval: 15s\nscrape_configs: []\n";
