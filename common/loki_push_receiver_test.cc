@@ -18,7 +18,7 @@
 #include <vector>
 
 namespace leakbench {
-namespace {
+namespace loki_push_receiver_test {
 
 struct Got {
   std::mutex mu;
@@ -231,5 +231,5 @@ TEST(LokiPushReceiver, UnusedLoopbackPortHasNoListener) {
   EXPECT_NE(::connect(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
 }
 
-}  // namespace
+}  // namespace loki_push_receiver_test
 }  // namespace leakbench

@@ -20,7 +20,7 @@
 #include "fakes/tests/support/polling.h"
 
 namespace logcap::testing {
-namespace {
+namespace engine_fake_test {
 
 using json = nlohmann::json;
 using leakbench::testing::Eventually;
@@ -251,5 +251,5 @@ TEST(EngineFake, StopClosesEveryStreamPromptly) {
   EXPECT_TRUE(Eventually([&] { return Streams(fake).open == 0; }, 2s)) << Streams(fake).open;
 }
 
-}  // namespace
+}  // namespace engine_fake_test
 }  // namespace logcap::testing

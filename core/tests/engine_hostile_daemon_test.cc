@@ -35,7 +35,7 @@
 #include "fakes/tests/support/polling.h"
 
 namespace logcap::testing {
-namespace {
+namespace engine_hostile_daemon_test {
 
 using leakbench::UniqueFd;
 using leakbench::testing::Eventually;
@@ -310,5 +310,5 @@ TEST(EngineHostileDaemon, BadIdsAreNeverRequestedAndTheLogStaysOneLinePerMessage
   EXPECT_GT(log.Count("boom\\x1b[31m\\x07\\r\\n2026-01-01 INFO forged line"), 0u);
 }
 
-}  // namespace
+}  // namespace engine_hostile_daemon_test
 }  // namespace logcap::testing

@@ -34,7 +34,7 @@
 #include "fakes/tests/support/polling.h"
 
 namespace logcap::testing {
-namespace {
+namespace engine_injected_faults_test {
 
 using leakbench::testing::Eventually;
 using leakbench::testing::InProcessFake;
@@ -268,5 +268,5 @@ TEST(InjectedFault, LateSinceLeavesGapsAtTheSource) {
   EXPECT_GE(daemon_holes * 2, CaptureHoles(sink)) << "most of the loss must be lines never asked for";
 }
 
-}  // namespace
+}  // namespace engine_injected_faults_test
 }  // namespace logcap::testing

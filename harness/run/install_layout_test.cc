@@ -9,7 +9,7 @@
 #include <string>
 
 namespace leakbench::harness {
-namespace {
+namespace install_layout_test {
 
 namespace fs = std::filesystem;
 
@@ -56,5 +56,5 @@ TEST_F(InstallLayoutTest, AFileNamedScenariosIsNotAnInstall) {
   EXPECT_FALSE(ChooseLayout(prefix_, kBuildTree).installed);
 }
 
-}  // namespace
+}  // namespace install_layout_test
 }  // namespace leakbench::harness

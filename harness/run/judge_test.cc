@@ -14,7 +14,7 @@
 #include "harness/run/result_files.h"
 
 namespace leakbench::harness {
-namespace {
+namespace judge_test {
 
 // A completed run of `seconds` samples (1 Hz, warm-up 10 s) whose threads
 // follow `threads(t)`; 20 rotations per second; everything else healthy.
@@ -336,11 +336,11 @@ TEST(ResultFiles, InconclusiveIsAnErrorInJunitAndItsOwnLineInTheSummary) {
   }
 }
 
-}  // namespace
+}  // namespace judge_test
 }  // namespace leakbench::harness
 
 namespace leakbench::harness {
-namespace {
+namespace judge_test {
 
 TEST(ResultFiles, ResultJsonCarriesFittedLinesLagAndRotations) {
   // threads = 10 + t/6 (10 per minute) from the start.
@@ -371,11 +371,11 @@ TEST(ResultFiles, ResultJsonCarriesFittedLinesLagAndRotations) {
   EXPECT_EQ(j.at("rotations").at("age_s"), nlohmann::json({2.0, 1.9}));
 }
 
-}  // namespace
+}  // namespace judge_test
 }  // namespace leakbench::harness
 
 namespace leakbench::harness {
-namespace {
+namespace judge_test {
 
 nlohmann::json Result(const std::string& verdict, int exit_code, const std::string& loss_status, double loss) {
   return {{"verdict", verdict},
@@ -402,5 +402,5 @@ TEST(Repeat, PassesOnlyWhenEveryRunPassesAndNamesErraticCriteria) {
   EXPECT_EQ(unsure["exit_code"], 3);
 }
 
-}  // namespace
+}  // namespace judge_test
 }  // namespace leakbench::harness

@@ -9,7 +9,7 @@
 #include "harness/run/stream_truth.h"
 
 namespace leakbench::harness {
-namespace {
+namespace stream_truth_test {
 
 constexpr std::int64_t kS = 1'000'000'000;
 
@@ -174,5 +174,5 @@ TEST(FakeTruth, AMissingKeyIsAnErrorNotZero) {
   EXPECT_THROW(ParseFollowStreams(nlohmann::json::object()), TruthError);
 }
 
-}  // namespace
+}  // namespace stream_truth_test
 }  // namespace leakbench::harness
