@@ -23,7 +23,7 @@
 #include "core/metrics/exposer_shutdown.h"
 #include "core/metrics/malloc_policy.h"
 #include "core/metrics/process_collector.h"
-#include "core/metrics/stream_age_buckets.h"
+#include "common/stream_age_buckets.h"
 
 namespace logcap {
 namespace {
@@ -146,7 +146,7 @@ struct EngineMetrics::Impl {
   prometheus::Histogram& stream_age =
       Histogram(r, "log_capturer_container_stream_age_seconds",
                 "Age of every follow stream when it closed, in seconds.",
-                {kStreamAgeBucketsSeconds.begin(), kStreamAgeBucketsSeconds.end()});
+                {leakbench::kStreamAgeBucketsSeconds.begin(), leakbench::kStreamAgeBucketsSeconds.end()});
   ErrorCounters errors = MakeEnumCounters(
       CounterFamily(r, "log_capturer_container_stream_errors_total",
                     "Errors on Docker requests and follow streams, by error_type."),

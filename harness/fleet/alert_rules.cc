@@ -5,7 +5,7 @@
 #include <cstdio>
 #include <optional>
 
-#include "core/metrics/stream_age_buckets.h"
+#include "common/stream_age_buckets.h"
 #include "harness/fleet/fleet_queries.h"
 
 namespace leakbench::harness {
@@ -209,7 +209,7 @@ AlertRules BuildAlertRules(const AlertRulesOptions& options) {
     if (bucket == 0) {
       out.notes.push_back("rotation: no alert on stream age: rotation + tolerance is " + Number(limit) +
                           " s, above the top bucket of log_capturer_container_stream_age_seconds (" +
-                          Number(logcap::kStreamAgeBucketsSeconds.back()) + " s); LogCapturerNoRotations still "
+                          Number(leakbench::kStreamAgeBucketsSeconds.back()) + " s); LogCapturerNoRotations still "
                           "watches rotation");
     } else {
       const std::string h = "log_capturer_container_stream_age_seconds_bucket";

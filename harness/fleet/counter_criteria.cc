@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 
-#include "core/metrics/stream_age_buckets.h"
+#include "common/stream_age_buckets.h"
 
 namespace leakbench::harness {
 namespace counter_criteria {
@@ -58,7 +58,7 @@ void JudgeCounters(Verdict& verdict, const InstanceData& data, double from, doub
     if (!bucket) {
       c->status = Status::kOff;
       c->detail = "rotation + tolerance (" + Fixed(limit) + " s) is above the top bucket of "
-                  "log_capturer_container_stream_age_seconds (" + Fixed(logcap::kStreamAgeBucketsSeconds.back()) +
+                  "log_capturer_container_stream_age_seconds (" + Fixed(leakbench::kStreamAgeBucketsSeconds.back()) +
                   " s): not judged";
     } else if (all.empty()) {
       c->status = Status::kOff;

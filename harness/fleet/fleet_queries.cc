@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 
-#include "core/metrics/stream_age_buckets.h"
+#include "common/stream_age_buckets.h"
 
 namespace leakbench::harness {
 namespace fleet_queries {
@@ -103,7 +103,7 @@ std::string SelectSeries(const std::string& metric, const std::string& selector,
 }
 
 std::optional<double> StreamAgeBucketAtOrAbove(double seconds) {
-  for (double b : logcap::kStreamAgeBucketsSeconds) {
+  for (double b : leakbench::kStreamAgeBucketsSeconds) {
     if (b >= seconds) return b;
   }
   return std::nullopt;
