@@ -136,8 +136,11 @@ class Summary(unittest.TestCase):
         for f in fixtures:
             try:
                 with open(f, encoding="utf-8") as fh:
-                    if json.load(fh).get("tool") == "leakbench":
-                        usable.append(f)
+                    data = json.load(fh)
+                # A run's result.json names its scenario; a fleet.json
+                # (leakbench judge's summary of many) is not a result.
+                if isinstance(data, dict) and data.get("tool") == "leakbench" and "scenario" in data:
+                    usable.append(f)
             except (ValueError, UnicodeDecodeError):
                 pass  # the bad-input fixtures
         self.assertGreaterEqual(len(usable), 2, "reports/tests/data has no real results")
@@ -186,6 +189,35 @@ class Summary(unittest.TestCase):
             self.assertEqual(out.returncode, 0, out.stderr)
             self.assertTrue(out.stdout.startswith("## leakbench: 1 of 2 results as expected, 1 failed"), out.stdout)
             self.assertEqual(len(out.stdout.encode()), 1000)
+
+
+
+def quoted_label_lists(text):
+    """gtest_discover_tests calls in CMake text whose LABELS is a quoted list."""
+    found = []
+    for call in re.finditer(r"gtest_discover_tests\((.*?)\)", text, re.S):
+        if re.search(r'LABELS\s+"[^"]*;', call.group(1)):
+            found.append("gtest_discover_tests(" + call.group(1).split()[0] + " ...)")
+    return found
+
+
+class CTestRegistration(unittest.TestCase):
+    # gtest_discover_tests hands PROPERTIES on as a flat list, so LABELS
+    # "a;b" becomes LABELS a, then a property named b: the labels after the
+    # first and every property after them (TIMEOUT, RESOURCE_LOCK, COST) are
+    # silently lost. Repeat LABELS instead: LABELS a LABELS b.
+    def test_no_discovered_test_gets_labels_as_a_quoted_list(self):
+        offenders = []
+        for path in glob.glob(os.path.join(ROOT, "**", "CMakeLists.txt"), recursive=True):
+            if os.sep + "build" + os.sep in path[len(ROOT):]:
+                continue
+            with open(path, encoding="utf-8") as fh:
+                offenders += [os.path.relpath(path, ROOT) + ": " + o for o in quoted_label_lists(fh.read())]
+        self.assertEqual(offenders, [], "write LABELS a LABELS b, not LABELS \"a;b\"")
+
+    def test_the_check_sees_a_quoted_list(self):
+        self.assertEqual(len(quoted_label_lists('gtest_discover_tests(t PROPERTIES LABELS "a;b" TIMEOUT 5)')), 1)
+        self.assertEqual(quoted_label_lists("gtest_discover_tests(t PROPERTIES LABELS a LABELS b TIMEOUT 5)"), [])
 
 
 if __name__ == "__main__":
