@@ -52,6 +52,17 @@ std::vector<Mount> Mounts() {
   return out;
 }
 
+// `root` and every directory below it (a cgroup's children).
+std::vector<std::string> CgroupDirs(const std::string& root) {
+  std::error_code ec;
+  std::vector<std::string> dirs = {root};
+  for (auto it = fs::recursive_directory_iterator(root, ec); !ec && it != fs::recursive_directory_iterator();
+       it.increment(ec)) {
+    if (it->is_directory(ec)) dirs.push_back(it->path().string());
+  }
+  return dirs;
+}
+
 bool Under(const std::string& path, const std::string& root) {
   return path == root || (path.size() > root.size() && path.compare(0, root.size(), root) == 0 && path[root.size()] == '/');
 }
@@ -72,13 +83,7 @@ std::size_t KillCgroupTree(const std::string& name) {
   for (bool any = true; any && std::chrono::steady_clock::now() < until;) {
     any = false;
     for (const std::string& root : roots) {
-      std::error_code ec;
-      std::vector<std::string> dirs = {root};
-      for (auto it = fs::recursive_directory_iterator(root, ec); !ec && it != fs::recursive_directory_iterator();
-           it.increment(ec)) {
-        if (it->is_directory(ec)) dirs.push_back(it->path().string());
-      }
-      for (const std::string& d : dirs) {
+      for (const std::string& d : CgroupDirs(root)) {
         std::ifstream procs(d + "/cgroup.procs");
         pid_t pid;
         while (procs >> pid) {
@@ -92,12 +97,7 @@ std::size_t KillCgroupTree(const std::string& name) {
     if (any) std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   for (const std::string& root : roots) {
-    std::error_code ec;
-    std::vector<std::string> dirs = {root};
-    for (auto it = fs::recursive_directory_iterator(root, ec); !ec && it != fs::recursive_directory_iterator();
-         it.increment(ec)) {
-      if (it->is_directory(ec)) dirs.push_back(it->path().string());
-    }
+    std::vector<std::string> dirs = CgroupDirs(root);
     std::sort(dirs.begin(), dirs.end(), [](const auto& a, const auto& b) { return a.size() > b.size(); });
     for (const std::string& d : dirs) rmdir(d.c_str());  // cgroup files go with their directory
   }
