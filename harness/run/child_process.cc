@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <stdexcept>
@@ -126,16 +127,43 @@ void Send(const std::string& line) {
   (void)!write(g_watchdog_fd, msg.data(), msg.size());
 }
 
-// The run's containers on a daemon leakbench does not own; best effort (the
-// next leakbench on that daemon removes what is left: RemoveStale).
+// The run's containers on a daemon leakbench does not own. A create sent
+// just before leakbench died can still land after a first listing (seen on
+// a loaded machine: the 8th of 8 appeared after the 7 were removed), so it
+// sweeps until the daemon has shown none of them for kQuiet, giving up
+// after kGiveUp; the next leakbench on that daemon removes what is left
+// (RemoveStale).
 void RemoveRunContainers(const std::string& socket, const std::string& run) {
-  try {
-    const DockerClient docker(socket);
-    for (const std::string& id : docker.ListByLabel("leakbench.run", run)) docker.Remove(id);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "leakbench watchdog: removing the containers of run %s at %s: %s\n", run.c_str(),
-                 socket.c_str(), e.what());
+  constexpr auto kQuiet = std::chrono::seconds(10);
+  constexpr auto kGiveUp = std::chrono::seconds(120);
+  const auto start = std::chrono::steady_clock::now();
+  auto none_since = start;
+  std::size_t left = 0;
+  std::string last_error;
+  while (std::chrono::steady_clock::now() - start < kGiveUp) {
+    try {
+      const DockerClient docker(socket);
+      const std::vector<std::string> ids = docker.ListByLabel("leakbench.run", run);
+      left = ids.size();
+      if (ids.empty() && std::chrono::steady_clock::now() - none_since >= kQuiet) return;
+      if (!ids.empty()) none_since = std::chrono::steady_clock::now();
+      for (const std::string& id : ids) {
+        try {
+          docker.Remove(id);
+        } catch (const std::exception& e) {
+          last_error = e.what();  // e.g. a removal already in progress: the next sweep sees
+        }
+      }
+    } catch (const std::exception& e) {
+      last_error = e.what();
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
   }
+  std::fprintf(stderr,
+               "leakbench watchdog: gave up removing the containers of run %s at %s after %lld s: %zu left (%s); "
+               "remove them with: docker -H unix://%s rm -f $(docker -H unix://%s ps -aq --filter label=leakbench.run=%s)\n",
+               run.c_str(), socket.c_str(), static_cast<long long>(kGiveUp.count()), left, last_error.c_str(),
+               socket.c_str(), socket.c_str(), run.c_str());
 }
 
 [[noreturn]] void WatchdogMain(int read_fd) {
