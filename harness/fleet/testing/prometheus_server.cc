@@ -18,9 +18,8 @@
 #include "harness/run/http_get.h"
 
 namespace leakbench::harness::testing {
-namespace prometheus_server {
 
-int FreePort() {
+int FreeLoopbackPort() {
   UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
@@ -32,6 +31,8 @@ int FreePort() {
   }
   return ntohs(addr.sin_port);
 }
+
+namespace prometheus_server {
 
 std::string Tail(const std::string& path) {
   std::ifstream in(path);
@@ -72,19 +73,33 @@ TempDir::~TempDir() {
 }
 
 PrometheusServer::PrometheusServer(const std::string& dir, const std::string& openmetrics_path, long max_samples,
-                                   std::chrono::seconds ready_within) {
+                                   std::chrono::seconds ready_within)
+    : dir_(dir) {
   const std::string promtool = OnPath("promtool").value_or("promtool");
-  const std::string prometheus = OnPath("prometheus").value_or("prometheus");
   const std::string data = dir + "/tsdb";
   const auto t0 = std::chrono::steady_clock::now();
   prometheus_server::RunToEnd({promtool, "tsdb", "create-blocks-from", "openmetrics", openmetrics_path, data},
                               dir, std::chrono::seconds(600));
   import_seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  const std::string config = dir + "/prometheus.yml";
-  std::ofstream(config) << "global:\n  scrape_interval: 15s\nscrape_configs: []\n";
-  const std::string log = dir + "/prometheus.log";
+  Start("global:\n  scrape_interval: 15s\nscrape_configs: []\n", data, max_samples, ready_within);
+}
+
+PrometheusServer::PrometheusServer(const std::string& dir, const ScrapeJob& job, std::chrono::seconds ready_within)
+    : dir_(dir) {
+  std::string config = "global:\n  scrape_interval: " + job.interval + "\n  scrape_timeout: " + job.interval +
+                       "\nscrape_configs:\n  - job_name: \"" + job.job + "\"\n    static_configs:\n      - targets:\n";
+  for (const std::string& target : job.targets) config += "          - \"" + target + "\"\n";
+  Start(config, dir + "/tsdb", 50000000, ready_within);
+}
+
+void PrometheusServer::Start(const std::string& config_text, const std::string& data, long max_samples,
+                             std::chrono::seconds ready_within) {
+  const std::string prometheus = OnPath("prometheus").value_or("prometheus");
+  const std::string config = dir_ + "/prometheus.yml";
+  std::ofstream(config) << config_text;
+  const std::string log = dir_ + "/prometheus.log";
   for (int attempt = 0; attempt < 3; ++attempt) {  // the free port may be taken between finding and binding it
-    port_ = prometheus_server::FreePort();
+    port_ = FreeLoopbackPort();
     prometheus_.emplace(std::vector<std::string>{prometheus, "--config.file=" + config, "--storage.tsdb.path=" + data,
                                                  "--storage.tsdb.retention.time=100y",
                                                  "--web.listen-address=127.0.0.1:" + std::to_string(port_),
