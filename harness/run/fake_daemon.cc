@@ -1,5 +1,7 @@
 // The fake behind DaemonUnderTest: fake-dockerd with the scenario's
 // containers, rates and faults, driven through its control API.
+#include <signal.h>
+
 #include <chrono>
 #include <fstream>
 #include <sstream>
@@ -9,17 +11,11 @@
 #include "harness/run/daemon_under_test.h"
 #include "harness/run/http_get.h"
 #include "harness/run/process_sweep.h"
+#include "harness/run/read_file.h"
 #include "harness/run/run_scenario.h"
 
 namespace leakbench::harness {
 namespace {
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 class FakeDaemon : public DaemonUnderTest {
  public:
@@ -38,9 +34,9 @@ class FakeDaemon : public DaemonUnderTest {
     fake_ = std::make_unique<ChildProcess>(args, dir + "/fake.out", dir + "/fake.err",
                                            std::vector<std::string>{RunMarker(dir)});
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
-    while (ReadFile(dir + "/fake.out").find('\n') == std::string::npos) {
+    while (ReadWholeFile(dir + "/fake.out").find('\n') == std::string::npos) {
       if (fake_->Poll() || std::chrono::steady_clock::now() > deadline) {
-        throw std::runtime_error("fake-dockerd did not start: " + ReadFile(dir + "/fake.err"));
+        throw std::runtime_error("fake-dockerd did not start: " + ReadWholeFile(dir + "/fake.err"));
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }

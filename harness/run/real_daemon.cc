@@ -26,6 +26,7 @@
 #include "harness/run/docker_client.h"
 #include "harness/run/private_dockerd.h"
 #include "harness/run/process_sweep.h"
+#include "harness/run/read_file.h"
 #include "harness/run/run_scenario.h"
 #include "harness/run/workload_image.h"
 
@@ -40,13 +41,6 @@ constexpr const char* kPidLabel = "leakbench.pid";
 // Docker API calls in flight at once when creating, starting, signalling,
 // reading or removing many containers.
 constexpr std::size_t kApiParallelism = 8;
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 // "2026-12-05T22:30:01.123456789Z" -> Unix ns; 0 when it is not one.
 std::int64_t ParseDockerTime(const std::string& t) {
@@ -213,9 +207,9 @@ class RealDaemon : public DaemonUnderTest {
                                  "--control", control_socket()},
         dir_ + "/proxy.out", dir_ + "/proxy.err", std::vector<std::string>{RunMarker(dir_)});
     const auto deadline = Clock::now() + std::chrono::seconds(10);
-    while (ReadFile(dir_ + "/proxy.out").find('\n') == std::string::npos) {
+    while (ReadWholeFile(dir_ + "/proxy.out").find('\n') == std::string::npos) {
       if (proxy_->Poll() || Clock::now() > deadline) {
-        throw std::runtime_error("leakbench-proxy did not start: " + ReadFile(dir_ + "/proxy.err").substr(0, 500));
+        throw std::runtime_error("leakbench-proxy did not start: " + ReadWholeFile(dir_ + "/proxy.err").substr(0, 500));
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }

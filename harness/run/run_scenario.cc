@@ -23,6 +23,7 @@
 #include "harness/run/loki_output.h"
 #include "harness/run/private_dockerd.h"
 #include "harness/run/process_sweep.h"
+#include "harness/run/read_file.h"
 #include "harness/proc/process_table.h"
 #include "harness/proc/process_tree.h"
 #include "harness/run/prom_text.h"
@@ -56,13 +57,6 @@ int FreePort() {
   socklen_t len = sizeof addr;
   getsockname(fd.get(), reinterpret_cast<sockaddr*>(&addr), &len);
   return ntohs(addr.sin_port);
-}
-
-std::string ReadAll(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
 }
 
 // The median of `v` (sorted in place); nullopt when empty.
@@ -283,7 +277,7 @@ RunData RunScenario(const Scenario& s, const RunOptions& o) {
         run.target_died_early = true;
         run.target_exit = target.Poll();
         run.failure = "the target exited during the run (" + run.target_exit->ToString() + "): " +
-                      ReadAll(dir + "/target.err").substr(0, 2000);
+                      ReadWholeFile(dir + "/target.err").substr(0, 2000);
         break;
       }
       const auto now = Clock::now();
@@ -421,7 +415,7 @@ RunData RunScenario(const Scenario& s, const RunOptions& o) {
     run.loss = JudgeLoss(outputs, containers);
     run.processes = processes.records();
     run.processes_untracked = processes.untracked();
-    CountErrorLines(s, ReadAll(dir + "/target.err"), run);
+    CountErrorLines(s, ReadWholeFile(dir + "/target.err"), run);
     if (run.loki && run.loki->rejected > 0) {
       // Pushes a Loki would refuse (or leakbench's JSON-only endpoint
       // cannot read) are the target's errors: their lines are lost.
