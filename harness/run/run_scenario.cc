@@ -23,6 +23,7 @@
 #include "harness/run/loki_output.h"
 #include "harness/run/private_dockerd.h"
 #include "harness/run/process_sweep.h"
+#include "harness/run/progress_line.h"
 #include "harness/run/read_file.h"
 #include "harness/proc/process_table.h"
 #include "harness/proc/process_tree.h"
@@ -66,20 +67,15 @@ std::optional<double> Median(std::vector<double>& v) {
   return v[v.size() / 2];
 }
 
-void Progress(const RunOptions& o, const Scenario& s, const Sample& x, bool tty, double* last_plain) {
+void Progress(const RunOptions& o, const Scenario& s, const Sample& x, std::uint64_t closed_so_far, bool tty,
+              double* last_plain) {
   if (o.quiet) return;
-  const double total = Seconds(s.duration);
-  char buf[256];
-  std::snprintf(buf, sizeof buf,
-                "%s %5.0f/%.0fs  threads %zu  fds %zu  rss %.1f MiB  streams %llu  closed streams %llu",
-                s.name.c_str(), x.t, total, x.proc.threads, x.proc.fds.total(),
-                static_cast<double>(x.proc.rss_bytes) / (1 << 20), static_cast<unsigned long long>(x.streams_open),
-                static_cast<unsigned long long>(x.streams_closed));
+  const std::string line = ProgressLine(s.name, Seconds(s.duration), x, closed_so_far);
   if (tty) {
-    std::fprintf(stderr, "\r\033[K%s", buf);
+    std::fprintf(stderr, "\r\033[K%s", line.c_str());
   } else if (x.t - *last_plain >= 10) {
     *last_plain = x.t;
-    std::fprintf(stderr, "%s\n", buf);
+    std::fprintf(stderr, "%s\n", line.c_str());
   }
 }
 
@@ -335,7 +331,7 @@ RunData RunScenario(const Scenario& s, const RunOptions& o) {
         }
         x.sample_cost_ms = std::chrono::duration<double, std::milli>(Clock::now() - cost_start).count();
         run.samples.push_back(x);
-        Progress(o, s, x, tty, &last_plain);
+        Progress(o, s, x, truth.streams_closed_total, tty, &last_plain);
         next_sample += s.sample_interval;
         if (next_sample < Clock::now()) next_sample = Clock::now() + s.sample_interval;
       }
