@@ -6,8 +6,9 @@
 #include <string>
 
 namespace leakbench::harness {
-
+namespace {
 using json = nlohmann::json;
+}  // namespace
 
 json PoolResults(const std::vector<json>& results) {
   if (results.empty()) throw std::invalid_argument("PoolResults: no result to pool");
