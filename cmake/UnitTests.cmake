@@ -4,9 +4,10 @@
 #
 # By default each GoogleTest test is its own CTest test (gtest_discover_tests),
 # so `ctest -R` picks one and a failure names it. With
-# LEAKBENCH_UNIT_TESTS_PER_BINARY=ON (the asan preset) the executable is one
-# CTest test that runs all of its tests in one process: under ASan+UBSan a
-# process costs about 0.12 CPU-s before its first test (shadow memory), and
+# LEAKBENCH_UNIT_TESTS_PER_BINARY=ON (the asan and tsan presets, and ci/test)
+# the executable is one CTest test that runs all of its tests in one
+# process: under ASan+UBSan a process costs about 0.12 CPU-s before its
+# first test (shadow memory), and
 # there are about 860 unit tests. Measured here on logcap_config_test: 71
 # tests as separate processes 4.9 CPU-s, in one process 0.5 CPU-s. GoogleTest
 # still names each failing test in the output (--output-on-failure). Only

@@ -15,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/free_port.h"
 #include "fakes/tests/support/fake_process.h"
 #include "harness/fleet/testing/prometheus_server.h"
 #include "harness/fleet/testing/run_command.h"
@@ -42,6 +43,7 @@ constexpr auto kScraped = 110s;  // how long Prometheus scrapes before the judge
 
 struct Capturer {
   std::string instance;  // 127.0.0.1:PORT, Prometheus's instance label
+  std::string log;       // its stdout and stderr
   std::unique_ptr<lh::ChildProcess> process;
 };
 
@@ -57,7 +59,7 @@ TEST(LivePrometheus, OnlyTheLeakingCapturerFails) {
   std::vector<Capturer> capturers;
   for (int i = 0; i < 3; ++i) {
     Capturer c;
-    c.instance = "127.0.0.1:" + std::to_string(lt::FreeLoopbackPort());
+    c.instance = "127.0.0.1:" + std::to_string(leakbench::FreeLoopbackPort());
     std::vector<std::string> argv = {LOG_CAPTURER_PATH,
                                      "--docker-host",
                                      "unix://" + fake.socket(),
@@ -68,8 +70,8 @@ TEST(LivePrometheus, OnlyTheLeakingCapturerFails) {
                                      "--sink",
                                      "file:" + dir.path() + "/lines-" + std::to_string(i) + ".jsonl"};
     if (i == 1) argv.insert(argv.end(), {"--inject-leak", "thread", "--inject-leak-every", "3"});
-    const std::string log = dir.path() + "/capturer-" + std::to_string(i) + ".log";
-    c.process = std::make_unique<lh::ChildProcess>(argv, log, log);
+    c.log = dir.path() + "/capturer-" + std::to_string(i) + ".log";
+    c.process = std::make_unique<lh::ChildProcess>(argv, c.log, c.log);
     capturers.push_back(std::move(c));
   }
   const std::string leaking = capturers[1].instance;
@@ -79,7 +81,7 @@ TEST(LivePrometheus, OnlyTheLeakingCapturerFails) {
       std::this_thread::sleep_for(100ms);  // polling readiness under a deadline
     }
     ASSERT_TRUE(Answers("http://" + c.instance + "/metrics"))
-        << c.instance << " never served /metrics: " << lt::ReadFile(dir.path() + "/capturer-0.log");
+        << c.instance << " never served /metrics: " << lt::ReadFile(c.log);
   }
 
   lt::PrometheusServer prometheus(dir.path(), lt::ScrapeJob{"log-capturer", {capturers[0].instance,

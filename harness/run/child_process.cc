@@ -151,7 +151,7 @@ void RemoveRunContainers(const std::string& socket, const std::string& run) {
         try {
           docker.Remove(id);
         } catch (const std::exception& e) {
-          last_error = e.what();  // e.g. a removal already in progress: the next sweep sees
+          last_error = e.what();  // e.g. a removal already in progress: the next sweep sees whether it went
         }
       }
     } catch (const std::exception& e) {

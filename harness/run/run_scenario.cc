@@ -1,9 +1,6 @@
 #include "harness/run/run_scenario.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -18,7 +15,7 @@
 #include <thread>
 
 #include "common/duration.h"
-#include "common/unique_fd.h"
+#include "common/free_port.h"
 #include "harness/run/http_get.h"
 #include "harness/run/loki_output.h"
 #include "harness/run/private_dockerd.h"
@@ -46,18 +43,6 @@ std::string NowRfc3339() {
   char buf[32];
   std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
   return buf;
-}
-
-// A free loopback TCP port for the target's /metrics.
-int FreePort() {
-  UniqueFd fd(socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (!fd.valid() || bind(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) return 0;
-  socklen_t len = sizeof addr;
-  getsockname(fd.get(), reinterpret_cast<sockaddr*>(&addr), &len);
-  return ntohs(addr.sin_port);
 }
 
 // The median of `v` (sorted in place); nullopt when empty.
@@ -205,8 +190,7 @@ RunData RunScenario(const Scenario& s, const RunOptions& o) {
       std::string cmd = s.target.command;
       if (loki) cmd = FillIn(cmd, "{loki}", loki->url());
       if (!s.target.metrics_url.empty() || !s.target.pprof_url.empty() || cmd.find("{port}") != std::string::npos) {
-        run.metrics_port = FreePort();
-        if (run.metrics_port == 0) throw std::runtime_error("no free loopback port for the target's {port}");
+        run.metrics_port = FreeLoopbackPort();
         cmd = FillPort(cmd, run.metrics_port);
         metrics_url = FillPort(s.target.metrics_url, run.metrics_port);
         pprof_url = FillPort(s.target.pprof_url, run.metrics_port);
@@ -222,8 +206,7 @@ RunData RunScenario(const Scenario& s, const RunOptions& o) {
       }
       env.push_back("TMPDIR=" + tmp);
     } else {
-      run.metrics_port = FreePort();
-      if (run.metrics_port == 0) throw std::runtime_error("no free loopback port for log-capturer's /metrics");
+      run.metrics_port = FreeLoopbackPort();
       metrics_url = "http://127.0.0.1:" + std::to_string(run.metrics_port) + "/metrics";
       const std::string output = dir + "/sink.jsonl";
       outputs = {output};

@@ -1,9 +1,6 @@
 #include "harness/fleet/testing/prometheus_server.h"
 
-#include <arpa/inet.h>
 #include <signal.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -13,24 +10,11 @@
 #include <stdexcept>
 #include <thread>
 
-#include "common/unique_fd.h"
+#include "common/free_port.h"
 #include "harness/fleet/testing/run_command.h"
 #include "harness/run/http_get.h"
 
 namespace leakbench::harness::testing {
-
-int FreeLoopbackPort() {
-  UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  if (!fd.valid() || ::bind(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-      ::getsockname(fd.get(), reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    throw std::runtime_error("cannot find a free port on 127.0.0.1");
-  }
-  return ntohs(addr.sin_port);
-}
 
 namespace prometheus_server {
 

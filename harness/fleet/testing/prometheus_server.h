@@ -15,10 +15,6 @@ namespace leakbench::harness::testing {
 // PATH: Debian's `prometheus` package, ci/setup), or nullopt.
 std::optional<std::string> PrometheusMissing();
 
-// A port on 127.0.0.1 that was free a moment ago (another process may take
-// it before the caller binds it).
-int FreeLoopbackPort();
-
 // One scrape job for a live Prometheus: job="<job>", instance="<target>".
 struct ScrapeJob {
   std::string job;
