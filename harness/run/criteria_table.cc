@@ -97,6 +97,20 @@ CriterionRow ExportedGrowthRow(std::string id, const std::string& what, const st
   return row;
 }
 
+// A row judged on the target's summed process tree (threads, fds, memory):
+// its detail says when the totals were fitted at the tree's usual size
+// (UsualTreeSize).
+CriterionRow TreeTotalRow(CriterionRow row) {
+  auto measure = std::move(row.measure);
+  row.measure = [measure](const JudgeInputs& in) {
+    Measurement m = measure(in);
+    const std::string note = in.series.tree.Note();
+    if (!note.empty()) m.detail += (m.detail.empty() ? "" : "; ") + note;
+    return m;
+  };
+  return row;
+}
+
 // A trend: Mann-Kendall at p together with a slope CI above zero and a
 // fitted rise of at least `min_rise`, so a single step is not one.
 CriterionRow TrendRow(std::string id, const std::string& what, Growth JudgeSeries::*fit, const CriteriaSpec& c) {
@@ -312,14 +326,14 @@ std::vector<CriterionRow> CriteriaTable(const CriteriaSpec& c) {
                   .unit = "threads",
                   .on = c.threads_max.has_value(),
                   .measure = [&c](const JudgeInputs& in) { return MeasureThreadsBaseline(in, *c.threads_max); }});
-  rows.push_back(GrowthRow("thread_growth", "thread", "threads", &JudgeSeries::threads_fit, 1, c.thread_growth_per_min,
-                           c.thread_growth_per_1000_rotations));
-  rows.push_back(GrowthRow("fd_growth", "open fd", "fds", &JudgeSeries::fds_fit, 1, c.fd_growth_per_min,
-                           c.fd_growth_per_1000_rotations));
-  rows.push_back(GrowthRow("memory_growth", "resident memory", "MiB", &JudgeSeries::rss_fit, kPerMiB,
-                           c.rss_growth_mib_per_min, c.rss_growth_mib_per_1000_rotations));
-  rows.push_back(TrendRow("thread_trend", "threads", &JudgeSeries::threads_fit, c));
-  rows.push_back(TrendRow("fd_trend", "open fds", &JudgeSeries::fds_fit, c));
+  rows.push_back(TreeTotalRow(GrowthRow("thread_growth", "thread", "threads", &JudgeSeries::threads_fit, 1,
+                                        c.thread_growth_per_min, c.thread_growth_per_1000_rotations)));
+  rows.push_back(TreeTotalRow(GrowthRow("fd_growth", "open fd", "fds", &JudgeSeries::fds_fit, 1, c.fd_growth_per_min,
+                                        c.fd_growth_per_1000_rotations)));
+  rows.push_back(TreeTotalRow(GrowthRow("memory_growth", "resident memory", "MiB", &JudgeSeries::rss_fit, kPerMiB,
+                                        c.rss_growth_mib_per_min, c.rss_growth_mib_per_1000_rotations)));
+  rows.push_back(TreeTotalRow(TrendRow("thread_trend", "threads", &JudgeSeries::threads_fit, c)));
+  rows.push_back(TreeTotalRow(TrendRow("fd_trend", "open fds", &JudgeSeries::fds_fit, c)));
   rows.push_back({.id = "rotation",
                   .description = "no follow stream lives longer than the rotation interval plus the tolerance",
                   .unit = "s",

@@ -1,6 +1,7 @@
 #include "harness/run/judge_series.h"
 
 #include <chrono>
+#include <map>
 
 namespace leakbench::harness {
 
@@ -38,15 +39,58 @@ nlohmann::json GrowthJson(const Growth& g, double scale, const std::string& per)
           {"points", g.per_second.n}};
 }
 
+UsualTreeSize FindUsualTreeSize(const RunData& run) {
+  UsualTreeSize tree;
+  const double warmup = std::chrono::duration<double>(run.scenario.warmup).count();
+  std::map<std::size_t, std::size_t> seen;  // tree size -> samples
+  double first = 0, last = 0;
+  for (const Sample& x : run.samples) {
+    if (x.t < warmup || !x.proc.ok || !x.processes) continue;
+    if (tree.samples == 0) first = x.t;
+    last = x.t;
+    ++tree.samples;
+    ++seen[*x.processes];
+  }
+  if (seen.size() < 2) return tree;  // one size (or none known): nothing to choose
+  auto usual = seen.begin();
+  for (auto it = seen.begin(); it != seen.end(); ++it) {
+    if (it->second > usual->second) usual = it;
+  }
+  if (usual->second * 2 < tree.samples) return tree;
+  // The usual size must hold early and late alike: a tree that grows (one
+  // more process now and then) spends its first and last quarters at
+  // different sizes, and is fitted on every sample.
+  const double quarter = (last - first) / 4;
+  bool early = false, late = false;
+  for (const Sample& x : run.samples) {
+    if (x.t < warmup || !x.proc.ok || x.processes != usual->first) continue;
+    early = early || x.t <= first + quarter;
+    late = late || x.t >= last - quarter;
+  }
+  if (!early || !late) return tree;
+  tree.size = usual->first;
+  tree.used = usual->second;
+  return tree;
+}
+
+std::string UsualTreeSize::Note() const {
+  if (!size) return "";
+  return "fitted on the " + std::to_string(used) + " of " + std::to_string(samples) +
+         " samples after the warm-up in which the target had its usual " + std::to_string(*size) +
+         " processes (it starts and ends processes, and its totals dip and rise with their number)";
+}
+
 JudgeSeries ReadJudgeSeries(const RunData& run) {
-  auto proc = [](auto f) {
-    return [f](const Sample& x) -> std::optional<double> {
+  JudgeSeries j;
+  j.tree = FindUsualTreeSize(run);
+  auto proc = [&tree = j.tree](auto f) {
+    return [f, &tree](const Sample& x) -> std::optional<double> {
       if (!x.proc.ok) return std::nullopt;
+      if (tree.size && x.processes != tree.size) return std::nullopt;
       return f(x);
     };
   };
   auto count = [](std::optional<std::size_t> n) { return n ? std::optional<double>(static_cast<double>(*n)) : std::nullopt; };
-  JudgeSeries j;
   j.threads = Extract(run, proc([](const Sample& x) { return static_cast<double>(x.proc.threads); }));
   j.fds = Extract(run, proc([](const Sample& x) { return static_cast<double>(x.proc.fds.total()); }));
   j.rss = Extract(run, proc([](const Sample& x) { return static_cast<double>(x.proc.rss_bytes); }));

@@ -55,6 +55,23 @@ struct DaemonSeries {
   Growth threads_fit, fds_fit, rss_fit, cpu_fit;
 };
 
+// A command target's process tree changes size as it starts and ends
+// processes (a process per follow stream): its summed threads, fds and
+// memory then dip and rise with how many processes exist at the sample, not
+// with what any of them holds, and dips that thin out over a run look like
+// growth. When one tree size holds in at least half of the samples after
+// the warm-up, in the first and the last quarter of the window alike, the
+// tree's totals are fitted on those samples only. A tree that keeps growing
+// has no such size and is fitted on every sample.
+struct UsualTreeSize {
+  std::optional<std::size_t> size;  // the size the totals are fitted at; nullopt: every sample
+  std::size_t used = 0;             // samples at that size
+  std::size_t samples = 0;          // samples after the warm-up with a known tree size
+  // What a criterion's detail says about it ("" when every sample is fitted).
+  std::string Note() const;
+};
+UsualTreeSize FindUsualTreeSize(const RunData& run);
+
 // Every series the judge reads from a completed run, and its fit (trends at
 // the scenario's criteria.trend_p_value).
 struct JudgeSeries {
@@ -63,6 +80,7 @@ struct JudgeSeries {
   Series per_process_threads, process_count;  // a command target's largest process, and how many
   Growth threads_fit, fds_fit, rss_fit, metric_series_fit, goroutines_fit, exported_fds_fit, exported_rss_fit;
   std::vector<DaemonSeries> daemon;  // one per daemon process sampled
+  UsualTreeSize tree;  // threads, fds and rss (and their fits) are taken at tree.size when it is set
 };
 JudgeSeries ReadJudgeSeries(const RunData& run);
 
