@@ -98,8 +98,8 @@ CriterionRow ExportedGrowthRow(std::string id, const std::string& what, const st
 }
 
 // A row judged on the target's summed process tree (threads, fds, memory):
-// its detail says when the totals were fitted at the tree's usual size
-// (UsualTreeSize).
+// its detail says when the totals were fitted within tree sizes
+// (TreeStrata).
 CriterionRow TreeTotalRow(CriterionRow row) {
   auto measure = std::move(row.measure);
   row.measure = [measure](const JudgeInputs& in) {

@@ -13,6 +13,7 @@ Series Extract(const RunData& run, const std::function<std::optional<double>(con
     const auto v = value(x);
     if (!v) continue;
     s.by_time.push_back({x.t, *v});
+    s.tree_size.push_back(x.processes ? static_cast<long>(*x.processes) : -1);
     const std::uint64_t along = axis == Axis::kRotations ? x.streams_closed : x.streams_opened;
     s.by_rotations.push_back({static_cast<double>(along), *v});
   }
@@ -21,9 +22,15 @@ Series Extract(const RunData& run, const std::function<std::optional<double>(con
 
 Growth Fit(const Series& s, double trend_p_value) {
   Growth g;
-  g.per_second = TheilSen(s.by_time);
-  g.per_rotation = TheilSen(s.by_rotations);
-  g.trend = MannKendall(s.by_time, trend_p_value);
+  if (!s.within_tree_size) {
+    g.per_second = TheilSen(s.by_time);
+    g.per_rotation = TheilSen(s.by_rotations);
+    g.trend = MannKendall(s.by_time, trend_p_value);
+  } else {
+    g.per_second = TheilSenWithin(s.by_time, s.tree_size);
+    g.per_rotation = TheilSenWithin(s.by_rotations, s.tree_size);
+    g.trend = MannKendallWithin(s.by_time, s.tree_size, trend_p_value);
+  }
   if (s.by_time.size() >= 2) g.window_s = s.by_time.back().t - s.by_time.front().t;
   return g;
 }
@@ -39,54 +46,38 @@ nlohmann::json GrowthJson(const Growth& g, double scale, const std::string& per)
           {"points", g.per_second.n}};
 }
 
-UsualTreeSize FindUsualTreeSize(const RunData& run) {
-  UsualTreeSize tree;
+TreeStrata FindTreeStrata(const RunData& run) {
+  TreeStrata tree;
   const double warmup = std::chrono::duration<double>(run.scenario.warmup).count();
-  std::map<std::size_t, std::size_t> seen;  // tree size -> samples
-  double first = 0, last = 0;
+  std::vector<Point> count;
+  std::map<std::size_t, std::size_t> sizes;
   for (const Sample& x : run.samples) {
     if (x.t < warmup || !x.proc.ok || !x.processes) continue;
-    if (tree.samples == 0) first = x.t;
-    last = x.t;
-    ++tree.samples;
-    ++seen[*x.processes];
+    count.push_back({x.t, static_cast<double>(*x.processes)});
+    ++sizes[*x.processes];
   }
-  if (seen.size() < 2) return tree;  // one size (or none known): nothing to choose
-  auto usual = seen.begin();
-  for (auto it = seen.begin(); it != seen.end(); ++it) {
-    if (it->second > usual->second) usual = it;
-  }
-  if (usual->second * 2 < tree.samples) return tree;
-  // The usual size must hold early and late alike: a tree that grows (one
-  // more process now and then) spends its first and last quarters at
-  // different sizes, and is fitted on every sample.
-  const double quarter = (last - first) / 4;
-  bool early = false, late = false;
-  for (const Sample& x : run.samples) {
-    if (x.t < warmup || !x.proc.ok || x.processes != usual->first) continue;
-    early = early || x.t <= first + quarter;
-    late = late || x.t >= last - quarter;
-  }
-  if (!early || !late) return tree;
-  tree.size = usual->first;
-  tree.used = usual->second;
+  tree.sizes = sizes.size();
+  if (sizes.size() < 2) return tree;  // one size (or none known): nothing to set apart
+  tree.count_growth = TheilSen(count);
+  // A tree shown to gain processes is fitted on every sample: there the
+  // totals grow with the count, and that growth is what a leak of processes
+  // looks like.
+  tree.by_size = !tree.count_growth.valid || tree.count_growth.lower <= 0;
   return tree;
 }
 
-std::string UsualTreeSize::Note() const {
-  if (!size) return "";
-  return "fitted on the " + std::to_string(used) + " of " + std::to_string(samples) +
-         " samples after the warm-up in which the target had its usual " + std::to_string(*size) +
-         " processes (it starts and ends processes, and its totals dip and rise with their number)";
+std::string TreeStrata::Note() const {
+  if (!by_size) return "";
+  return "each sample compared only with samples at the same number of processes (the target's tree had " +
+         std::to_string(sizes) + " sizes, and its process count is not shown to grow)";
 }
 
 JudgeSeries ReadJudgeSeries(const RunData& run) {
   JudgeSeries j;
-  j.tree = FindUsualTreeSize(run);
-  auto proc = [&tree = j.tree](auto f) {
-    return [f, &tree](const Sample& x) -> std::optional<double> {
+  j.tree = FindTreeStrata(run);
+  auto proc = [](auto f) {
+    return [f](const Sample& x) -> std::optional<double> {
       if (!x.proc.ok) return std::nullopt;
-      if (tree.size && x.processes != tree.size) return std::nullopt;
       return f(x);
     };
   };
@@ -94,6 +85,9 @@ JudgeSeries ReadJudgeSeries(const RunData& run) {
   j.threads = Extract(run, proc([](const Sample& x) { return static_cast<double>(x.proc.threads); }));
   j.fds = Extract(run, proc([](const Sample& x) { return static_cast<double>(x.proc.fds.total()); }));
   j.rss = Extract(run, proc([](const Sample& x) { return static_cast<double>(x.proc.rss_bytes); }));
+  if (j.tree.by_size) {
+    for (Series* tree_total : {&j.threads, &j.fds, &j.rss}) tree_total->within_tree_size = true;
+  }
   j.metric_series = Extract(run, [](const Sample& x) -> std::optional<double> {
     if (x.metric_series == 0) return std::nullopt;
     return static_cast<double>(x.metric_series);

@@ -20,6 +20,8 @@ namespace leakbench::harness {
 struct Series {
   std::vector<Point> by_time;       // t in seconds
   std::vector<Point> by_rotations;  // t in rotations (or, for the daemon's series, follow streams opened)
+  std::vector<long> tree_size;      // the target's process count at each point (-1: not known)
+  bool within_tree_size = false;    // fitted within tree sizes (TreeStrata)
 };
 
 // What a series is fitted against besides time: the follow streams the
@@ -57,20 +59,21 @@ struct DaemonSeries {
 
 // A command target's process tree changes size as it starts and ends
 // processes (a process per follow stream): its summed threads, fds and
-// memory then dip and rise with how many processes exist at the sample, not
-// with what any of them holds, and dips that thin out over a run look like
-// growth. When one tree size holds in at least half of the samples after
-// the warm-up, in the first and the last quarter of the window alike, the
-// tree's totals are fitted on those samples only. A tree that keeps growing
-// has no such size and is fitted on every sample.
-struct UsualTreeSize {
-  std::optional<std::size_t> size;  // the size the totals are fitted at; nullopt: every sample
-  std::size_t used = 0;             // samples at that size
-  std::size_t samples = 0;          // samples after the warm-up with a known tree size
+// memory dip and rise with how many processes exist at the sample, not with
+// what any of them holds, and dips that are more frequent early in a run
+// look like growth. Unless the process count itself is shown to grow, the
+// tree's totals are therefore fitted within tree sizes: a sample is
+// compared only with samples at the same number of processes
+// (TheilSenWithin). A tree shown to gain processes is fitted on every
+// sample, where its totals grow with the count.
+struct TreeStrata {
+  std::size_t sizes = 0;  // distinct process counts after the warm-up
+  SlopeFit count_growth;  // Theil-Sen of the process count, per second
+  bool by_size = false;   // the tree's totals are fitted within sizes
   // What a criterion's detail says about it ("" when every sample is fitted).
   std::string Note() const;
 };
-UsualTreeSize FindUsualTreeSize(const RunData& run);
+TreeStrata FindTreeStrata(const RunData& run);
 
 // Every series the judge reads from a completed run, and its fit (trends at
 // the scenario's criteria.trend_p_value).
@@ -80,7 +83,7 @@ struct JudgeSeries {
   Series per_process_threads, process_count;  // a command target's largest process, and how many
   Growth threads_fit, fds_fit, rss_fit, metric_series_fit, goroutines_fit, exported_fds_fit, exported_rss_fit;
   std::vector<DaemonSeries> daemon;  // one per daemon process sampled
-  UsualTreeSize tree;  // threads, fds and rss (and their fits) are taken at tree.size when it is set
+  TreeStrata tree;  // threads, fds and rss are fitted within tree sizes when tree.by_size
 };
 JudgeSeries ReadJudgeSeries(const RunData& run);
 

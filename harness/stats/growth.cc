@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <map>
 #include <numbers>
 
 namespace leakbench::harness {
@@ -154,31 +155,42 @@ std::vector<Point> Thin(std::span<const Point> points, std::size_t max_points) {
   return out;
 }
 
-SlopeFit TheilSen(std::span<const Point> points, double confidence, std::size_t max_points) {
-  const std::vector<Point> pts = Thin(points, max_points);
+namespace {
+
+// Sen's slope and interval over groups of points: only points of the same
+// group are paired, and the variance of Kendall's S is the sum of the
+// groups' (Hirsch, Slack and Smith 1982). One group is the plain Theil-Sen.
+SlopeFit SenFit(const std::vector<std::vector<Point>>& groups, double confidence) {
   SlopeFit fit;
-  fit.n = pts.size();
-
-  // Valid only with at least 3 distinct t values.
-  std::vector<double> ts;
-  ts.reserve(pts.size());
-  for (const Point& p : pts) ts.push_back(p.t);
-  std::sort(ts.begin(), ts.end());
-  if (std::unique(ts.begin(), ts.end()) - ts.begin() < 3) return fit;
-
   std::vector<double> slopes;
-  slopes.reserve(pts.size() * (pts.size() - 1) / 2);
-  for (std::size_t i = 0; i < pts.size(); ++i) {
-    for (std::size_t j = i + 1; j < pts.size(); ++j) {
-      const double dt = pts[j].t - pts[i].t;
-      if (dt != 0) slopes.push_back((pts[j].y - pts[i].y) / dt);
+  double variance = 0;
+  std::size_t enough = 0;  // points in groups with at least 3 distinct t
+  for (const std::vector<Point>& pts : groups) {
+    fit.n += pts.size();
+    std::vector<double> ts;
+    ts.reserve(pts.size());
+    for (const Point& p : pts) ts.push_back(p.t);
+    std::sort(ts.begin(), ts.end());
+    const auto distinct = std::unique(ts.begin(), ts.end()) - ts.begin();
+    if (distinct >= 3) enough += pts.size();
+    if (distinct < 2) continue;
+    for (std::size_t i = 0; i < pts.size(); ++i) {
+      for (std::size_t j = i + 1; j < pts.size(); ++j) {
+        const double dt = pts[j].t - pts[i].t;
+        if (dt != 0) slopes.push_back((pts[j].y - pts[i].y) / dt);
+      }
     }
+    variance += KendallVariance(pts);
   }
+  // Valid with a group of at least 3 distinct t values (a single group: at
+  // least 3 distinct t values).
+  if (enough == 0) return fit;
+
   const std::size_t n_slopes = slopes.size();
   if (!(confidence > 0)) confidence = 0;  // also NaN
   confidence = std::min(confidence, 1.0);
   const double z = NormalQuantile((1 + confidence) / 2);
-  const double c = z * std::sqrt(KendallVariance(pts));
+  const double c = z * std::sqrt(variance);
   const double n = static_cast<double>(n_slopes);
   const std::size_t lower_rank = ClampRank((n - c) / 2, n_slopes);
   const std::size_t upper_rank = ClampRank(std::round((n + c) / 2) + 1, n_slopes);
@@ -191,36 +203,83 @@ SlopeFit TheilSen(std::span<const Point> points, double confidence, std::size_t 
   fit.upper = v[3];
 
   std::vector<double> residuals;
-  residuals.reserve(pts.size());
-  for (const Point& p : pts) residuals.push_back(p.y - fit.slope * p.t);
+  for (const std::vector<Point>& pts : groups) {
+    for (const Point& p : pts) residuals.push_back(p.y - fit.slope * p.t);
+  }
   fit.intercept = MedianInPlace(residuals);
   fit.valid = true;
   return fit;
 }
 
-TrendTest MannKendall(std::span<const Point> points, double alpha, std::size_t max_points) {
-  const std::vector<Point> pts = Thin(points, max_points);
+// The Mann-Kendall test over groups: S and its variance summed over the
+// groups (the seasonal Kendall test); one group is the plain test.
+TrendTest KendallTrend(const std::vector<std::vector<Point>>& groups, double alpha) {
   TrendTest test;
-  if (pts.size() < 3) return test;
-
-  // Order-independent form of S: each pair with distinct t counts the
-  // sign of the y change in the direction of increasing t.
   long long s = 0;
-  for (std::size_t i = 0; i < pts.size(); ++i) {
-    for (std::size_t j = i + 1; j < pts.size(); ++j) {
-      const double dt = pts[j].t - pts[i].t;
-      const double dy = pts[j].y - pts[i].y;
-      if (dt == 0 || dy == 0) continue;
-      s += (dt > 0) == (dy > 0) ? 1 : -1;
+  double var = 0;
+  std::size_t enough = 0;
+  for (const std::vector<Point>& pts : groups) {
+    if (pts.size() >= 3) enough += pts.size();
+    if (pts.size() < 2) continue;
+    // Order-independent form of S: each pair with distinct t counts the
+    // sign of the y change in the direction of increasing t.
+    for (std::size_t i = 0; i < pts.size(); ++i) {
+      for (std::size_t j = i + 1; j < pts.size(); ++j) {
+        const double dt = pts[j].t - pts[i].t;
+        const double dy = pts[j].y - pts[i].y;
+        if (dt == 0 || dy == 0) continue;
+        s += (dt > 0) == (dy > 0) ? 1 : -1;
+      }
     }
+    var += KendallVariance(pts);
   }
+  if (enough == 0) return test;
   test.s = static_cast<double>(s);
-  const double var = KendallVariance(pts);
   if (var > 0 && s != 0) test.z = (s > 0 ? test.s - 1 : test.s + 1) / std::sqrt(var);
   test.p_value = std::min(1.0, std::erfc(std::abs(test.z) / std::numbers::sqrt2));
   if (test.p_value < alpha) test.direction = test.z > 0 ? 1 : -1;
   test.valid = true;
   return test;
+}
+
+// The finite points of each stratum, each thinned to its share of
+// max_points (at least 1), strata in ascending order.
+std::vector<std::vector<Point>> ByStratum(std::span<const Point> points, std::span<const long> strata,
+                                          std::size_t max_points) {
+  std::map<long, std::vector<Point>> by;
+  std::size_t total = 0;
+  for (std::size_t i = 0; i < points.size() && i < strata.size(); ++i) {
+    if (!Finite(points[i])) continue;
+    by[strata[i]].push_back(points[i]);
+    ++total;
+  }
+  std::vector<std::vector<Point>> groups;
+  for (auto& [stratum, pts] : by) {
+    std::size_t share = 0;
+    if (max_points != 0) share = std::max<std::size_t>(1, max_points * pts.size() / total);
+    groups.push_back(Thin(pts, share));
+  }
+  return groups;
+}
+
+}  // namespace
+
+SlopeFit TheilSen(std::span<const Point> points, double confidence, std::size_t max_points) {
+  return SenFit({Thin(points, max_points)}, confidence);
+}
+
+TrendTest MannKendall(std::span<const Point> points, double alpha, std::size_t max_points) {
+  return KendallTrend({Thin(points, max_points)}, alpha);
+}
+
+SlopeFit TheilSenWithin(std::span<const Point> points, std::span<const long> strata, double confidence,
+                        std::size_t max_points) {
+  return SenFit(ByStratum(points, strata, max_points), confidence);
+}
+
+TrendTest MannKendallWithin(std::span<const Point> points, std::span<const long> strata, double alpha,
+                            std::size_t max_points) {
+  return KendallTrend(ByStratum(points, strata, max_points), alpha);
 }
 
 std::vector<Point> From(std::span<const Point> points, double from) {

@@ -44,6 +44,20 @@ struct TrendTest {
 // p_value < alpha. Thinned like TheilSen.
 TrendTest MannKendall(std::span<const Point> points, double alpha = 0.01, std::size_t max_points = 1000);
 
+// TheilSen and MannKendall within strata: only points of the same stratum
+// (strata[i] for points[i]) are compared, the slope is the median of those
+// pairwise slopes and S and its variance are summed over the strata (the
+// seasonal Kendall slope and test of Hirsch, Slack and Smith 1982). For a
+// series that also moves with something else, e.g. a process tree's
+// memory with how many processes exist at the sample: stratified by that
+// count, a sample is compared only with samples at the same count. Valid
+// once a stratum has 3 points with distinct t; each stratum is thinned to
+// its share of max_points.
+SlopeFit TheilSenWithin(std::span<const Point> points, std::span<const long> strata, double confidence = 0.95,
+                        std::size_t max_points = 1000);
+TrendTest MannKendallWithin(std::span<const Point> points, std::span<const long> strata, double alpha = 0.01,
+                            std::size_t max_points = 1000);
+
 // The points with t >= from (the warm-up excluded).
 std::vector<Point> From(std::span<const Point> points, double from);
 
