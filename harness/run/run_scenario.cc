@@ -17,6 +17,7 @@
 #include "common/duration.h"
 #include "common/free_port.h"
 #include "harness/run/http_get.h"
+#include "harness/run/keep_run_dir.h"
 #include "harness/run/loki_output.h"
 #include "harness/run/private_dockerd.h"
 #include "harness/run/process_sweep.h"
@@ -144,11 +145,15 @@ RunData RunScenario(const Scenario& s, const RunOptions& o) {
     std::string dir, keep;
     ~DirGuard() {
       KillMarked(RunMarker(dir), std::chrono::seconds(2));
-      std::error_code ec;
       if (!keep.empty()) {
-        fs::create_directories(keep, ec);
-        fs::copy(dir, keep, fs::copy_options::recursive | fs::copy_options::overwrite_existing, ec);
+        // The private dockerd (real_daemon.cc puts it in "d") has stopped
+        // and unmounted by now; its layer store is a copy of the workload
+        // image per container, gigabytes at scale, and no record of the run.
+        const KeptRunDir kept =
+            KeepRunDir(dir, keep, {{"d/data/vfs", "the private dockerd's layer store (the image, once per container)"}});
+        std::fputs(DescribeKeptRunDir(kept, keep).c_str(), stderr);
       }
+      std::error_code ec;
       fs::remove_all(dir, ec);
     }
   } guard{dir, o.keep_dir};
