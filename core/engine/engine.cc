@@ -19,11 +19,6 @@ namespace {
 using std::chrono::milliseconds;
 using std::chrono::nanoseconds;
 
-// Reopening at since = position - kLookback replays the few frames of the
-// last 10 ms, so that a line dockerd stored slightly out of time order
-// (stdout and stderr are copied by separate goroutines; measured up to
-// 4 ms) is not skipped by the reopen (see core/position/position.h).
-constexpr nanoseconds kLookback = milliseconds(10);
 constexpr milliseconds kHousekeeping{500};
 
 }  // namespace
@@ -167,7 +162,10 @@ Engine::Impl::Container& Engine::Impl::Track(const std::string& id) {
     Position start;
     if (auto p = positions_.find(id); p != positions_.end()) start = p->second;
     c.committed = start;
-    c.position = PositionTracker(start, kLookback);
+    // Reopening at since = position - lookback replays the frames of the
+    // last lookback, so that a line dockerd stored out of time order is not
+    // filtered out by the reopen (core/position/adaptive_lookback.h).
+    c.position = PositionTracker(start, lookback_.Current(Clock::now()));
     // One random source for every container (the engine's), so the state
     // of a waiting container stays small; the lambda fits std::function's
     // small buffer, so nothing is allocated for it either.
@@ -251,6 +249,7 @@ void Engine::Impl::Housekeeping() {
   metrics_.SetContainersWaiting(scheduler_.waiting());
   metrics_.SetContainersMonitored(containers_.size());
   metrics_.SetStreamsPaused(paused_.size());
+  metrics_.SetReopenLookback(lookback_.Current(now));
   if (!config_.state_file.empty() && state_dirty_ && now - last_state_save_ >= config_.state_flush_interval) {
     SaveState();
   }

@@ -19,6 +19,29 @@ constexpr std::size_t kMaxUncommitted = 64;
 
 }  // namespace
 
+void Engine::Impl::Settle(Container& c) {
+  const Clock::time_point now = Clock::now();
+  const nanoseconds before = lookback_.Current(now);
+  c.position.set_lookback(before);
+  for (const auto& [ts, frames] : c.unsettled) {
+    if (c.position.Advance(ts, frames) != PositionTracker::AdvanceResult::kOutOfOrder) continue;
+    metrics_.AddOutOfOrder();
+    if (lookback_.Observe(nanoseconds(c.position.last_inversion_ns()), now)) {
+      const nanoseconds after = lookback_.Current(now);
+      metrics_.SetReopenLookback(after);
+      // Worth a line only when it at least doubles: a stall grows it in steps.
+      if (after >= 2 * before) {
+        spdlog::warn("container {}: a line came {:.3f} s after a later-stamped one (stdout and stderr are stamped "
+                     "apart by dockerd, a starved daemon falls seconds behind): streams now reopen {:.3f} s "
+                     "before their position so such lines are not filtered out by since",
+                     ShortId(c.id), std::chrono::duration<double>(nanoseconds(c.position.last_inversion_ns())).count(),
+                     std::chrono::duration<double>(after).count());
+      }
+    }
+  }
+  c.unsettled.clear();
+}
+
 bool Engine::Impl::Deliver(Container& c) {
   StreamReader& reader = *c.reader;
   std::uint64_t lines = 0;
@@ -67,8 +90,7 @@ bool Engine::Impl::Deliver(Container& c) {
       // stream is closed mid-group (sink full, then rotation), the group's
       // delivered lines come again after the reopen: a duplicate, never a loss.
       if (reader.AtBoundary() && !c.unsettled.empty()) {
-        for (const auto& [ts, frames] : c.unsettled) c.position.Advance(ts, frames);
-        c.unsettled.clear();
+        Settle(c);
         boundary = true;
         boundary_ticket = sink_taken_;
       }

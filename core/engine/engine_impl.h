@@ -34,6 +34,7 @@
 #include "core/engine/stream_reader.h"
 #include "core/engine/stream_scheduler.h"
 #include "core/metrics/error_type.h"
+#include "core/position/adaptive_lookback.h"
 #include "core/position/position.h"
 #include "core/position/state_file.h"
 
@@ -166,6 +167,9 @@ class Engine::Impl {
 
   // Delivery and positions (engine_delivery.cc).
   bool Deliver(Container& c);
+  // Moves c's position over the delivered frames of complete lines, and
+  // learns the lookback from the ones that came out of order.
+  void Settle(Container& c);
   // Moves every container's committed position up to what the sink has
   // acknowledged.
   void CommitAcknowledged();
@@ -187,6 +191,9 @@ class Engine::Impl {
   FaultInjector faults_;  // --inject-fault; every use is behind one of its bools
   OpenRateLimiter open_limiter_;
   Discovery discovery_;
+  // How far before its position every stream reopens: the inversions seen on
+  // any container of the daemon set it (see core/position/adaptive_lookback.h).
+  AdaptiveLookback lookback_;
 
   std::unordered_map<IdKey, Container, IdKeyHash> containers_;
   std::unordered_set<std::string> excluded_;

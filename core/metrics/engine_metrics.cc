@@ -190,6 +190,12 @@ struct EngineMetrics::Impl {
               "Follow-stream opens held back by docker.max_opens_per_second.");
   prometheus::Gauge& streams_paused =
       Gauge(r, "log_capturer_stream_paused", "Follow streams paused by sink backpressure.");
+  prometheus::Counter& out_of_order =
+      Counter(r, "log_capturer_lines_out_of_order_total",
+              "Lines stamped before a line of their container delivered ahead of them.");
+  prometheus::Gauge& reopen_lookback =
+      Gauge(r, "log_capturer_reopen_lookback_seconds",
+            "How far before its position a follow stream reopens now (grows with the inversions seen).");
   prometheus::Family<prometheus::Gauge>& leak_series =
       prometheus::BuildGauge()
           .Name("log_capturer_leak_series")
@@ -281,6 +287,12 @@ void EngineMetrics::AddOpenDelayed() { impl_->opens_delayed.Increment(); }
 
 void EngineMetrics::SetStreamsPaused(std::size_t n) {
   impl_->streams_paused.Set(static_cast<double>(n));
+}
+
+void EngineMetrics::AddOutOfOrder() { impl_->out_of_order.Increment(); }
+
+void EngineMetrics::SetReopenLookback(std::chrono::nanoseconds lookback) {
+  impl_->reopen_lookback.Set(std::chrono::duration<double>(lookback).count());
 }
 
 void EngineMetrics::AddLeakedSeries(std::string_view key) {

@@ -91,6 +91,13 @@ class EngineMetrics {
   void AddOpenDelayed();
   // log_capturer_stream_paused (gauge): streams paused by backpressure.
   void SetStreamsPaused(std::size_t n);
+  // log_capturer_lines_out_of_order_total (counter): lines stamped before a
+  // line of their container delivered ahead of them (stdout and stderr are
+  // stamped by separate goroutines); log_capturer_reopen_lookback_seconds
+  // (gauge): how far before its position a stream reopens now
+  // (core/position/adaptive_lookback.h).
+  void AddOutOfOrder();
+  void SetReopenLookback(std::chrono::nanoseconds lookback);
 
   // Fault injection (LeakKind::kSeriesRotation): adds one new, never
   // deleted series to log_capturer_leak_series{key}.

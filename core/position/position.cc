@@ -59,7 +59,8 @@ PositionTracker::AdvanceResult PositionTracker::Advance(std::int64_t ts_ns) {
     return AdvanceResult::kSameTimestamp;
   }
   ++out_of_order_;
-  max_inversion_ns_ = std::max(max_inversion_ns_, pos_.ts_ns - ts_ns);
+  last_inversion_ns_ = pos_.ts_ns - ts_ns;
+  max_inversion_ns_ = std::max(max_inversion_ns_, last_inversion_ns_);
   if (ts_ns >= pos_.since_ns) {
     // The daemon will replay it on the next reopen: remember it.
     auto it = std::lower_bound(

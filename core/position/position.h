@@ -8,6 +8,7 @@
 // stream state (the event loop); it is not thread-safe, copy it to hand it on.
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <string>
@@ -100,6 +101,15 @@ class PositionTracker {
   std::uint64_t out_of_order() const { return out_of_order_; }
   // Largest inversion seen, in ns (how far behind the position a frame was).
   std::int64_t max_inversion_ns() const { return max_inversion_ns_; }
+  // The inversion of the last frame that came out of order, in ns.
+  std::int64_t last_inversion_ns() const { return last_inversion_ns_; }
+
+  // Changes the lookback for what follows (core/position/adaptive_lookback.h
+  // decides it). since only ever moves up, so a larger lookback takes effect
+  // as the position advances: the frames before the current since were not
+  // remembered and cannot be accounted for in a replay.
+  void set_lookback(std::chrono::nanoseconds lookback) { lookback_ns_ = std::max<std::int64_t>(lookback.count(), 0); }
+  std::chrono::nanoseconds lookback() const { return std::chrono::nanoseconds(lookback_ns_); }
   // Entries of `earlier` that pruning moved (erasing a prefix moves the rest):
   // its cost, which stays O(1) per new timestamp (tests check it).
   std::uint64_t entries_moved() const { return entries_moved_; }
@@ -118,6 +128,7 @@ class PositionTracker {
   std::int64_t lookback_ns_ = 0;
   std::uint64_t out_of_order_ = 0;
   std::int64_t max_inversion_ns_ = 0;
+  std::int64_t last_inversion_ns_ = 0;
 };
 
 }  // namespace logcap
