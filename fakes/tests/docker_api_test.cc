@@ -180,6 +180,58 @@ TEST_F(DockerApiTest, EqualTimestampsAreAllReplayedBySince) {
   EXPECT_EQ(Seqs(Get("/containers/" + id + "/logs?stdout=1&since=" + since).body), (std::vector<uint64_t>{3, 4, 5, 6}));
 }
 
+// With stderr_lag, stderr lines are stamped 10 s before they are stored:
+// stored  seq 1 out, 2 out, 3 err, 4 out, 5 err
+// stamps  3 < 5 < 1 < 2 < 4
+// dockerd filters every record by its own stamp, so since=<stamp of 5>
+// returns 1, 2, 4 and 5 (5 though it is stored after the later-stamped 4)
+// and not 3 (stored after 1 and 2, which are past since).
+TEST_F(DockerApiTest, SinceFiltersEveryRecordWhenStampsAreOutOfOrder) {
+  std::string id = AddQuiet({{"stderr_lag", "10s"}});
+  auto emit = [&](double stderr_fraction, int lines) {
+    fake_.Act({{"action", "set"}, {"target", id}, {"stderr_fraction", stderr_fraction}});
+    Emit(id, lines);
+  };
+  emit(0, 2);
+  emit(1, 1);
+  emit(0, 1);
+  emit(1, 1);
+  json lines = fake_.Control("GET", "/containers/" + id + "/lines")["lines"];
+  ASSERT_EQ(lines.size(), 5u);
+  std::vector<int64_t> ts;
+  for (const json& l : lines) ts.push_back(l["ts_ns"].get<int64_t>());
+  ASSERT_LT(ts[2], ts[4]);
+  ASSERT_LT(ts[4], ts[0]);
+  ASSERT_LT(ts[1], ts[3]);
+  auto api_ts = [](int64_t ns) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%lld.%09lld", static_cast<long long>(ns / 1000000000),
+                  static_cast<long long>(ns % 1000000000));
+    return std::string(buf);
+  };
+  const std::string logs = "/containers/" + id + "/logs?stdout=1&stderr=1";
+  EXPECT_EQ(Seqs(Get(logs + "&since=" + api_ts(ts[4])).body), (std::vector<uint64_t>{1, 2, 4, 5}));
+  // tail first, then since on what is left.
+  EXPECT_EQ(Seqs(Get(logs + "&tail=3&since=" + api_ts(ts[4])).body), (std::vector<uint64_t>{4, 5}));
+  // until is a cut-off: reading stops at 2, so 3 (stamped before until) is not sent.
+  EXPECT_EQ(Seqs(Get(logs + "&until=" + api_ts(ts[0])).body), (std::vector<uint64_t>{1}));
+
+  // Every since, without and with follow (the container stopped, so a follow
+  // stream sends the stored records and ends): exactly the records stamped
+  // at or after it, in stored order.
+  fake_.Act({{"action", "stop"}, {"target", id}});
+  for (int64_t t : ts) {
+    for (int64_t since : {t, t + 1}) {
+      std::vector<uint64_t> want;
+      for (size_t i = 0; i < ts.size(); ++i) {
+        if (ts[i] >= since) want.push_back(i + 1);
+      }
+      EXPECT_EQ(Seqs(Get(logs + "&since=" + api_ts(since)).body), want) << "since " << since;
+      EXPECT_EQ(Seqs(Get(logs + "&follow=1&since=" + api_ts(since)).body), want) << "follow, since " << since;
+    }
+  }
+}
+
 TEST_F(DockerApiTest, TailCountsFromTheEnd) {
   std::string id = AddQuiet();
   Emit(id, 10);

@@ -70,6 +70,8 @@ void LogStream::Begin() {
     start = *query_.tail == 0 ? h.end() : idx;
   }
   if (query_.since) {
+    // Only skips what is surely before `since`: stamps need not follow the
+    // stored order, so FillPending still checks every record's own stamp.
     uint64_t lb = h.LowerBound(*query_.since);
     if (lb > start) {
       start = lb;
@@ -164,7 +166,9 @@ bool LogStream::FillPending() {
     }
     ++cursor_;
     size_t first = std::exchange(first_message_, 0);
-    if (query_.since && e.ts < *query_.since) continue;  // 20.10 filters every line
+    // 20.10 filters every record by its own stamp, even one stored after
+    // records past `since` (an inversion: docs/docker-semantics.md).
+    if (query_.since && e.ts < *query_.since) continue;
     if (e.stream == StreamId::kStdout ? !query_.stdout : !query_.stderr) continue;
     EncodeEntry(container_->cid12(), e, encode_, first, &pending_);
     pending_line_ends_.emplace_back(pending_.size(), e.seq);

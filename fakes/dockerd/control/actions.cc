@@ -16,7 +16,8 @@ namespace {
 using json = nlohmann::json;
 
 const std::map<std::string, std::set<std::string>>& Schema() {
-  static const std::set<std::string> kGen = {"rate", "line_bytes", "stderr_fraction", "burst", "exit_after"};
+  static const std::set<std::string> kGen = {"rate", "line_bytes", "stderr_fraction", "stderr_lag", "burst",
+                                             "exit_after"};
   static const std::map<std::string, std::set<std::string>> kSchema = [] {
     std::map<std::string, std::set<std::string>> s;
     s["add"] = {"count", "name", "tty", "labels", "image", "start"};
@@ -57,10 +58,11 @@ double Number(const json& j, const char* key, double def, double lo, double hi) 
   }
 }
 
-std::chrono::nanoseconds Duration(const json& j, const char* key, std::chrono::nanoseconds def) {
+std::chrono::nanoseconds Duration(const json& j, const char* key, std::chrono::nanoseconds def,
+                                  std::chrono::nanoseconds hi = kMaxDelay) {
   if (!j.contains(key)) return def;
   try {
-    return CheckedDuration(std::string("\"") + key + "\"", j[key], std::chrono::nanoseconds{0}, kMaxDelay);
+    return CheckedDuration(std::string("\"") + key + "\"", j[key], std::chrono::nanoseconds{0}, hi);
   } catch (const ValueError& e) {
     throw ActionError(400, e.what());
   }
@@ -77,6 +79,7 @@ void ApplyGenerator(const json& j, GeneratorSpec* g) {
     }
   }
   g->stderr_fraction = Number(j, "stderr_fraction", g->stderr_fraction, 0, 1);
+  g->stderr_lag_ns = Duration(j, "stderr_lag", std::chrono::nanoseconds(g->stderr_lag_ns), kMaxStderrLag).count();
   g->burst = static_cast<uint32_t>(Number(j, "burst", g->burst, 1, 1e6));
   g->exit_after = static_cast<uint64_t>(Number(j, "exit_after", static_cast<double>(g->exit_after), 0, 1e15));
 }

@@ -27,6 +27,7 @@ std::optional<Options> ParseOptions(int argc, char** argv, int* exit_code) {
   std::string line_bytes = "100";
   std::string scenario_path;
   std::string tick = "10ms";
+  std::string stderr_lag;
   app.add_option("--socket", o.socket, "Docker API Unix socket to create (a stale socket file is replaced)")->required();
   app.add_option("--control-socket", o.control_socket,
                  "control/truth API Unix socket (default: <socket>.control)");
@@ -41,6 +42,9 @@ std::optional<Options> ParseOptions(int argc, char** argv, int* exit_code) {
       ->default_str("0");
   app.add_option("--stderr-fraction", stderr_fraction, "fraction of lines written to stderr, 0-1")
       ->default_str("0.2");
+  app.add_option("--stderr-lag", stderr_lag,
+                 "stamp stderr lines this much before they are written, 0-60s (a starved dockerd's lagging copier)")
+      ->default_str("0");
   app.add_option("--burst", burst, "consecutive lines that share one timestamp (1-1000000)")->default_str("1");
   app.add_option("--retention", retention, "lines each container keeps for since/until/tail (1-100000000)")
       ->default_str(std::to_string(d.retention));
@@ -61,6 +65,9 @@ std::optional<Options> ParseOptions(int argc, char** argv, int* exit_code) {
     if (!tty_fraction.empty()) d.tty_fraction = ParseCheckedReal("--tty-fraction", tty_fraction, 0, 1);
     if (!stderr_fraction.empty()) {
       d.generator.stderr_fraction = ParseCheckedReal("--stderr-fraction", stderr_fraction, 0, 1);
+    }
+    if (!stderr_lag.empty()) {
+      d.generator.stderr_lag_ns = ParseCheckedDuration("--stderr-lag", stderr_lag, {}, kMaxStderrLag).count();
     }
     if (!burst.empty()) d.generator.burst = static_cast<uint32_t>(ParseCheckedCount("--burst", burst, 1, 1'000'000));
     if (!retention.empty()) d.retention = ParseCheckedCount("--retention", retention, 1, 100'000'000);
@@ -86,6 +93,9 @@ std::optional<Options> ParseOptions(int argc, char** argv, int* exit_code) {
       from_file("retention", "--retention", &d.retention);
       from_file("seed", "--seed", &d.seed);
       from_file("burst", "--burst", &d.generator.burst);
+      if (s.contains("stderr_lag") && app.count("--stderr-lag") == 0) {
+        d.generator.stderr_lag_ns = CheckedDuration("stderr_lag", s["stderr_lag"], {}, kMaxStderrLag).count();
+      }
       if (s.contains("line_bytes") && app.count("--line-bytes") == 0) {
         const auto& v = s["line_bytes"];
         ParseLineBytes(v.is_string() ? v.get<std::string>() : v.dump(), &d.generator.min_bytes, &d.generator.max_bytes);

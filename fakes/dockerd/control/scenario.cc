@@ -14,6 +14,7 @@
 #include "common/yaml_to_json.h"
 #include "common/yaml_value.h"
 #include "fakes/dockerd/model/checked_value.h"
+#include "fakes/dockerd/model/container.h"
 
 namespace fakedocker {
 namespace {
@@ -49,6 +50,7 @@ std::vector<YamlField> DaemonSettings() {
       count("retention", 1, 100'000'000),
       count("seed", 0, UINT64_MAX),
       count("burst", 1, 1'000'000),
+      {"stderr_lag", [](const YamlValue& v) { v.Duration(std::chrono::nanoseconds{0}, kMaxStderrLag); }},
   };
 }
 

@@ -316,7 +316,7 @@ TEST(ParseScenario, RejectsBadDaemonSettings) {
   std::string why = Reject("daemon:\n  containers: 3\n  colour: red\ntimeline: []\n");
   EXPECT_TRUE(StartsWith(why, "test.yaml:3:3: daemon.colour: "));
   EXPECT_TRUE(Has(why, "unknown key (known keys of daemon: containers, rate, line_bytes, tty_fraction, "
-                       "stderr_fraction, retention, seed, burst)"));
+                       "stderr_fraction, retention, seed, burst, stderr_lag)"));
 
   why = Reject("daemon: 5\ntimeline: []\n");
   EXPECT_TRUE(StartsWith(why, "test.yaml:1:9: daemon: "));
@@ -343,6 +343,9 @@ TEST(ParseScenario, RejectsBadDaemonSettings) {
            Case{"seed: abc", "test.yaml:3:9: daemon.seed: ", "expected a whole number >= 0, got 'abc'"},
            Case{"line_bytes: 5-2", "test.yaml:3:15: daemon.line_bytes: ", "line bytes \"5-2\": MIN is larger than MAX"},
            Case{"line_bytes: 0", "test.yaml:3:15: daemon.line_bytes: ", "line bytes \"0\" must be N or MIN-MAX"},
+           Case{"stderr_lag: -1s", "test.yaml:3:15: daemon.stderr_lag: ", "'-1s' is not a duration"},
+           Case{"stderr_lag: 61s", "test.yaml:3:15: daemon.stderr_lag: ", "'61s' is too long (at most 1m)"},
+           Case{"stderr_lag: soon", "test.yaml:3:15: daemon.stderr_lag: ", "'soon' is not a duration"},
        }) {
     const char* before = std::string(c.setting).rfind("containers", 0) == 0 ? "seed: 1" : "containers: 1";
     why = Reject(std::string("daemon:\n  ") + before + "\n  " + c.setting + "\ntimeline: []\n");
@@ -425,6 +428,9 @@ TEST(ValidateAction, AcceptsWellFormedActions) {
            R"({"action":"remove","target":"web","force":true,"delay":"2s"})",
            R"({"action":"emit","target":"web","lines":5,"same_timestamp":true})",
            R"({"action":"set","target":"web","rate":0})",
+           R"({"action":"set","target":"web","stderr_lag":"2.5s"})",
+           R"({"action":"add","stderr_lag":60})",
+           R"({"action":"add","stderr_lag":"0"})",
            R"({"action":"fault","kind":"slice","chunk_bytes":1,"delay":"1ms"})",
            R"({"action":"clear_faults","kind":"stall"})",
            R"({"action":"restart_daemon","down":"500ms"})",
@@ -451,6 +457,11 @@ TEST(ValidateAction, RejectsWithAReason) {
   EXPECT_TRUE(Has(RejectAction({{"action", "set"}, {"target", "x"}, {"line_bytes", "5-2"}}), "MIN is larger than MAX"));
   EXPECT_TRUE(Has(RejectAction({{"action", "add"}, {"stderr_fraction", 1.5}}), "\"stderr_fraction\""));
   EXPECT_TRUE(Has(RejectAction({{"action", "add"}, {"burst", 0}}), "\"burst\""));
+  EXPECT_TRUE(Has(RejectAction({{"action", "add"}, {"stderr_lag", -1}}),
+                  "\"stderr_lag\": \"-1\" is not a duration from 0s to 1m"));
+  EXPECT_TRUE(Has(RejectAction({{"action", "set"}, {"target", "x"}, {"stderr_lag", "61s"}}),
+                  "\"stderr_lag\": \"61s\" is not a duration from 0s to 1m"));
+  EXPECT_TRUE(Has(RejectAction({{"action", "add"}, {"stderr_lag", true}}), "\"stderr_lag\": \"true\" is not a duration"));
   EXPECT_TRUE(Has(RejectAction({{"action", "remove"}, {"target", "x"}, {"delay", "soon"}}), "\"delay\""));
   EXPECT_TRUE(Has(RejectAction({{"action", "restart_daemon"}, {"down", -1}}), "\"down\": \"-1\" is not a duration"));
   EXPECT_TRUE(Has(RejectAction({{"action", "restart_daemon"}, {"down", true}}), "\"down\": \"true\" is not a duration"));
@@ -471,6 +482,17 @@ TEST(ParseScenario, DurationsTakePlainSeconds) {
   EXPECT_EQ(s.timeline[1].action["delay"], 0.5);
   EXPECT_EQ(CheckedDuration("down", s.timeline[0].action["down"], {}, seconds(10)), seconds(2));
   EXPECT_EQ(CheckedDuration("delay", s.timeline[1].action["delay"], {}, seconds(10)), milliseconds(500));
+}
+
+TEST(ParseScenario, StderrLagIsADurationUpToOneMinute) {
+  const Scenario s = ParseScenario(
+      "daemon:\n  stderr_lag: 2s\ntimeline:\n  - at: 1\n    action: set\n    target: x\n    stderr_lag: 0.5\n", "ok");
+  EXPECT_EQ(s.daemon["stderr_lag"], "2s");
+  ASSERT_EQ(s.timeline.size(), 1u);
+  EXPECT_EQ(CheckedDuration("stderr_lag", s.timeline[0].action["stderr_lag"], {}, seconds(60)), milliseconds(500));
+  std::string why = Reject("timeline:\n  - at: 1\n    action: set\n    target: x\n    stderr_lag: 90s\n");
+  EXPECT_TRUE(StartsWith(why, "test.yaml:2:5: timeline[0]: "));
+  EXPECT_TRUE(Has(why, "\"stderr_lag\": \"90s\" is not a duration from 0s to 1m"));
 }
 
 TEST(ParseScenario, RejectsEveryBelowOneMillisecond) {

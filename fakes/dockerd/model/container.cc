@@ -72,9 +72,11 @@ void Container::Append(UnixNanos ts) {
   const GeneratorSpec& g = spec_.generator;
   LogEntry e;
   e.seq = next_seq_++;
-  e.ts = ts;
   bool err = !spec_.tty && g.stderr_fraction > 0 &&
              std::uniform_real_distribution<double>(0, 1)(rng_) < g.stderr_fraction;
+  // Only the stamp lags: last_ts_ below keeps the write time, so stdout
+  // stamps and bursts are what they are without a lag.
+  e.ts = err ? std::max<UnixNanos>(0, ts - g.stderr_lag_ns) : ts;
   e.stream = err ? StreamId::kStderr : StreamId::kStdout;
   uint32_t lo = std::min(g.min_bytes, g.max_bytes), hi = std::max(g.min_bytes, g.max_bytes);
   uint32_t bytes = lo == hi ? lo : std::uniform_int_distribution<uint32_t>(lo, hi)(rng_);

@@ -4,6 +4,7 @@
 // and when it stops. Not thread-safe: owned by the daemon's event loop.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -22,7 +23,14 @@ struct GeneratorSpec {
   double stderr_fraction = 0.2;   // ignored for TTY containers (one stream)
   uint32_t burst = 1;             // consecutive lines that share one timestamp
   uint64_t exit_after = 0;        // exit (code 0) after this many lines; 0 = never
+  // A stderr line is stamped this much before it is written (stored in
+  // write order): dockerd stamps each stream in its own goroutine, and under
+  // CPU starvation one was measured seconds behind the other. TTY: no effect.
+  int64_t stderr_lag_ns = 0;
 };
+
+// The largest stderr_lag accepted (measured inversions reached 26.8 s).
+inline constexpr std::chrono::seconds kMaxStderrLag{60};
 
 struct ContainerSpec {
   std::string name;  // without the leading '/'

@@ -212,6 +212,40 @@ TEST(Container, StderrFractionHalfMixes) {
   EXPECT_GT(c->emitted_stdout(), 300u);
 }
 
+// A lagging stderr copier: stderr lines are stamped stderr_lag before they
+// are written, stored in write order; stdout stamps and bursts are unchanged.
+TEST(Container, StderrLagStampsStderrLinesEarlier) {
+  GeneratorSpec g = Gen(10, /*burst=*/2);
+  g.stderr_fraction = 0.5;
+  g.stderr_lag_ns = 2 * kSecond;
+  auto c = Running(g);
+  EXPECT_EQ(c->EmitDue(kEpoch + kSecond), 11u);
+  c->EmitNow(kEpoch + 5 * kSecond, 20, /*same_timestamp=*/false);
+  auto lines = Entries(*c);
+  ASSERT_EQ(lines.size(), 31u);
+  ASSERT_GT(c->emitted_stderr(), 3u);
+  ASSERT_GT(c->emitted_stdout(), 3u);
+  for (size_t k = 0; k < lines.size(); ++k) {
+    // Without the lag: bursts of two 100ms apart, then 1ns apart from 5s.
+    const UnixNanos written = k < 11 ? kEpoch + static_cast<UnixNanos>(k / 2 * 2) * 100 * kMs
+                                     : kEpoch + 5 * kSecond + static_cast<UnixNanos>(k - 11);
+    const UnixNanos lag = lines[k].stream == StreamId::kStderr ? 2 * kSecond : 0;
+    EXPECT_EQ(lines[k].ts, written - lag) << k;
+    EXPECT_EQ(lines[k].seq, k + 1) << k;
+  }
+}
+
+TEST(Container, StderrLagDoesNothingOnTty) {
+  GeneratorSpec g = Gen(10);
+  g.stderr_fraction = 1;
+  g.stderr_lag_ns = 2 * kSecond;
+  auto c = Running(g, 1, /*tty=*/true);
+  c->EmitDue(kEpoch + kSecond);
+  auto lines = Entries(*c);
+  ASSERT_EQ(lines.size(), 11u);
+  for (size_t k = 0; k < lines.size(); ++k) EXPECT_EQ(lines[k].ts, kEpoch + static_cast<UnixNanos>(k) * 100 * kMs);
+}
+
 TEST(Container, TtyWritesOnlyStdout) {
   GeneratorSpec g = Gen(100);
   g.stderr_fraction = 1;

@@ -26,13 +26,21 @@ class LogHistory {
   uint64_t evicted() const { return evicted_; }
   size_t retention() const { return retention_; }
 
-  // First retained index whose timestamp is >= ts (end() if none).
+  // A retained index such that every retained entry before it is stamped
+  // before ts: with monotone stamps the first one stamped >= ts (end() if
+  // none). Stamps need not be monotone (stderr_lag, like a starved dockerd),
+  // so entries from it on may still be stamped before ts: a `since` reader
+  // filters each one, as dockerd does. O(log n).
   uint64_t LowerBound(UnixNanos ts) const;
 
  private:
   size_t retention_;
   uint64_t evicted_ = 0;
   std::deque<LogEntry> entries_;
+  // The largest stamp of every entry up to each retained one: a monotone key
+  // to binary-search when the stamps are not. Empty while they are monotone
+  // (it would repeat each stamp), so the usual history keeps 24 bytes a line.
+  std::deque<UnixNanos> max_ts_;
 };
 
 }  // namespace fakedocker

@@ -100,5 +100,48 @@ TEST(LogHistory, LowerBoundWhenEverythingShares) {
   EXPECT_EQ(h.LowerBound(51), h.end());
 }
 
+// Stamps out of stored order (a lagging stderr copier, GeneratorSpec::
+// stderr_lag_ns): the bound is the first entry whose running maximum reaches
+// ts, so every entry before it is older than ts and none at or past ts is
+// skipped. A plain binary search on the stamps answers 4 for 25 here and
+// would skip seq 3 (stamped 30).
+TEST(LogHistory, LowerBoundWithInvertedStamps) {
+  LogHistory h(100);
+  // seq:  1   2   3  4   5   6   7
+  // ts:  10  20  30  5  40  50  60
+  const UnixNanos ts[] = {10, 20, 30, 5, 40, 50, 60};
+  for (uint64_t i = 0; i < 7; ++i) h.Append(Entry(i + 1, ts[i]));
+  EXPECT_EQ(h.LowerBound(25), 2u);
+  EXPECT_EQ(h.LowerBound(5), 0u);
+  EXPECT_EQ(h.LowerBound(6), 0u);    // seq 1 (10) is already past 6
+  EXPECT_EQ(h.LowerBound(31), 4u);   // seq 4 (5) is before 31 as well
+  EXPECT_EQ(h.LowerBound(61), h.end());
+  for (UnixNanos since = 0; since <= 61; ++since) {
+    const uint64_t lb = h.LowerBound(since);
+    for (uint64_t i = h.begin(); i < lb; ++i) EXPECT_LT(h.at(i).ts, since) << "since " << since << " index " << i;
+    if (lb < h.end()) {
+      EXPECT_GE(h.at(lb).ts, since) << "since " << since;  // the tightest such bound
+    }
+  }
+}
+
+TEST(LogHistory, LowerBoundWithInvertedStampsAfterEviction) {
+  LogHistory h(4);
+  // seq:  1   2   3   4   5   6   7
+  // ts:  10  20  30  25  15  40  35
+  const UnixNanos ts[] = {10, 20, 30, 25, 15, 40, 35};
+  for (uint64_t i = 0; i < 7; ++i) h.Append(Entry(i + 1, ts[i]));
+  // Retained: indices 3..6, stamps 25 15 40 35.
+  EXPECT_EQ(h.begin(), 3u);
+  EXPECT_EQ(h.LowerBound(26), 3u);  // seq 3 (30, evicted) already reached 26
+  EXPECT_EQ(h.LowerBound(36), 5u);
+  EXPECT_EQ(h.LowerBound(41), h.end());
+  for (UnixNanos since = 0; since <= 41; ++since) {
+    const uint64_t lb = h.LowerBound(since);
+    EXPECT_GE(lb, h.begin());
+    for (uint64_t i = h.begin(); i < lb; ++i) EXPECT_LT(h.at(i).ts, since) << "since " << since << " index " << i;
+  }
+}
+
 }  // namespace
 }  // namespace fakedocker
