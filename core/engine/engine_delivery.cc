@@ -31,9 +31,9 @@ void Engine::Impl::Settle(Container& c) {
       metrics_.SetReopenLookback(after);
       // Worth a line only when it at least doubles: a stall grows it in steps.
       if (after >= 2 * before) {
-        spdlog::warn("container {}: a line came {:.3f} s after a later-stamped one (stdout and stderr are stamped "
-                     "apart by dockerd, a starved daemon falls seconds behind): streams now reopen {:.3f} s "
-                     "before their position so such lines are not filtered out by since",
+        spdlog::warn("container {}: a line stamped {:.3f} s before a line delivered ahead of it (dockerd stamps "
+                     "stdout and stderr apart; a starved daemon falls seconds behind): streams now reopen {:.3f} s "
+                     "before their position so that since does not filter such lines out",
                      ShortId(c.id), std::chrono::duration<double>(nanoseconds(c.position.last_inversion_ns())).count(),
                      std::chrono::duration<double>(after).count());
       }

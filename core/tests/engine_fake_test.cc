@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <thread>
 
@@ -86,6 +87,35 @@ TEST(EngineFake, OverlongLinesAreSplitAndTheStreamGoesOn) {
   fake.Emit(id, 1);
   ASSERT_TRUE(Eventually([&] { return sink.Summary().records == 16; }, 10s)) << sink.Summary().records;
   EXPECT_EQ(sink.Summary().duplicates, 0u);
+}
+
+// The value after `name ` in Prometheus text; -1 when absent.
+double MetricValue(const std::string& text, const std::string& name) {
+  const std::size_t at = text.find("\n" + name + " ");
+  if (at == std::string::npos) return -1;
+  return std::strtod(text.c_str() + at + name.size() + 2, nullptr);
+}
+
+// A starved dockerd's stderr copier behind stdout: stderr lines are stamped
+// 400 ms before they are stored, and since= filters every record, live ones
+// too. A reopen 10 ms before the position filters the lagging lines out and
+// loses them; the lookback must grow from the inversions the engine sees.
+TEST(EngineFake, StderrStampedFarBehindStdoutIsNotLostAtReopens) {
+  fakedocker::DaemonConfig fc = FakeConfig(8, 40);
+  fc.generator.stderr_fraction = 0.3;
+  fc.generator.stderr_lag_ns = 400'000'000;
+  InProcessFake fake(fc);
+  MemorySink sink;
+  Config config = TestConfig(fake.socket());
+  config.docker.rotation_interval = 1500ms;
+  EngineUnderTest engine(config, sink);
+  std::this_thread::sleep_for(8s);
+  const CaptureReport report = WaitForExactCapture(fake, sink, 30s);
+  const std::string metrics = engine.metrics().Serialize();
+  EXPECT_TRUE(report.exact()) << Describe(report);
+  EXPECT_GT(MetricValue(metrics, "log_capturer_lines_out_of_order_total"), 0) << metrics;
+  EXPECT_GE(MetricValue(metrics, "log_capturer_reopen_lookback_seconds"), 0.4) << metrics;
+  EXPECT_GT(engine.engine().stats().rotations, 20u);
 }
 
 TEST(EngineFake, SurvivesADaemonRestart) {
