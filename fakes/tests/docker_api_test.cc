@@ -211,6 +211,11 @@ TEST_F(DockerApiTest, SinceFiltersEveryRecordWhenStampsAreOutOfOrder) {
   };
   const std::string logs = "/containers/" + id + "/logs?stdout=1&stderr=1";
   EXPECT_EQ(Seqs(Get(logs + "&since=" + api_ts(ts[4])).body), (std::vector<uint64_t>{1, 2, 4, 5}));
+  // The truth says exactly which were sent: the harness judges "never sent"
+  // (lost at the source) from it.
+  const json record = fake_.Control("GET", "/streams").back();
+  EXPECT_EQ(record["seq_ranges"], json::parse("[[1,2],[4,5]]")) << record.dump();
+  EXPECT_EQ(record["lines_sent"], 4);
   // tail first, then since on what is left.
   EXPECT_EQ(Seqs(Get(logs + "&tail=3&since=" + api_ts(ts[4])).body), (std::vector<uint64_t>{4, 5}));
   // until is a cut-off: reading stops at 2, so 3 (stamped before until) is not sent.

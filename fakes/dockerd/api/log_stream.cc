@@ -262,9 +262,7 @@ void LogStream::Deliver() {
     auto* r = self->daemon_.truth().open_stream(self->record_id_);
     if (r) r->bytes_sent += n;
     for (; !ends.empty() && ends.front().first <= self->pending_written_; ends.pop_front()) {
-      if (!r) continue;
-      if (r->lines_sent++ == 0) r->first_seq = ends.front().second;
-      r->last_seq = ends.front().second;
+      if (r) r->NoteLineSent(ends.front().second);
     }
     if (gap.count() > 0) {
       self->Retry(gap);

@@ -8,6 +8,7 @@
 #include <deque>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -32,6 +33,14 @@ struct StreamRecord {
   uint64_t lines_sent = 0;   // whole log lines (all their messages) or events
   uint64_t first_seq = 0;    // first and last line seq delivered (logs)
   uint64_t last_seq = 0;
+  // The seqs sent are [first_seq, last_seq] unless records in between were
+  // not sent (since filters each record: a lagging stderr stamp): then the
+  // ranges before the current one, which starts at range_first. Empty, and
+  // costing nothing, while the stream is contiguous.
+  std::vector<std::pair<uint64_t, uint64_t>> earlier_ranges;
+  uint64_t range_first = 0;
+  // One more line sent on this stream.
+  void NoteLineSent(uint64_t seq);
   std::vector<std::string> faults;
 
   nlohmann::json ToJson() const;
