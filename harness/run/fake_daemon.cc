@@ -29,6 +29,7 @@ class FakeDaemon : public DaemonUnderTest {
                                      "--line-bytes", s.fake.line_bytes,
                                      "--tty-fraction", std::to_string(s.fake.tty_fraction),
                                      "--stderr-fraction", std::to_string(s.fake.stderr_fraction),
+                                     "--stderr-lag", std::to_string(std::chrono::duration<double>(s.fake.stderr_lag).count()),
                                      "--burst", std::to_string(s.fake.burst),
                                      "--retention", std::to_string(s.fake.retention)};
     fake_ = std::make_unique<ChildProcess>(args, dir + "/fake.out", dir + "/fake.err",

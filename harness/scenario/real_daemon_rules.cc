@@ -13,6 +13,10 @@ void CheckRealDaemon(const Scenario& s) {
     throw ScenarioError("fake.faults: fault injection is played by fake-dockerd only and cannot be asked of a real "
                         "daemon; remove the faults or run with daemon: fake");
   }
+  if (s.fake.stderr_lag.count() != 0) {
+    throw ScenarioError("fake.stderr_lag: a lagging stderr stamp is played by fake-dockerd only (a real daemon lags "
+                        "when it is starved of CPU, not on request); remove it or run with daemon: fake");
+  }
   static const std::set<std::string> kPlayable = {"churn", "stop", "start", "restart", "rename"};
   for (const TimedAction& a : s.fake.timeline) {
     const std::string name = a.action.value("action", "");

@@ -46,6 +46,8 @@ TEST(RealDaemonRules, RefusesWhatOnlyTheFakeCanPlay) {
   EXPECT_NE(Refusal("name: a\ndaemon: real\nfake:\n  timeline:\n    - {at: 5s, action: {action: restart_daemon}}\n")
                 .find("'restart_daemon' is played by fake-dockerd only"),
             std::string::npos);
+  EXPECT_NE(Refusal("name: a\ndaemon: real\nfake:\n  stderr_lag: 2s\n").find("a lagging stderr stamp is played by fake-dockerd only"),
+            std::string::npos);
   EXPECT_NE(Refusal("name: a\ndaemon: cloud\n").find("give fake or real"), std::string::npos);
   EXPECT_EQ(Refusal("name: a\nfake:\n  faults:\n    - {kind: reset, probability: 0.2}\n"), "");
 }

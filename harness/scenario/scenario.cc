@@ -21,6 +21,7 @@
 #include "common/yaml_value.h"
 #include "fakes/dockerd/api/faults.h"
 #include "fakes/dockerd/control/actions.h"
+#include "fakes/dockerd/model/container.h"
 #include "harness/scenario/scenario_rules.h"
 
 namespace leakbench::harness {
@@ -114,6 +115,10 @@ void ReadFake(YamlDocument& doc, const YamlValue& node, FakeSpec& f) {
                   {"line_bytes", [&](const YamlValue& v) { f.line_bytes = LineBytes(v); }},
                   {"tty_fraction", [&](const YamlValue& v) { f.tty_fraction = v.Number(0, 1); }},
                   {"stderr_fraction", [&](const YamlValue& v) { f.stderr_fraction = v.Number(0, 1); }},
+                  {"stderr_lag",
+                   [&](const YamlValue& v) {
+                     f.stderr_lag = v.Duration(std::chrono::nanoseconds::zero(), fakedocker::kMaxStderrLag);
+                   }},
                   {"burst", [&](const YamlValue& v) { f.burst = static_cast<unsigned>(v.Unsigned(1, 1000000)); }},
                   {"retention", [&](const YamlValue& v) { f.retention = v.Unsigned(0, kNoMax); }},
                   {"faults",

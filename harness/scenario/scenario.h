@@ -65,6 +65,9 @@ struct FakeSpec {
   std::string line_bytes = "60-200"; // "N" or "MIN-MAX"
   double tty_fraction = 0;
   double stderr_fraction = 0.2;
+  // stderr lines stamped this much before they are written (fake only): a
+  // starved dockerd's lagging copier (docs/docker-semantics.md, section 4).
+  std::chrono::nanoseconds stderr_lag{0};
   unsigned burst = 1;
   std::size_t retention = 100000;
   std::vector<nlohmann::json> faults;   // POST /faults at start

@@ -33,6 +33,7 @@ fake:
   line_bytes: 10-20
   tty_fraction: 0.5
   stderr_fraction: 0.1
+  stderr_lag: 400ms
   burst: 3
   retention: 500
   faults: [ {kind: malformed, probability: 0.2, after_bytes: 3000, variant: length, target: "3000"} ]
@@ -78,6 +79,7 @@ TEST(ParseScenario, ReadsEveryKey) {
   EXPECT_EQ(s.fake.line_bytes, "10-20");
   EXPECT_DOUBLE_EQ(s.fake.tty_fraction, 0.5);
   EXPECT_DOUBLE_EQ(s.fake.stderr_fraction, 0.1);
+  EXPECT_EQ(s.fake.stderr_lag, std::chrono::milliseconds(400));
   EXPECT_EQ(s.fake.burst, 3u);
   EXPECT_EQ(s.fake.retention, 500u);
   ASSERT_EQ(s.fake.faults.size(), 1u);
@@ -312,6 +314,7 @@ TEST(ParseScenario, ErrorsNamePlaceAndReason) {
       {"name: x\nfake: {rate: -1}\n", "f.yaml:2:14:", "fake.rate: must be >= 0"},
       {"name: x\nfake: {line_bytes: 20-10}\n", "f.yaml:2:20:", "MIN-MAX"},
       {"name: x\nfake: {stderr_fraction: 1.5}\n", "f.yaml:2:25:", "between 0 and 1"},
+      {"name: x\nfake: {stderr_lag: 61s}\n", "f.yaml:2:20:", "fake.stderr_lag:"},
       {"name: x\nduration: 10s\nwarmup: 10s\n", "f.yaml:3:9:", "warmup: the warm-up (10s) must be shorter"},
       {"name: x\nduration: 20s\n", "f.yaml:2:11:", "duration: the warm-up (30s)"},
       {"name: x\nduration: 5x\n", "f.yaml:2:11:", "duration:"},
@@ -443,7 +446,7 @@ nlohmann::json Values(const Scenario& s) {
           {"expect_fail", s.expect_fail ? nlohmann::json(*s.expect_fail) : nlohmann::json(nullptr)},
           {"expect_also_fail", s.expect_also_fail}, {"not_applicable", s.not_applicable},
           {"fake", {s.fake.containers, s.fake.rate, s.fake.line_bytes, s.fake.tty_fraction, s.fake.stderr_fraction,
-                    s.fake.burst, s.fake.retention, s.fake.faults, timeline}},
+                    ns(s.fake.stderr_lag), s.fake.burst, s.fake.retention, s.fake.faults, timeline}},
           {"target", {s.target.kind, s.target.command, ns(s.target.rotation_interval), s.target.max_streams,
                       s.target.inject_leak, s.target.inject_leak_every, s.target.extra_args, s.target.inject_faults,
                       s.target.metrics_url, s.target.pprof_url, s.target.error_pattern, s.target.output}},
