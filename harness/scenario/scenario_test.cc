@@ -411,7 +411,7 @@ TEST(LoadScenario, EveryShippedScenarioLoads) {
     }
     EXPECT_EQ(is_negative, s.expect_fail.has_value()) << "negative controls, and only they, expect a failure";
   }
-  EXPECT_EQ(gate.size(), 21u);
+  EXPECT_EQ(gate.size(), 22u);
   EXPECT_EQ(negative.size(), 15u);
   // Every criterion is shown to fail by a negative control in the gate set
   // (the goroutine criteria by the naive Go follower).
