@@ -43,7 +43,12 @@ TEST(MallocPolicyTest, LargeBlocksStayMmappedAfterOneIsFreed) {
   // threshold to 4 MiB and the second comes from the arena (hblks stays).
   EXPECT_EQ(MmappedWhileHolding(4 << 20), base + 1);
   EXPECT_EQ(MmappedWhileHolding(4 << 20), base + 1);
-  EXPECT_EQ(MmappedWhileHolding(kMallocThresholdBytes), base + 1);
+  // 1 MiB: by default it would now come from the arena (the threshold rose
+  // to 4 MiB). Not a block of exactly kMallocThresholdBytes: mmap is only
+  // tried when the arena's free top cannot hold the block, and whether a
+  // 128 KiB top is free depends on what ran before in this process (it
+  // failed that way once in CI).
+  EXPECT_EQ(MmappedWhileHolding(1 << 20), base + 1);
   EXPECT_EQ(mallinfo2().hblks, base);
 }
 
