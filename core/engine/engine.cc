@@ -165,7 +165,7 @@ Engine::Impl::Container& Engine::Impl::Track(const std::string& id) {
     // Reopening at since = position - lookback replays the frames of the
     // last lookback, so that a line dockerd stored out of time order is not
     // filtered out by the reopen (core/position/adaptive_lookback.h).
-    c.position = PositionTracker(start, lookback_.Current(Clock::now()));
+    c.position = PositionTracker(start, current_lookback_);
     // One random source for every container (the engine's), so the state
     // of a waiting container stays small; the lambda fits std::function's
     // small buffer, so nothing is allocated for it either.
@@ -249,7 +249,8 @@ void Engine::Impl::Housekeeping() {
   metrics_.SetContainersWaiting(scheduler_.waiting());
   metrics_.SetContainersMonitored(containers_.size());
   metrics_.SetStreamsPaused(paused_.size());
-  metrics_.SetReopenLookback(lookback_.Current(now));
+  current_lookback_ = lookback_.Current(now);
+  metrics_.SetReopenLookback(current_lookback_);
   if (!config_.state_file.empty() && state_dirty_ && now - last_state_save_ >= config_.state_flush_interval) {
     SaveState();
   }

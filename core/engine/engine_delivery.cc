@@ -20,14 +20,18 @@ constexpr std::size_t kMaxUncommitted = 64;
 }  // namespace
 
 void Engine::Impl::Settle(Container& c) {
-  const Clock::time_point now = Clock::now();
-  const nanoseconds before = lookback_.Current(now);
-  c.position.set_lookback(before);
+  // The hot path reads the cached lookback: the clock is read only for a
+  // frame out of order, and Housekeeping refreshes the cache as it decays.
+  c.position.set_lookback(current_lookback_);
   for (const auto& [ts, frames] : c.unsettled) {
     if (c.position.Advance(ts, frames) != PositionTracker::AdvanceResult::kOutOfOrder) continue;
     metrics_.AddOutOfOrder();
+    const Clock::time_point now = Clock::now();
     if (lookback_.Observe(nanoseconds(c.position.last_inversion_ns()), now)) {
+      const nanoseconds before = current_lookback_;
       const nanoseconds after = lookback_.Current(now);
+      current_lookback_ = after;
+      c.position.set_lookback(after);
       metrics_.SetReopenLookback(after);
       // Worth a line only when it at least doubles: a stall grows it in steps.
       if (after >= 2 * before) {

@@ -194,6 +194,9 @@ class Engine::Impl {
   // How far before its position every stream reopens: the inversions seen on
   // any container of the daemon set it (see core/position/adaptive_lookback.h).
   AdaptiveLookback lookback_;
+  // lookback_.Current() as of the last growth or Housekeeping (every 500 ms):
+  // Settle runs per line and must not read the clock for it.
+  std::chrono::nanoseconds current_lookback_ = lookback_.Current(Clock::now());
 
   std::unordered_map<IdKey, Container, IdKeyHash> containers_;
   std::unordered_set<std::string> excluded_;
