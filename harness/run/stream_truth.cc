@@ -74,9 +74,11 @@ StreamAges AgesOf(const std::vector<FollowStream>& streams, std::int64_t now_ns,
   for (const FollowStream& s : streams) {
     const std::int64_t end = s.open ? now_ns : s.closed_at_ns;
     const double age = static_cast<double>(end - s.opened_at_ns) / 1e9;
-    if (!s.open && !s.closed_by_client()) continue;  // ended by the daemon: not the target's rotation
+    // However it ended, the target held the stream this long: a stream the
+    // daemon ended at 25 s was one the target never rotated. Only the
+    // streams the target closed are its rotations.
     a.max_age_s = std::max(a.max_age_s, age);
-    if (!s.open) {
+    if (!s.open && s.closed_by_client()) {
       closed.push_back(age);
       rotations.push_back({now_t - static_cast<double>(now_ns - s.closed_at_ns) / 1e9, age});
     }

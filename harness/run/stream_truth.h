@@ -61,7 +61,7 @@ class StreamTimeline {
 
 struct StreamAges {
   std::size_t rotated = 0;   // follow streams the client closed
-  double max_age_s = 0;      // over closed-by-client and still-open streams
+  double max_age_s = 0;      // over every stream, however it ended (still open: until now)
   double median_age_s = 0;   // closed by client
   double p95_age_s = 0;
   std::size_t streams = 0;   // follow streams the target opened, all of them
