@@ -28,7 +28,7 @@ std::string ChildExit::ToString() const {
 }
 
 ChildProcess::ChildProcess(std::vector<std::string> argv, const std::string& stdout_path,
-                           const std::string& stderr_path, const std::vector<std::string>& extra_env) {
+                           const std::string& stderr_path, const std::vector<std::string>& extra_env, bool append) {
   if (argv.empty()) throw std::runtime_error("ChildProcess: empty command");
   std::vector<char*> args;
   for (auto& a : argv) args.push_back(a.data());
@@ -54,8 +54,9 @@ ChildProcess::ChildProcess(std::vector<std::string> argv, const std::string& std
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (getppid() != parent) _exit(127);
     const int in = open("/dev/null", O_RDONLY);
-    const int out = open(stdout_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    const int err = open(stderr_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    const int flags = O_WRONLY | O_CREAT | O_APPEND | (append ? 0 : O_TRUNC);
+    const int out = open(stdout_path.c_str(), flags, 0644);
+    const int err = open(stderr_path.c_str(), flags, 0644);
     if (in < 0 || out < 0 || err < 0) _exit(127);
     dup2(in, 0);
     dup2(out, 1);

@@ -23,9 +23,11 @@ struct ChildExit {
 
 class ChildProcess {
  public:
-  // argv[0] must be a path. Throws std::runtime_error if it cannot start.
+  // argv[0] must be a path. The output files are truncated first unless
+  // `append`; writes always append (both may be one file). Throws
+  // std::runtime_error if it cannot start.
   ChildProcess(std::vector<std::string> argv, const std::string& stdout_path, const std::string& stderr_path,
-               const std::vector<std::string>& extra_env = {});
+               const std::vector<std::string>& extra_env = {}, bool append = false);
   ~ChildProcess();
   ChildProcess(const ChildProcess&) = delete;
   ChildProcess& operator=(const ChildProcess&) = delete;

@@ -306,13 +306,13 @@ Measurement MeasureDaemonFdGrowth(const JudgeInputs& in, std::optional<double> p
   for (const DaemonSeries& d : in.series.daemon) {
     const Measurement m =
         MeasureGrowth(d.fds_fit, 1, "fds", per_min_bound, per_1000_bound, "follow streams opened");
-    if (m.inconclusive) return Unjudged(d.name + ": " + *m.inconclusive);
+    if (m.inconclusive) return Unjudged(d.name + ": " + *m.inconclusive + (d.note.empty() ? "" : " (" + d.note + ")"));
     if (all.detail.empty() || m.measured > all.measured) {
       all.measured = m.measured;
       all.bound = m.bound;
     }
     all.pass = all.pass && m.pass;
-    all.detail += (all.detail.empty() ? "" : "; ") + d.name + ": " + m.detail;
+    all.detail += (all.detail.empty() ? "" : "; ") + d.name + ": " + m.detail + (d.note.empty() ? "" : " (" + d.note + ")");
   }
   return all;
 }

@@ -117,6 +117,25 @@ TEST(DaemonSide, ADaemonLeakingAnFdPerStreamFails) {
   EXPECT_NEAR(dockerd.at("cpu_s_per_1000_streams").get<double>(), 4.1667, 1e-3);
 }
 
+// restart_daemon on a real daemon: its processes are new ones from the
+// restart on. A dockerd that sat at 1,000 fds before and leaks one a
+// second after a restart to 100 must fail: fitted across the restart, the
+// drop would hide the leak.
+TEST(DaemonSide, AfterARestartOnlyTheNewProcessesAreFitted) {
+  RunData run = RunWithDaemon([](int t) { return t < 60 ? 1000 : 100 + (t - 60); });
+  for (Sample& x : run.samples) x.daemon_generation = x.t < 60 ? 0 : 1;
+  run.daemon_restarts_s = {60};
+  const Verdict v = Judge(run);
+  const CriterionResult& c = DaemonFd(v);
+  EXPECT_EQ(c.status, Status::kFail) << c.detail;
+  EXPECT_NEAR(c.measured, 60, 1);
+  EXPECT_NE(c.detail.find("fitted from the daemon's last restart (at 60 s) on"), std::string::npos) << c.detail;
+  // The same samples read as one process: the drop hides the leak.
+  run.daemon_restarts_s.clear();
+  for (Sample& x : run.samples) x.daemon_generation = 0;
+  EXPECT_NE(DaemonFd(Judge(run)).status, Status::kFail);
+}
+
 TEST(DaemonSide, WithoutADaemonSampleItIsInconclusiveWithTheReason) {
   RunData run = RunWithDaemon([](int) { return 200; });
   run.daemon_processes.clear();

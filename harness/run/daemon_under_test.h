@@ -54,7 +54,8 @@ class DaemonUnderTest {
   virtual void Stop() = 0;
   virtual DaemonInfo info() const = 0;
   // The daemon's processes to sample; empty when none is visible from
-  // here (then `why_unsampled` says why).
+  // here (then `why_unsampled` says why). Always the same names in the
+  // same order; a restarted real daemon's are new pids.
   virtual std::vector<DaemonProcess> processes() const = 0;
   virtual std::string why_unsampled() const { return ""; }
   // The full id of the container a follower named `ref` in its request

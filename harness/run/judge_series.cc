@@ -1,6 +1,7 @@
 #include "harness/run/judge_series.h"
 
 #include <chrono>
+#include <cmath>
 #include <map>
 
 namespace leakbench::harness {
@@ -105,15 +106,22 @@ JudgeSeries ReadJudgeSeries(const RunData& run) {
   j.goroutines_fit = Fit(j.goroutines, p);
   j.exported_fds_fit = Fit(j.exported_fds, p);
   j.exported_rss_fit = Fit(j.exported_rss, p);
+  // A restarted daemon's processes are other processes: their counts start
+  // again, and a fit across the restart would read the drop as shrinking.
+  const std::size_t generation = run.daemon_restarts_s.size();
   for (std::size_t i = 0; i < run.daemon_processes.size(); ++i) {
-    auto daemon = [i](auto f) {
-      return [i, f](const Sample& x) -> std::optional<double> {
-        if (i >= x.daemon.size() || !x.daemon[i].ok) return std::nullopt;
+    auto daemon = [i, generation](auto f) {
+      return [i, generation, f](const Sample& x) -> std::optional<double> {
+        if (i >= x.daemon.size() || !x.daemon[i].ok || x.daemon_generation != generation) return std::nullopt;
         return f(x.daemon[i]);
       };
     };
     DaemonSeries d;
     d.name = run.daemon_processes[i].name;
+    if (generation > 0) {
+      d.note = "fitted from the daemon's last restart (at " + std::to_string(std::lround(run.daemon_restarts_s.back())) +
+               " s) on: its processes were new ones then";
+    }
     d.threads = Extract(run, daemon([](const ProcSample& ps) { return static_cast<double>(ps.threads); }),
                         Axis::kStreamsOpened);
     d.fds = Extract(run, daemon([](const ProcSample& ps) { return static_cast<double>(ps.fds.total()); }),

@@ -53,6 +53,7 @@ inline constexpr double kPerMiB = 1.0 / (1 << 20);
 // and follow streams opened, and their fits.
 struct DaemonSeries {
   std::string name;
+  std::string note;  // how the series was cut ("" when every sample is fitted)
   Series threads, fds, rss, cpu_seconds;
   Growth threads_fit, fds_fit, rss_fit, cpu_fit;
 };

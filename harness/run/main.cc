@@ -39,6 +39,7 @@
 #include "harness/run/run_one.h"
 #include "harness/run/run_scenario.h"
 #include "harness/run/summary_markdown.h"
+#include "harness/scenario/real_daemon_rules.h"
 #include "harness/scenario/scenario.h"
 
 namespace {
@@ -367,6 +368,7 @@ int main(int argc, char** argv) {
       Scenario s = leakbench::harness::LoadScenario(
           !scenario_file.empty() ? scenario_file : scenarios_dir + "/" + (quick ? "quick" : profile) + ".yaml");
       Apply(o, s);  // the flags, then the bounds that follow them (DeriveBounds)
+      leakbench::harness::CheckDaemonRestartsOwned(s, docker_host.empty());
       code = leakbench::harness::RunOne(s, options, out_dir, junit, quiet, auto_reports, repeat);
       if (quiet) std::printf("%s\n", ExitWord(code));
       if (!quiet && quick) {

@@ -64,24 +64,31 @@ PrivateDockerd::PrivateDockerd(const std::string& dir, const std::vector<std::st
   Watchdog::WatchCgroup(cgroup_parent_);
   std::ofstream(dir_ + "/daemon.json") << "{}\n";  // keeps /etc/docker/daemon.json out of it
   const std::string ns = "leakbench" + cgroup_parent_.substr(10);
-  std::vector<std::string> argv = {dockerd,
-                                   "--config-file=" + dir_ + "/daemon.json",
-                                   "--host=unix://" + socket_,
-                                   "--data-root=" + dir_ + "/data",
-                                   "--exec-root=" + dir_ + "/exec",
-                                   "--pidfile=" + dir_ + "/dockerd.pid",
-                                   "--iptables=false",
-                                   "--ip6tables=false",
-                                   "--bridge=none",
-                                   "--storage-driver=vfs",
-                                   "--shutdown-timeout=2",
-                                   "--cgroup-parent=" + cgroup_parent_,
-                                   "--containerd-namespace=" + ns,
-                                   "--containerd-plugins-namespace=" + ns + "-plugins"};
-  std::vector<std::string> child_env = env;
-  child_env.push_back("NOTIFY_SOCKET=");
-  child_env.push_back("DOCKER_HOST=");
-  daemon_ = std::make_unique<ChildProcess>(argv, dir_ + "/dockerd.log", dir_ + "/dockerd.log", child_env);
+  argv_ = {dockerd,
+           "--config-file=" + dir_ + "/daemon.json",
+           "--host=unix://" + socket_,
+           "--data-root=" + dir_ + "/data",
+           "--exec-root=" + dir_ + "/exec",
+           "--pidfile=" + dir_ + "/dockerd.pid",
+           "--iptables=false",
+           "--ip6tables=false",
+           "--bridge=none",
+           "--storage-driver=vfs",
+           "--shutdown-timeout=2",
+           "--cgroup-parent=" + cgroup_parent_,
+           "--containerd-namespace=" + ns,
+           "--containerd-plugins-namespace=" + ns + "-plugins"};
+  env_ = env;
+  env_.push_back("NOTIFY_SOCKET=");
+  env_.push_back("DOCKER_HOST=");
+  Launch();
+  start_took_ = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started);
+}
+
+void PrivateDockerd::Launch() {
+  // Appends: a restarted dockerd's log follows the first one's.
+  daemon_ = std::make_unique<ChildProcess>(argv_, dir_ + "/dockerd.log", dir_ + "/dockerd.log", env_,
+                                           /*append=*/true);
   const DockerClient client(socket_);
   const auto deadline = Clock::now() + std::chrono::seconds(30);
   while (!client.Ping()) {
@@ -98,7 +105,22 @@ PrivateDockerd::PrivateDockerd(const std::string& dir, const std::vector<std::st
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
-  start_took_ = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started);
+}
+
+void PrivateDockerd::Restart(std::chrono::nanoseconds down) {
+  if (!daemon_) throw std::runtime_error("the private dockerd was stopped; it cannot be restarted");
+  daemon_->Stop(SIGTERM, std::chrono::seconds(20));
+  daemon_.reset();
+  // What a clean stop leaves is nothing; after a SIGKILL (20 s passed),
+  // shims and mounts would stand in the new dockerd's way.
+  KillCgroupTree(cgroup_parent_);
+  UnmountUnder(dir_);
+  std::this_thread::sleep_for(down);
+  try {
+    Launch();
+  } catch (const DaemonUnavailable& e) {
+    throw std::runtime_error(std::string("restarting the private dockerd: ") + e.what());
+  }
 }
 
 PrivateDockerd::~PrivateDockerd() { Stop(); }

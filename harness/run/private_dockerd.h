@@ -41,9 +41,19 @@ class PrivateDockerd {
   std::chrono::milliseconds start_took() const { return start_took_; }
   // Stops it now (what the destructor does); idempotent.
   void Stop();
+  // Stops it as Stop() does (SIGTERM: dockerd stops its containers first),
+  // waits `down`, and starts it again on the same data root, socket and
+  // cgroup parent: the containers come back stopped. Throws
+  // std::runtime_error when it does not answer again, or was stopped.
+  void Restart(std::chrono::nanoseconds down);
 
  private:
+  // Starts dockerd with argv_ and waits for /_ping (30 s). Throws
+  // DaemonUnavailable with the end of its log.
+  void Launch();
+
   std::string dir_, socket_, cgroup_parent_;
+  std::vector<std::string> argv_, env_;
   std::unique_ptr<ChildProcess> daemon_;
   std::chrono::milliseconds start_took_{0};
 };

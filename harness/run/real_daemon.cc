@@ -29,6 +29,7 @@
 #include "harness/run/read_file.h"
 #include "harness/run/run_scenario.h"
 #include "harness/run/workload_image.h"
+#include "harness/scenario/real_daemon_rules.h"
 
 namespace leakbench::harness {
 namespace {
@@ -105,6 +106,10 @@ class RealDaemon : public DaemonUnderTest {
       AddContainers(count);
       return;
     }
+    if (name == "restart_daemon") {
+      RestartDaemon(RestartDown(a));
+      return;
+    }
     const std::string target = a.value("target", "*");
     for (Live& c : live_) {
       if (target != "*" && target != c.name && c.id.rfind(target, 0) != 0) continue;
@@ -179,7 +184,26 @@ class RealDaemon : public DaemonUnderTest {
     bool tty = false, running = true;
   };
 
+  // dockerd stops every container (SIGTERM, as on a host's shutdown or
+  // upgrade), goes away for `down`, and comes back with them stopped
+  // (docs/docker-semantics.md, section 9); leakbench then starts again the
+  // ones that were running, as a restart policy would. The emitters keep
+  // their seq across it (--state), so the stored logs stay 1..N.
+  void RestartDaemon(std::chrono::nanoseconds down) {
+    if (!private_) throw std::runtime_error("restart_daemon: leakbench restarts only a dockerd it started");
+    private_->Restart(down);
+    const DockerClient& docker = *docker_;
+    BoundedParallel(live_.size(), kApiParallelism, [&](std::size_t i) {
+      if (live_[i].running) docker.Start(live_[i].id);
+    });
+    // New processes: the sampler follows them from here.
+    for (DaemonProcess& p : processes_) {
+      p.pid = p.name == "dockerd" ? private_->pid() : ChildNamed(private_->pid(), p.name);
+    }
+  }
+
   void Start(const RunOptions& o) {
+    CheckDaemonRestartsOwned(s_, o.docker_host.empty());
     if (!o.docker_host.empty()) {
       auto client = std::make_unique<DockerClient>(o.docker_host);
       if (!client->Ping()) {

@@ -159,6 +159,7 @@ json ResultJson(const RunData& run, const Verdict& v) {
         {"notes", run.daemon.notes},
         {"containers_start_s", run.daemon.containers_start_s},
         {"processes_sampled", daemon_processes},
+        {"restarted_at_s", run.daemon_restarts_s},
         {"unsampled_reason", run.daemon_unsampled}}},
       {"criteria", criteria},
       {"figures", v.figures},

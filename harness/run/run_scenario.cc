@@ -269,6 +269,17 @@ RunData RunScenario(const Scenario& s, const RunOptions& o) {
         if (when <= now) {
           const TimedAction& a = s.fake.timeline[index];
           daemon->Play(a.action);
+          // A restarted real daemon's processes are new ones: sample those,
+          // and fit the daemon's growth from then on (judge_series.cc).
+          std::vector<DaemonProcess> now_processes = daemon->processes();
+          bool moved = now_processes.size() != run.daemon_processes.size();
+          for (std::size_t i = 0; !moved && i < now_processes.size(); ++i) {
+            moved = now_processes[i].pid != run.daemon_processes[i].pid;
+          }
+          if (moved) {
+            run.daemon_processes = std::move(now_processes);
+            run.daemon_restarts_s.push_back(Seconds(Clock::now() - t0));
+          }
           when = a.every.count() > 0 ? when + a.every : Clock::time_point::max();
         }
       }
@@ -288,6 +299,7 @@ RunData RunScenario(const Scenario& s, const RunOptions& o) {
           x.proc = ReadProcSample(target.pid());
         }
         for (const DaemonProcess& p : run.daemon_processes) x.daemon.push_back(ReadProcSample(p.pid));
+        x.daemon_generation = run.daemon_restarts_s.size();
         const FakeTruth truth = ParseTruth(FakeControl(control, "GET", "/truth"));
         x.fake_ns = truth.now_ns;
         x.streams_open = truth.follow_streams_open;

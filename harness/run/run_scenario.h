@@ -57,6 +57,7 @@ struct Sample {
   std::uint64_t streams_closed = 0;  // follow streams the target had closed by fake_ns (its rotations)
   std::uint64_t streams_opened = 0;  // follow streams the target had opened by fake_ns
   std::vector<ProcSample> daemon;    // the daemon's processes (RunData::daemon_processes), in that order
+  std::size_t daemon_generation = 0;  // daemon restarts (RunData::daemon_restarts_s) before this sample
   // The fewest and most follow streams open while /metrics was scraped
   // (from the fake's per-stream record, filled in after the run).
   std::optional<std::uint64_t> streams_open_min, streams_open_max;
@@ -104,6 +105,9 @@ struct RunData {
   DaemonInfo daemon;          // which daemon ran
   std::vector<DaemonProcess> daemon_processes;  // sampled beside the target
   std::string daemon_unsampled;  // why none was, when daemon_processes is empty
+  // When a restart_daemon action gave the real daemon new processes
+  // (seconds since the target started); their growth is fitted after the last.
+  std::vector<double> daemon_restarts_s;
 };
 
 RunData RunScenario(const Scenario& scenario, const RunOptions& options);

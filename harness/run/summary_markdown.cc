@@ -214,6 +214,12 @@ std::string DaemonLines(const View& v) {
                 ? ", started by leakbench)"
                 : ")");
   }
+  const json& restarts = At(d, "restarted_at_s");
+  if (restarts.is_array() && !restarts.empty()) {
+    std::string at;
+    for (const json& t : restarts) at += (at.empty() ? "" : ", ") + Num(t) + " s";
+    out += "; restarted at " + at + " (its processes' growth is fitted from the last restart on)";
+  }
   out += "\n";
   const auto per_1000 = [](const json& g, const std::string& unit) {
     if (!IsNum(At(g, "per_minute"))) return std::string("n/a");

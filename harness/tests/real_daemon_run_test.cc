@@ -6,7 +6,8 @@
 // is SIGKILLed mid-run; the never-rotating `docker logs -f` negative
 // control fails on the real daemon on exactly the criteria it fails on
 // with the fake; with --docker-host, a SIGKILLed leakbench's containers are
-// removed from that daemon by its watchdog.
+// removed from that daemon by its watchdog; across a dockerd restart
+// log-capturer loses nothing and a follower that never reopens fails.
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -196,6 +197,38 @@ TEST_F(RealDaemonRunTest, TheDockerLogsNegativeControlFailsOnTheSameCriteriaAsOn
   ASSERT_FALSE(ran.run_dir.empty());
   EXPECT_EQ(Leftovers(ran.run_dir), "");
   EXPECT_FALSE(fs::exists(ran.run_dir)) << ran.run_dir;
+}
+
+// restart_daemon on a private dockerd: log-capturer reconnects and loses
+// nothing; a follower that never reopens loses every line written after the
+// restart. The second is what shows the restart really broke the streams.
+TEST_F(RealDaemonRunTest, ADaemonRestartLosesNothingForLogCapturerAndCatchesAFollowerThatNeverReopens) {
+  const Ran ran = RunScenario("real-daemon-restart.yaml");
+  const json& r = ran.result;
+  ASSERT_FALSE(r.is_discarded());
+  if (!ran.skip.empty()) {
+    GTEST_SKIP() << ran.skip;
+  }
+  EXPECT_EQ(ran.exit_code, 0) << r["criteria"].dump();
+  EXPECT_EQ(r["daemon"]["restarted_at_s"].size(), 1u) << r["daemon"].dump() << ": dockerd got no new pid";
+  for (const json& c : r["criteria"]) {
+    if (c["id"] == "log_loss" || c["id"] == "delivery") {
+      EXPECT_EQ(c["status"], "pass") << c.dump();
+    }
+  }
+  EXPECT_EQ(Leftovers(ran.run_dir), "");
+
+  const Ran negative = RunScenario("real-daemon-restart-negative.yaml");
+  const json& n = negative.result;
+  ASSERT_FALSE(n.is_discarded());
+  EXPECT_EQ(n["verdict"], "fail");
+  EXPECT_EQ(n["expectation"]["met"], true) << n["expectation"].dump();
+  std::set<std::string> failed;
+  for (const json& c : n["criteria"]) {
+    if (c["status"] == "fail") failed.insert(c["id"].get<std::string>());
+  }
+  EXPECT_EQ(failed, (std::set<std::string>{"log_loss", "delivery", "rotation"})) << n["criteria"].dump();
+  EXPECT_EQ(Leftovers(negative.run_dir), "");
 }
 
 TEST_F(RealDaemonRunTest, SigkillLeavesNoDaemonNoContainerNoDirectory) {
