@@ -67,10 +67,8 @@ bool Under(const std::string& path, const std::string& root) {
   return path == root || (path.size() > root.size() && path.compare(0, root.size(), root) == 0 && path[root.size()] == '/');
 }
 
-}  // namespace
-
-std::size_t KillCgroupTree(const std::string& name) {
-  if (name.empty() || name == "/") return 0;
+// `name`'s directory in every cgroup hierarchy mounted here that has it.
+std::vector<std::string> CgroupRoots(const std::string& name) {
   std::vector<std::string> roots;
   for (const Mount& m : Mounts()) {
     if (m.type != "cgroup" && m.type != "cgroup2") continue;
@@ -78,6 +76,30 @@ std::size_t KillCgroupTree(const std::string& name) {
     std::error_code ec;
     if (fs::is_directory(root, ec)) roots.push_back(root);
   }
+  return roots;
+}
+
+}  // namespace
+
+std::vector<pid_t> CgroupProcesses(const std::string& name) {
+  std::vector<pid_t> pids;
+  if (name.empty() || name == "/") return pids;
+  for (const std::string& root : CgroupRoots(name)) {
+    for (const std::string& d : CgroupDirs(root)) {
+      std::ifstream procs(d + "/cgroup.procs");
+      for (pid_t pid; procs >> pid;) {
+        if (pid > 0) pids.push_back(pid);
+      }
+    }
+  }
+  std::sort(pids.begin(), pids.end());
+  pids.erase(std::unique(pids.begin(), pids.end()), pids.end());
+  return pids;
+}
+
+std::size_t KillCgroupTree(const std::string& name) {
+  if (name.empty() || name == "/") return 0;
+  const std::vector<std::string> roots = CgroupRoots(name);
   std::size_t killed = 0;
   const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
   for (bool any = true; any && std::chrono::steady_clock::now() < until;) {

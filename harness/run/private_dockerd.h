@@ -39,6 +39,9 @@ class PrivateDockerd {
   const std::string& socket_path() const { return socket_; }
   pid_t pid() const { return daemon_ ? daemon_->pid() : -1; }
   std::chrono::milliseconds start_took() const { return start_took_; }
+  // The cgroup its containers live under ("/leakbench-<run>"): container
+  // <id>'s processes are in <this>/<id> (cgroupfs driver).
+  const std::string& cgroup_parent() const { return cgroup_parent_; }
   // Stops it now (what the destructor does); idempotent.
   void Stop();
   // Stops it as Stop() does (SIGTERM: dockerd stops its containers first),

@@ -156,6 +156,12 @@ TEST_F(RealDaemonRunTest, TheGatePassesAndLeavesNothing) {
   EXPECT_EQ(ran.exit_code, 0) << r["criteria"].dump();
   EXPECT_EQ(r["daemon"]["kind"], "real");
   EXPECT_EQ(r["daemon"]["storage_driver"], "vfs");
+  // A private dockerd's emitters are stopped from the host, not through a
+  // daemon that may be too starved to answer.
+  EXPECT_NE(r["daemon"]["notes"].get<std::string>().find("emission stopped by SIGUSR1 to 20 of 20 running containers "
+                                                         "from the host (their cgroups), 0 through the API"),
+            std::string::npos)
+      << r["daemon"]["notes"];
   for (const json& c : r["criteria"]) {
     if (c["id"] == "log_loss" || c["id"] == "delivery") {
       EXPECT_EQ(c["status"], "pass") << c.dump();
@@ -261,7 +267,10 @@ TEST_F(RealDaemonRunTest, SigkillLeavesNoDaemonNoContainerNoDirectory) {
   }
   EXPECT_TRUE(leakbench::testing::Eventually([&] { return Leftovers(run_dir).empty(); }, std::chrono::seconds(30)))
       << run_dir << ":\n" << Leftovers(run_dir);
-  EXPECT_FALSE(fs::exists(run_dir)) << run_dir;
+  // The watchdog removes the directory last (after the processes, cgroups
+  // and mounts), while the check above may already hold.
+  EXPECT_TRUE(leakbench::testing::Eventually([&] { return !fs::exists(run_dir); }, std::chrono::seconds(30)))
+      << run_dir;
 }
 
 TEST_F(RealDaemonRunTest, SigkillWithDockerHostLeavesNoContainerOnThatDaemon) {
