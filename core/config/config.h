@@ -60,7 +60,9 @@ struct DockerConfig {
   // Reconnect backoff after 5xx / refused / reset.
   std::chrono::nanoseconds backoff_base = std::chrono::milliseconds(250);
   std::chrono::nanoseconds backoff_cap = std::chrono::seconds(30);
-  // Timeout for non-streaming requests (ping, list, inspect) and connects.
+  // Timeout for non-streaming requests (ping, list, inspect), connects, and
+  // a follow request's answer (its response headers): one unanswered at its
+  // lease end is waited for until then, not rotated away.
   std::chrono::nanoseconds request_timeout = std::chrono::seconds(10);
   // A follow stream with no byte for this long is reopened (0 = never).
   std::chrono::nanoseconds stall_timeout = std::chrono::nanoseconds(0);

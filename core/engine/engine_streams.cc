@@ -143,6 +143,9 @@ void Engine::Impl::OnStreamAnswered(const std::string& id, std::uint64_t serial)
   current->answered = true;
   ++counters_.streams_answered;
   metrics_.SetStreamsActive(counters_.streams_answered);
+  // The lease runs from the answer: a daemon slow to answer has the stream
+  // for a whole lease once it does.
+  scheduler_.Answered(id, Clock::now());
 }
 
 void Engine::Impl::CountStreamEnded(Container& c) {
@@ -283,6 +286,24 @@ void Engine::Impl::OnEndChecked(Container& c, const TransferResult& r, std::opti
 }
 
 void Engine::Impl::Rotate(Container& c) {
+  if (c.state == ContainerState::kStreaming && !c.answered && c.transfer != 0) {
+    // A request the daemon has not answered yet is not rotated away: closed
+    // and sent again, it would only queue one more request on a daemon too
+    // slow to answer the first (a starved dockerd, opening ~100 a second
+    // that way, grew from 600 to 4,000 fds and never answered again). It
+    // waits for the answer up to docker.request_timeout, then fails and
+    // backs off.
+    const Clock::time_point deadline = c.opened + config_.docker.request_timeout;
+    if (Clock::now() < deadline) {
+      scheduler_.HoldUntil(c.id, deadline);
+      ArmTick(deadline);
+      return;
+    }
+    Failed(c, ErrorType::kTimeout,
+           "no answer to the follow request in " + std::to_string(Ms(config_.docker.request_timeout).count()) +
+               " ms (docker.request_timeout): the daemon is overloaded or stuck");
+    return;
+  }
   const bool open = StreamOpen(c.state);
   if (open) {
     metrics_.AddRotation();

@@ -64,8 +64,23 @@ void StreamScheduler::CutLeases() {
 void StreamScheduler::Opened(const std::string& id, TimePoint now) {
   auto it = active_.find(id);
   if (it == active_.end() || it->second.started) return;
-  Active& a = it->second;
-  a.started = true;
+  it->second.started = true;
+  StartLease(it->second, now);
+}
+
+void StreamScheduler::Answered(const std::string& id, TimePoint now) {
+  auto it = active_.find(id);
+  if (it == active_.end() || !it->second.started) return;
+  StartLease(it->second, now);
+}
+
+void StreamScheduler::HoldUntil(const std::string& id, TimePoint until) {
+  auto it = active_.find(id);
+  if (it == active_.end() || !it->second.started) return;
+  it->second.lease_end = until;
+}
+
+void StreamScheduler::StartLease(Active& a, TimePoint now) const {
   a.opened = now;
   a.lease_end = now + a.length;
   if (Oversubscribed()) a.lease_end = std::min(a.lease_end, now + LeaseLength(true, a.fraction));

@@ -19,7 +19,9 @@
 // lease's clock starts when the engine reports the stream open (Opened()),
 // not at the grant: the wait for the open budget and the inspect are not
 // taken out of the container's turn. Until then the slot is held at most
-// `rotation` (a stuck open cannot keep it for good).
+// `rotation` (a stuck open cannot keep it for good). The engine restarts the
+// lease when the daemon answers (Answered()) and holds a lease whose
+// request is still unanswered until a deadline (HoldUntil()).
 //
 // Not thread-safe: owned by the engine on its loop thread.
 #pragma once
@@ -78,6 +80,14 @@ class StreamScheduler {
   // The container's stream is open (lease_starts_at_open): its lease runs
   // from `now`. Ignored for a container without a slot or already open.
   void Opened(const std::string& id, TimePoint now);
+  // The daemon answered the container's follow request: the lease runs from
+  // `now` (drawn length, cut as at the open when oversubscribed), so a
+  // daemon slow to answer does not see the stream rotated away at once.
+  // Ignored for a container without an open stream.
+  void Answered(const std::string& id, TimePoint now);
+  // The lease of an open stream ends at `until` instead (a request still
+  // unanswered at its lease end waits for its answer up to a deadline).
+  void HoldUntil(const std::string& id, TimePoint until);
   // The lease of a stream outside the pool (the engine's /events stream),
   // drawn like a slot's lease when nobody waits: in [rotation - j, rotation].
   // It holds no slot and is never cut.
@@ -109,6 +119,7 @@ class StreamScheduler {
   };
 
   Duration LeaseLength(bool oversubscribed, double fraction) const;
+  void StartLease(Active& a, TimePoint now) const;
   bool Oversubscribed() const { return !queue_.empty() && active_.size() >= options_.max_streams; }
   void CutLeases();
 

@@ -504,6 +504,29 @@ TEST(StreamSchedulerLeaseAtOpenTest, TheLeaseRunsFromTheOpenNotTheGrant) {
   EXPECT_EQ(s.LeaseEnd("a"), kT0 + seconds(65));
 }
 
+TEST(StreamSchedulerLeaseAtOpenTest, TheAnswerRestartsTheLeaseAndAHoldMovesItsEnd) {
+  StreamScheduler s(AtOpen(2, seconds(60)), Fixed(0.0));
+  s.Enqueue("a", kT0, kT0);
+  ASSERT_EQ(s.GrantSlots(kT0).size(), 1u);
+  s.Answered("a", kT0 + seconds(1));  // not open yet: nothing to restart
+  EXPECT_EQ(s.LeaseEnd("a"), kT0 + seconds(60));
+  s.Opened("a", kT0 + seconds(2));
+  s.HoldUntil("a", kT0 + seconds(70));  // unanswered at its lease end: wait for the answer
+  EXPECT_TRUE(s.Expired(kT0 + seconds(69)).empty());
+  EXPECT_EQ(s.NextDeadline(), kT0 + seconds(70));
+  s.Answered("a", kT0 + seconds(68));  // a whole lease from the answer
+  EXPECT_EQ(s.LeaseEnd("a"), kT0 + seconds(128));
+  // While others wait, the answer gets the oversubscribed lease, as an open does.
+  s.Enqueue("b", kT0 + seconds(69), kT0 + seconds(69));
+  s.Enqueue("c", kT0 + seconds(69), kT0 + seconds(69));
+  ASSERT_EQ(s.GrantSlots(kT0 + seconds(69)).size(), 1u);
+  s.Answered("a", kT0 + seconds(70));
+  EXPECT_EQ(s.LeaseEnd("a"), kT0 + seconds(70) + seconds(15));
+  s.HoldUntil("zzz", kT0);  // unknown: ignored
+  s.Answered("zzz", kT0);
+  EXPECT_FALSE(s.IsActive("zzz"));
+}
+
 TEST(StreamSchedulerLeaseAtOpenTest, AnOpenThatNeverComesHoldsTheSlotAtMostARotation) {
   StreamScheduler s(AtOpen(1, seconds(60)), Fixed(0.0));
   s.Enqueue("a", kT0, kT0);

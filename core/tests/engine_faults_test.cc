@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <string>
 #include <filesystem>
@@ -98,6 +99,62 @@ TEST(EngineStreamsActive, CountsAStreamFromTheDaemonsAnswer) {
   engine.Stop();
   EXPECT_EQ(engine.engine().stats().streams_answered, 0u);
   EXPECT_EQ(StreamsActive(engine.metrics().Serialize()), 0);
+}
+
+std::uint64_t LogRequests(InProcessFake& fake) {
+  return fake.Control("GET", "/truth").at("requests").value("containers_logs", std::uint64_t{0});
+}
+
+// A daemon slower to answer than the lease (a CPU-starved dockerd): every
+// log request waits 2 s for its headers, the lease is 400 ms. A request not
+// yet answered is waited for, not closed and sent again: 4 containers make
+// 4 requests, and once answered their lines arrive. Rotated away at the
+// lease end instead, each would be sent 5 times in those 2 s and none
+// answered, ever.
+TEST(EngineSlowDaemon, AnUnansweredFollowRequestIsWaitedForNotRotatedAway) {
+  InProcessFake fake(FakeConfig(4, 20));
+  fake.Control("POST", "/faults", {{"kind", "latency"}, {"delay", "2s"}, {"target", "*"}, {"probability", 1.0}});
+  MemorySink sink;
+  Config config = TestConfig(fake.socket());
+  config.docker.max_streams = 4;
+  config.docker.rotation_interval = 400ms;
+  config.docker.rotation_jitter = 0ms;
+  EngineUnderTest engine(config, sink);
+  ASSERT_TRUE(Eventually([&] { return engine.engine().stats().streams_answered == 4; }, 10s))
+      << LogRequests(fake) << " log requests, " << engine.engine().stats().streams_answered << " answered";
+  EXPECT_EQ(LogRequests(fake), 4u) << "a request was sent again before its answer";
+  EXPECT_TRUE(Eventually([&] { return sink.acknowledged() > 0; }, 5s));
+  fake.Control("DELETE", "/faults");
+  const CaptureReport report = WaitForExactCapture(fake, sink, 30s);
+  EXPECT_TRUE(report.exact()) << Describe(report);
+}
+
+// Past docker.request_timeout an unanswered request fails as a timeout and
+// the container backs off (250 ms, 500 ms, 1 s, ...): a few requests each
+// over 3 s, not one per lease.
+TEST(EngineSlowDaemon, AFollowRequestUnansweredPastTheTimeoutFailsAndBacksOff) {
+  InProcessFake fake(FakeConfig(4, 20));
+  fake.Control("POST", "/faults", {{"kind", "latency"}, {"delay", "60s"}, {"target", "*"}, {"probability", 1.0}});
+  MemorySink sink;
+  Config config = TestConfig(fake.socket());
+  config.docker.max_streams = 4;
+  config.docker.rotation_interval = 200ms;
+  config.docker.rotation_jitter = 0ms;
+  config.docker.request_timeout = 500ms;
+  EngineUnderTest engine(config, sink);
+  const std::string timeouts = "log_capturer_container_stream_errors_total{error_type=\"timeout\"} ";
+  auto timeout_count = [&] {
+    const std::string m = engine.metrics().Serialize();
+    const std::size_t at = m.find(timeouts);
+    return at == std::string::npos ? 0.0 : std::strtod(m.c_str() + at + timeouts.size(), nullptr);
+  };
+  ASSERT_TRUE(Eventually([&] { return timeout_count() >= 8; }, 10s)) << engine.metrics().Serialize();
+  const std::uint64_t requests = LogRequests(fake);
+  // 4 containers, each: 500 ms waiting, then backoffs from 250 ms doubling.
+  EXPECT_LE(requests, 4u * 4) << "one request per lease would be ~4 x 15";
+  EXPECT_GE(requests, 8u);
+  EXPECT_EQ(engine.engine().stats().streams_answered, 0u);
+  std::printf("[ figures ] %llu log requests, %.0f timeouts\n", static_cast<unsigned long long>(requests), timeout_count());
 }
 
 INSTANTIATE_TEST_SUITE_P(
