@@ -147,6 +147,7 @@ json ResultJson(const RunData& run, const Verdict& v) {
       {"run",
        {{"started_at", run.started_at},
         {"wall_seconds", run.wall_seconds},
+        {"catch_up_s", run.catch_up_s},
         {"completed", run.completed},
         {"failure", run.failure},
         {"interrupted", run.interrupted}}},

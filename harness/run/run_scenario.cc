@@ -355,23 +355,38 @@ RunData RunScenario(const Scenario& s, const RunOptions& o) {
       return all;
     };
     if (ran) {
-      // Let the target catch up with what was written (bounded): until its
-      // output holds every line, or (an output without stamps) until the
-      // daemon has sent every line.
+      // Let the target catch up with what was written: until its output
+      // holds every line, or (an output without stamps) until the daemon has
+      // sent every line. A target that is behind but still gaining lines is
+      // slow, not lossy, so the wait ends 30 s after the last progress (at
+      // most kCatchUpMax): a starved dockerd once left log-capturer 50 s
+      // behind, and a fixed 30 s counted the lines still on their way as lost.
+      constexpr auto kNoProgress = std::chrono::seconds(30);
+      constexpr auto kCatchUpMax = std::chrono::seconds(180);
       const auto catch_up_start = Clock::now();
-      while (Clock::now() < catch_up_start + std::chrono::seconds(30) &&
+      auto last_progress = catch_up_start;
+      std::uint64_t best = 0;
+      while (Clock::now() < last_progress + kNoProgress && Clock::now() < catch_up_start + kCatchUpMax &&
              !(o.interrupted != nullptr && o.interrupted->load())) {
+        std::uint64_t got = 0;
         const LossCount now_loss = JudgeLoss(outputs, containers);
         if (now_loss.judged) {
           if (now_loss.captured >= now_loss.emitted) break;
+          got = now_loss.captured;
         } else {
           const FakeTruth t = ParseTruth(FakeControl(control, "GET", "/truth"));
           const Delivery d = JudgeDelivery(read_streams(), containers, JudgedCutoff(run, emission_end_ns));
           if (d.lines_delivered >= d.lines_emitted) break;
           if (t.follow_streams_open == 0 && Clock::now() > catch_up_start + std::chrono::seconds(3)) break;
+          got = d.lines_delivered;
+        }
+        if (got > best) {
+          best = got;
+          last_progress = Clock::now();
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(500));
       }
+      run.catch_up_s = Seconds(Clock::now() - catch_up_start);
     }
     // The fake counts a line as sent when its write completes, which can
     // come after the target already read it (a busy fake at 10,000

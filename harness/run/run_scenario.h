@@ -88,6 +88,7 @@ struct RunData {
   LossCount loss;             // in the target's output, by stamp
   Delivery delivery;          // by the daemon's record of every follow stream
   std::int64_t capture_grace_ns = 0;  // containers started later than snapshot - grace are not judged
+  double catch_up_s = 0;  // how long the target took, after emission stopped, to catch up (or be given up on)
   std::optional<ChildExit> target_exit;
   std::chrono::milliseconds stop_took{0};
   bool target_died_early = false;
