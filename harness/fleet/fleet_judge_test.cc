@@ -148,13 +148,19 @@ TEST(FleetJudgeTest, ARestartToAHigherPlateauIsReportedNotALeak) {
   ASSERT_EQ(iv.segments.size(), 2u);
   EXPECT_TRUE(iv.segments[0].judged && iv.segments[1].judged);
   EXPECT_EQ(iv.verdict.verdict, "pass") << Criterion(iv, "thread_trend").detail;
-  // The same history seen as one process is a step up: what splitting prevents.
+  // The same history seen as one process is a step up: Mann-Kendall reads
+  // it as a rising trend, which the split segments do not show. (The growth
+  // intervals, widened for autocorrelated samples, see a single step and no
+  // growth before or after it, and do not fail it either way.)
   History unsplit = h;
   unsplit.start_time = false;
   unsplit.rotations_reset = false;
   const InstanceVerdict whole = JudgeIt(unsplit);
   EXPECT_EQ(whole.restarts, 0u);
-  EXPECT_EQ(whole.verdict.verdict, "fail");
+  EXPECT_NE(Criterion(whole, "thread_trend").detail.find("direction 1"), std::string::npos)
+      << Criterion(whole, "thread_trend").detail;
+  EXPECT_EQ(Criterion(iv, "thread_trend").detail.find("direction 1"), std::string::npos)
+      << Criterion(iv, "thread_trend").detail;
 }
 
 TEST(FleetJudgeTest, ALeakAcrossRestartsStillFails) {

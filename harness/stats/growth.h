@@ -26,7 +26,9 @@ struct SlopeFit {
 };
 
 // Theil-Sen fit with Sen's (1968) confidence interval at `confidence`
-// (normal approximation of Kendall's S, tie-corrected). More than
+// (normal approximation of Kendall's S, tie-corrected, its variance
+// multiplied by the AR(1) factor of the residuals' positive lag-1
+// autocorrelation: repeated samples are not independent). More than
 // `max_points` points are first thinned to max_points medians of equal-
 // width time buckets, which keeps the cost O(max_points^2). `confidence`
 // is clamped to [0, 1] (NaN counts as 0): 1 spans all pairwise slopes.
