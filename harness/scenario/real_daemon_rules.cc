@@ -2,7 +2,7 @@
 
 #include <set>
 
-#include "common/seconds_or_duration.h"
+#include "fakes/dockerd/model/checked_value.h"
 
 namespace leakbench::harness {
 
@@ -39,18 +39,12 @@ std::chrono::nanoseconds RestartDown(const nlohmann::json& action) {
     }
   }
   if (!action.contains("down")) return std::chrono::seconds(1);
-  const nlohmann::json& down = action["down"];
-  std::optional<std::chrono::nanoseconds> d;
-  if (down.is_string()) {
-    d = ParseSecondsOrDuration(down.get<std::string>());
-  } else if (down.is_number() && down.get<double>() >= 0 && down.get<double>() <= 60) {
-    d = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::duration<double>(down.get<double>()));
-  }
-  if (!d || *d > std::chrono::seconds(60)) {
-    throw ScenarioError("fake.timeline: restart_daemon's down: " + down.dump().substr(0, 100) +
+  try {  // the fake's own check of a duration, with a real daemon's bound
+    return fakedocker::CheckedDuration("down", action["down"], std::chrono::nanoseconds(0), std::chrono::seconds(60));
+  } catch (const fakedocker::ValueError&) {
+    throw ScenarioError("fake.timeline: restart_daemon's down: " + action["down"].dump().substr(0, 100) +
                         " is not a duration between 0 and 60 s (e.g. 1s)");
   }
-  return *d;
 }
 
 void CheckDaemonRestartsOwned(const Scenario& s, bool daemon_owned) {

@@ -238,11 +238,9 @@ SlopeFit SenFit(const std::vector<std::vector<Point>>& groups, double confidence
   // other: Kendall's variance counts them as independent and the interval
   // comes out too narrow. Widen it by the AR(1) variance factor of the
   // residuals about the median slope (AutocorrelationFactor above).
-  if (n_slopes > 0) {
-    std::vector<double> sorted_slopes = slopes;
-    const double slope = MedianInPlace(sorted_slopes);
-    variance *= AutocorrelationFactor(groups, slope);
-  }
+  // (The median reorders `slopes` in place; the order statistics below do
+  // not depend on their order.)
+  if (n_slopes > 0) variance *= AutocorrelationFactor(groups, MedianInPlace(slopes));
   const double c = z * std::sqrt(variance);
   const double n = static_cast<double>(n_slopes);
   const std::size_t lower_rank = ClampRank((n - c) / 2, n_slopes);
