@@ -173,7 +173,10 @@ ProcessTreeSample SampleProcessTree(pid_t root, std::string_view marker, const s
     if (!member[i]) continue;
     ProcSample sample = ReadProcSample(all[i].pid, proc_root);
     if (!sample.ok) {
-      if (sample.gone) continue;
+      if (sample.gone) {
+        ++out.vanished;
+        continue;
+      }
       if (out.unreadable++ == 0) out.error = sample.error;
       continue;
     }

@@ -57,7 +57,8 @@ struct ProcessTreeSample {
   // In the tree but not readable (EACCES, malformed); vanished ones are not
   // counted: a process exiting mid-scan is normal.
   std::size_t unreadable = 0;
-  std::size_t scanned = 0;  // processes listed under proc_root
+  std::size_t vanished = 0;  // in the tree when listed, gone before they were read
+  std::size_t scanned = 0;   // processes listed under proc_root
 };
 
 // Samples `root` and its descendants, and when `marker` is not empty

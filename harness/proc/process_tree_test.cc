@@ -490,19 +490,27 @@ TEST(SampleProcessTreeLive, KeepsZombies) {
 }
 
 TEST(SampleProcessTreeLive, ProcessesExitingMidScanAreNotErrors) {
-  // A shell forking short-lived processes as fast as it can: most samples
-  // catch some of them starting or exiting.
-  MarkedShell shell("while :; do /bin/true; /bin/true & done", LiveMarker());
+  // A shell starting short-lived processes without pause: background sleeps
+  // of 0.1 s (some alive at every sample, some exiting during it) and
+  // /bin/true (gone within milliseconds).
+  MarkedShell shell("while :; do sleep 0.1 & /bin/true; done", LiveMarker());
   ASSERT_GT(shell.pid(), 0);
-  std::size_t with_children = 0;
-  for (int i = 0; i < 200; ++i) {
+  std::size_t samples = 0, with_children = 0, vanished = 0;
+  // At least 200 samples, and more (for up to 30 s) until one has caught a
+  // process exiting between being listed and being read: a loaded machine
+  // or a sanitizer build may read slower than the sleeps come and go.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (samples < 200 || ((with_children == 0 || vanished == 0) && std::chrono::steady_clock::now() < deadline)) {
     const ProcessTreeSample s = SampleProcessTree(shell.pid(), shell.marker());
+    ++samples;
     ASSERT_TRUE(s.ok) << s.error;
     EXPECT_EQ(s.unreadable, 0u) << s.error;
     EXPECT_TRUE(s.error.empty()) << s.error;
     if (s.processes.size() > 1) ++with_children;
+    vanished += s.vanished;
   }
-  EXPECT_GT(with_children, 0u);
+  EXPECT_GT(with_children, 0u) << samples << " samples";
+  EXPECT_GT(vanished, 0u) << "no process exited mid-scan in " << samples << " samples: nothing was tested";
 }
 
 TEST(SampleProcessTreeLive, CostOfFortyProcesses) {
