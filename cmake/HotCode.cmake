@@ -4,9 +4,10 @@
 #
 # The ASan+UBSan build compiles at -O0. Its tests mostly wait (for
 # rotations, timelines, a fake daemon), and at -O1 the optimiser was half of
-# the build: a clean `cmake --build --preset asan` took 533 CPU-s at -O1 and
-# 305 at -O0 with the code below at -O1 (measured here; clang's -ftime-trace
-# put 261 of 550 CPU-s in the libraries' optimiser and code generation).
+# the build: a clean `cmake --build --preset asan` took 666 CPU-s at -O1 and
+# 412 at -O0 with the code below at -O1, measured back to back here (clang's
+# -ftime-trace put 261 of 550 CPU-s in the libraries' optimiser and code
+# generation).
 # -O0 costs the sanitizers nothing: they check every load and store there,
 # none optimised away. A few tests do compute, and the code they spend their
 # time in keeps LEAKBENCH_HOT_CODE_OPT. Measured under ASan: the position

@@ -54,8 +54,8 @@ struct ProcessTreeSample {
   std::string error;
   std::vector<ProcessEntry> processes;  // sorted by pid; readable ones only
   ProcSample total;                     // summed; pss when any process had one
-  // In the tree but not readable (EACCES, malformed); vanished ones are not
-  // counted: a process exiting mid-scan is normal.
+  // In the tree but not readable (EACCES, malformed); a process exiting
+  // mid-scan is normal and counts in `vanished`, not here.
   std::size_t unreadable = 0;
   std::size_t vanished = 0;  // in the tree when listed, gone before they were read
   std::size_t scanned = 0;   // processes listed under proc_root
